@@ -1,0 +1,111 @@
+// Runs the test suites and ends with ONE plain line "summary: N passed, N failed" (CI reads it).
+//   node scripts/run-tests.mjs all          unit, then integration and UI tests in a real VS Code
+//   node scripts/run-tests.mjs unit         plain-Node unit tests only (fast)
+//   node scripts/run-tests.mjs integration  mocha inside the VS Code extension host
+//   node scripts/run-tests.mjs e2e          Playwright driving the workbench
+// Expects `npm run build` and `npm run compile-tests` to have run (npm test does both).
+import { createRequire } from 'node:module';
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const which = process.argv[2] ?? 'all';
+const stages = which === 'all' ? ['unit', 'integration', 'e2e'] : [which];
+const log = (line) => process.stdout.write(line + '\n');
+
+function findTests(dir, suffix) {
+  const fs = require('node:fs');
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(suffix)) out.push(p);
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out.sort();
+}
+
+async function runUnit() {
+  const Mocha = require('mocha');
+  const mocha = new Mocha({ reporter: 'spec', timeout: 20_000 });
+  const files = findTests(path.join(repoRoot, 'out', 'test', 'unit'), '.test.js');
+  if (files.length === 0) throw new Error('no unit tests found under out/test/unit (did `npm run compile-tests` run?)');
+  for (const f of files) mocha.addFile(f);
+  const failures = [];
+  const stats = await new Promise((resolve) => {
+    const runner = mocha.run(() => resolve(runner.stats));
+    runner.on('fail', (test, err) => failures.push(`${test.fullTitle()}: ${err?.message ?? err}`));
+  });
+  return { passed: stats.passes, failed: stats.failures, failures };
+}
+
+async function freshWorkspace(name) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `nb-${name}-`));
+  await mkdir(path.join(dir, 'docs'), { recursive: true });
+  await writeFile(path.join(dir, 'docs', 'prompts.md'), '# Prompts\n\nA watercolor banana on a blue table\n\nSecond line of text\n');
+  return dir;
+}
+
+async function runIntegration() {
+  const { runIntegrationTests } = await import('./lib/integration.mjs');
+  const testsIndex = path.join(repoRoot, 'out', 'test', 'integration', 'index.js');
+  if (!existsSync(testsIndex)) throw new Error('out/test/integration/index.js is missing (did `npm run compile-tests` run?)');
+  return runIntegrationTests({
+    repoRoot,
+    testsIndex,
+    workspace: await freshWorkspace('int'),
+    settings: {},
+    env: {},
+    timeoutMs: 5 * 60_000,
+    log,
+  });
+}
+
+async function runE2E() {
+  const { runE2ETests } = await import('./lib/e2e.mjs');
+  return runE2ETests({
+    repoRoot,
+    workspace: await freshWorkspace('e2e'),
+    settings: {},
+    env: {},
+    log,
+    screenshotsDir: path.join(repoRoot, 'test-results', 'screenshots'),
+  });
+}
+
+const runners = { unit: runUnit, integration: runIntegration, e2e: runE2E };
+const totals = { passed: 0, failed: 0 };
+const rows = [];
+for (const stage of stages) {
+  const run = runners[stage];
+  if (!run) {
+    log(`unknown stage "${stage}" (use all, unit, integration or e2e)`);
+    process.exit(2);
+  }
+  const started = Date.now();
+  log(`\n=== ${stage} tests`);
+  let result;
+  try {
+    result = await run();
+  } catch (e) {
+    // A suite that cannot start counts as one failure, with the reason.
+    result = { passed: 0, failed: 1, failures: [`${stage} suite could not run: ${e?.stack ?? e}`] };
+  }
+  totals.passed += result.passed;
+  totals.failed += result.failed;
+  rows.push({ stage, ...result, secs: ((Date.now() - started) / 1000).toFixed(1) });
+}
+
+log('\n=== results');
+for (const r of rows) {
+  log(`  ${r.stage.padEnd(12)} ${String(r.passed).padStart(4)} ok ${String(r.failed).padStart(4)} not ok  (${r.secs} s)`);
+  for (const f of r.failures ?? []) log(`    ✗ ${f}`);
+}
+log(`summary: ${totals.passed} passed, ${totals.failed} failed`);
+process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);

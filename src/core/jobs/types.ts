@@ -1,0 +1,106 @@
+import type { SerializedError } from '../errors';
+
+/**
+ * A job is one image request as the user sees it, from the moment it is asked for until its image
+ * is safe on disk (or it failed, was cancelled, or timed out).
+ *
+ *   queued ─► pending ─► submitted ─► in_progress ─► downloading ─► success
+ *      │         │            │             │              │
+ *      └─────────┴────────────┴─────────────┴──────────────┴──► failed | cancelled | timed-out
+ *
+ * `queued` is local only (the submit request has not returned a task id yet). From `pending` on a
+ * job always has a `taskId`, and it is never discarded: cancelled and timed-out jobs (and jobs whose
+ * download failed) keep it, so they can be resumed without paying again.
+ */
+export type JobState =
+  | 'queued'
+  | 'pending'
+  | 'submitted'
+  | 'in_progress'
+  | 'downloading'
+  | 'success'
+  | 'failed'
+  | 'cancelled'
+  | 'timed-out';
+
+export const ACTIVE_STATES: ReadonlySet<JobState> = new Set(['queued', 'pending', 'submitted', 'in_progress', 'downloading']);
+export const FINAL_JOB_STATES: ReadonlySet<JobState> = new Set(['success', 'failed', 'cancelled', 'timed-out']);
+
+/** What the user asked for, as persisted (reference images are kept as names, not data). */
+export interface JobRequest {
+  model: string;
+  prompt: string;
+  aspectRatio?: string;
+  imageSize?: string;
+  callbackUrl?: string;
+  /** Display names of the reference images (their data is not persisted). */
+  referenceNames?: string[];
+}
+
+export interface JobRecord {
+  /** Local id (unique per job, stable across reloads). */
+  id: string;
+  /** The API's task id, present from `pending` on. */
+  taskId?: string;
+  request: JobRequest;
+  state: JobState;
+  /** ms since epoch */
+  createdAt: number;
+  submittedAt?: number;
+  updatedAt: number;
+  finishedAt?: number;
+  /** Server-side finish time as we observed it (first poll that saw a final status). */
+  serverDoneAt?: number;
+  pollCount: number;
+  /** Result image locations from the API (https URLs only; data URIs are not persisted). */
+  resultUrls?: string[];
+  /** Text the model returned. */
+  texts?: string[];
+  consumed?: string;
+  error?: SerializedError;
+  /** For `success`: ids of the history items the images were delivered to. */
+  deliveredIds?: string[];
+  /** True when the job can be resumed (cancelled, timed-out, failed download with a task id). */
+  resumable?: boolean;
+}
+
+/** Everything the scheduler persists. */
+export interface PersistedJobs {
+  version: 1;
+  jobs: JobRecord[];
+  /** Learned durations (ms from submit to final status), per model, newest last. */
+  durations: Record<string, number[]>;
+}
+
+/** The small storage interface the VS Code layer implements over `globalState`. */
+export interface JobStore {
+  load(): Promise<PersistedJobs | undefined>;
+  save(state: PersistedJobs): Promise<void>;
+}
+
+export class MemoryJobStore implements JobStore {
+  saved: PersistedJobs | undefined;
+  saves = 0;
+  constructor(initial?: PersistedJobs) {
+    this.saved = initial ? structuredClone(initial) : undefined;
+  }
+  async load(): Promise<PersistedJobs | undefined> {
+    return this.saved ? structuredClone(this.saved) : undefined;
+  }
+  async save(state: PersistedJobs): Promise<void> {
+    this.saves++;
+    this.saved = structuredClone(state);
+  }
+}
+
+export interface JobChangeEvent {
+  job: Readonly<JobRecord>;
+  previous: JobState | undefined;
+}
+
+/**
+ * Takes a finished task's images and makes them safe (writes them to the history store). Runs in
+ * state `downloading`; when it throws, the job keeps its task id and result URLs, and is resumable.
+ * `images` may hold data URIs that are not persisted in the record.
+ */
+export type DeliverFn = (job: Readonly<JobRecord>, images: string[], signal: AbortSignal) => Promise<string[]>;
