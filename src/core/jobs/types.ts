@@ -58,6 +58,12 @@ export interface JobRecord {
   texts?: string[];
   consumed?: string;
   error?: SerializedError;
+  /**
+   * A plain English sentence about an end that is not an error (today: `timed-out` — the task may
+   * still finish on the server and the job can be resumed). For the log and as a fallback; the UI
+   * words it from `state`.
+   */
+  note?: string;
   /** For `success`: ids of the history items the images were delivered to. */
   deliveredIds?: string[];
   /** True when the job can be resumed (cancelled, timed-out, failed download with a task id). */
@@ -96,6 +102,8 @@ export class MemoryJobStore implements JobStore {
 export interface JobChangeEvent {
   job: Readonly<JobRecord>;
   previous: JobState | undefined;
+  /** True when the job was removed (by `remove` or by pruning old finished jobs). */
+  removed?: boolean;
 }
 
 /**
