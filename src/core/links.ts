@@ -15,7 +15,7 @@ export function relativePosix(fromFile: string, toFile: string): string {
 export function encodeLinkPath(p: string): string {
   return p
     .split('/')
-    .map((seg) => encodeURIComponent(seg).replace(/%2E/g, '.'))
+    .map((seg) => encodeURIComponent(seg).replace(/[()!'*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()))
     .join('/');
 }
 
