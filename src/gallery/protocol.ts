@@ -66,6 +66,9 @@ export interface PageStrings {
   cancel: string;
   resume: string;
   close: string;
+  /** Lightbox navigation buttons (the page falls back to English when absent). */
+  previous?: string;
+  next?: string;
   credits: string;
   states: Record<JobView['state'], string>;
   imageCopied: string;

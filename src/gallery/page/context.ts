@@ -1,0 +1,12 @@
+/** What the views need from the app: strings, locale, and the actions they trigger. */
+import type { HistoryView, PageStrings } from '../protocol';
+import type { ItemActionId } from './actions';
+
+export interface ViewContext {
+  readonly strings: PageStrings;
+  readonly locale: string | undefined;
+  runItemAction(action: ItemActionId, item: HistoryView, shownImage?: HTMLImageElement): void;
+  runJobAction(kind: 'cancelJob' | 'resumeJob', jobId: string): void;
+  generate(): void;
+  openLightbox(itemId: string, opener: HTMLElement): void;
+}

@@ -1,0 +1,91 @@
+/** Tiny DOM helpers. Text always goes in as text nodes, never as HTML. */
+
+type Child = Node | string | null | undefined | false;
+
+export interface Props {
+  class?: string;
+  /** Attributes; `undefined`/`false` are skipped, `true` sets an empty attribute. */
+  attrs?: Record<string, string | number | boolean | undefined>;
+  text?: string;
+}
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  if (props.class) el.className = props.class;
+  for (const [name, value] of Object.entries(props.attrs ?? {})) {
+    if (value === undefined || value === false) continue;
+    el.setAttribute(name, value === true ? '' : String(value));
+  }
+  if (props.text !== undefined) el.textContent = props.text;
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child);
+  }
+  return el;
+}
+
+/** A decorative codicon. */
+export function icon(name: string, extra = ''): HTMLSpanElement {
+  return h('span', { class: `codicon codicon-${name}${extra ? ' ' + extra : ''}`, attrs: { 'aria-hidden': 'true' } });
+}
+
+export function iconButton(opts: { icon: string; label: string; action: string; class?: string }): HTMLButtonElement {
+  return h(
+    'button',
+    { class: `icon-button${opts.class ? ' ' + opts.class : ''}`, attrs: { type: 'button', title: opts.label, 'aria-label': opts.label, 'data-action': opts.action } },
+    icon(opts.icon),
+  );
+}
+
+export function textButton(opts: { icon?: string; label: string; action: string; primary?: boolean }): HTMLButtonElement {
+  return h(
+    'button',
+    { class: `button ${opts.primary ? 'primary' : 'secondary'}`, attrs: { type: 'button', 'data-action': opts.action } },
+    opts.icon ? icon(opts.icon) : null,
+    h('span', { text: opts.label }),
+  );
+}
+
+let counter = 0;
+/** A document-unique id for aria-labelledby and friends. */
+export function uid(prefix: string): string {
+  return `${prefix}-${++counter}`;
+}
+
+/** Elements inside `root` that Tab can reach, in order, skipping hidden ones. */
+export function tabbables(root: HTMLElement): HTMLElement[] {
+  const candidates = root.querySelectorAll<HTMLElement>('button, [href], input, select, textarea, [tabindex]');
+  return Array.from(candidates).filter(
+    (el) => !el.hasAttribute('disabled') && el.tabIndex >= 0 && el.getClientRects().length > 0 && !el.closest('[hidden]'),
+  );
+}
+
+/**
+ * Makes a role="toolbar" a single Tab stop: arrows, Home and End move between its buttons
+ * (roving tabindex), as the ARIA toolbar pattern describes.
+ */
+export function makeRovingToolbar(toolbar: HTMLElement): void {
+  const buttons = () => Array.from(toolbar.querySelectorAll<HTMLButtonElement>('button:not([disabled])'));
+  const setCurrent = (current: HTMLElement) => {
+    for (const b of buttons()) b.tabIndex = b === current ? 0 : -1;
+  };
+  const all = buttons();
+  all.forEach((b, i) => (b.tabIndex = i === 0 ? 0 : -1));
+  toolbar.addEventListener('focusin', (e) => {
+    if (e.target instanceof HTMLButtonElement) setCurrent(e.target);
+  });
+  toolbar.addEventListener('keydown', (e) => {
+    const list = buttons();
+    const i = list.indexOf(document.activeElement as HTMLButtonElement);
+    if (i < 0) return;
+    const rtl = getComputedStyle(toolbar).direction === 'rtl';
+    let next = -1;
+    if (e.key === (rtl ? 'ArrowLeft' : 'ArrowRight')) next = (i + 1) % list.length;
+    else if (e.key === (rtl ? 'ArrowRight' : 'ArrowLeft')) next = (i - 1 + list.length) % list.length;
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = list.length - 1;
+    if (next < 0) return;
+    e.preventDefault();
+    list[next].focus();
+  });
+}

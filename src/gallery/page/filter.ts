@@ -1,0 +1,40 @@
+/** History filtering and ordering. Pure (no DOM). */
+import type { HistoryView } from '../protocol';
+
+/**
+ * Folds text for a forgiving, Turkish-aware, case-insensitive match: Turkish lower-casing
+ * (İ→i, I→ı), then dotless ı→i and diacritics dropped, so "IŞIK", "ışık" and "isik" all meet.
+ */
+export function foldText(text: string): string {
+  return text
+    .toLocaleLowerCase('tr')
+    .replace(/ı/g, 'i')
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '');
+}
+
+/** The query's words, folded; empty when the query is blank. */
+export function queryTerms(query: string): string[] {
+  return foldText(query).split(/\s+/).filter((t) => t.length > 0);
+}
+
+/** True when every word of the query appears in the item's prompt or model. */
+export function matchesQuery(item: Pick<HistoryView, 'prompt' | 'model'>, query: string): boolean {
+  const terms = queryTerms(query);
+  if (terms.length === 0) return true;
+  const haystack = foldText(`${item.prompt}\n${item.model}`);
+  return terms.every((t) => haystack.includes(t));
+}
+
+/** A new array, newest first (stable for equal times). */
+export function newestFirst<T extends { createdAt: number }>(items: readonly T[]): T[] {
+  return items
+    .map((item, index) => ({ item, index }))
+    .sort((a, b) => b.item.createdAt - a.item.createdAt || a.index - b.index)
+    .map((x) => x.item);
+}
+
+/** The items the grid shows for `query`, newest first. */
+export function visibleItems<T extends HistoryView>(items: readonly T[], query: string): T[] {
+  return newestFirst(items).filter((item) => matchesQuery(item, query));
+}

@@ -1,0 +1,197 @@
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import type { HistoryItem } from '../core/history';
+import {
+  GALLERY_VIEW_TYPE,
+  isPageMessage,
+  type GalleryAction,
+  type GalleryState,
+  type HistoryView,
+  type HostMessage,
+  type JobView,
+  type PageStrings,
+} from './protocol';
+
+/** What the panel needs from the rest of the extension. */
+export interface GalleryModel {
+  jobs(): JobView[];
+  history(): HistoryItem[];
+  imagePath(item: HistoryItem): vscode.Uri;
+  storeRoot(): vscode.Uri;
+  strings(): PageStrings;
+  balance(): number | undefined;
+  /** Runs a page action; resolves to a short message for the page's toast, if any. */
+  handle(action: GalleryAction): Promise<string | undefined>;
+}
+
+/**
+ * The single gallery panel: created on demand or revived after a reload, page script and styles
+ * from `media/` only, CSP with a per-load nonce, messages typed by `protocol.ts`, posts queued until
+ * the page says `ready`.
+ */
+export class GalleryPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private ready = false;
+  private disposables: vscode.Disposable[] = [];
+  private focusId: string | undefined;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly model: GalleryModel) {}
+
+  get visible(): boolean {
+    return !!this.panel?.visible;
+  }
+
+  get isOpen(): boolean {
+    return !!this.panel;
+  }
+
+  show(focusId?: string): void {
+    this.focusId = focusId;
+    if (this.panel) {
+      this.panel.reveal(undefined, false);
+      if (focusId) this.pushHistory(focusId);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(GALLERY_VIEW_TYPE, vscode.l10n.t('Nano Banana Gallery'), vscode.ViewColumn.Beside, this.options());
+    this.attach(panel);
+  }
+
+  /** Called by the serializer after a reload. */
+  revive(panel: vscode.WebviewPanel): void {
+    if (this.panel && this.panel !== panel) this.panel.dispose();
+    panel.webview.options = this.options();
+    this.attach(panel);
+  }
+
+  private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media'), this.model.storeRoot()],
+    };
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.disposeListeners();
+    this.panel = panel;
+    this.ready = false;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.svg');
+    panel.webview.html = this.html(panel.webview);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+      panel.onDidDispose(() => {
+        this.disposeListeners();
+        this.panel = undefined;
+        this.ready = false;
+      }),
+      panel.onDidChangeViewState(() => {
+        // A page that was hidden is rebuilt by VS Code; it says `ready` again.
+      }),
+    );
+  }
+
+  private async onMessage(m: unknown): Promise<void> {
+    if (!isPageMessage(m)) return; // never trust what a page sends
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.post({ type: 'init', state: this.state() });
+        return;
+      case 'viewState':
+        return;
+      case 'request':
+        try {
+          const message = await this.model.handle(m.action);
+          this.post({ type: 'reply', id: m.id, ok: true, ...(message ? { message } : {}) });
+        } catch (e) {
+          this.post({ type: 'reply', id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+        }
+        return;
+    }
+  }
+
+  private state(): GalleryState {
+    const focusId = this.focusId;
+    this.focusId = undefined;
+    return { jobs: this.model.jobs(), history: this.historyViews(), strings: this.model.strings(), balance: this.model.balance(), ...(focusId ? { focusId } : {}) };
+  }
+
+  private historyViews(): HistoryView[] {
+    const webview = this.panel?.webview;
+    if (!webview) return [];
+    return this.model.history().map((i) => ({
+      id: i.id,
+      prompt: i.prompt,
+      model: i.model,
+      aspectRatio: i.aspectRatio,
+      imageSize: i.imageSize,
+      createdAt: i.createdAt,
+      consumed: i.consumed,
+      src: webview.asWebviewUri(this.model.imagePath(i)).toString(),
+      fileName: i.fileName,
+      width: i.width,
+      height: i.height,
+      bytes: i.bytes,
+    }));
+  }
+
+  pushJobs(): void {
+    if (this.panel) this.post({ type: 'jobs', jobs: this.model.jobs() });
+  }
+
+  pushHistory(focusId?: string): void {
+    if (this.panel) this.post({ type: 'history', items: this.historyViews(), ...(focusId ? { focusId } : {}) });
+  }
+
+  pushBalance(): void {
+    if (this.panel) this.post({ type: 'balance', balance: this.model.balance() });
+  }
+
+  private post(msg: HostMessage): void {
+    if (!this.panel) return;
+    if (!this.ready && msg.type !== 'init') {
+      // Before the handshake, only the latest full state matters: `init` carries it.
+      return;
+    }
+    void this.panel.webview.postMessage(msg);
+  }
+
+  private html(webview: vscode.Webview): string {
+    const nonce = randomBytes(16).toString('base64');
+    const media = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', ...p)).toString();
+    const csp = [
+      "default-src 'none'",
+      `img-src ${webview.cspSource} data: blob:`,
+      `style-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+      `connect-src ${webview.cspSource}`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="${vscode.env.language}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link href="${media('dist', 'codicon.css')}" rel="stylesheet" id="vscode-codicon-stylesheet">
+<link href="${media('gallery.css')}" rel="stylesheet">
+<title>Nano Banana</title>
+</head>
+<body>
+<div id="app" role="main"></div>
+<script nonce="${nonce}" src="${media('dist', 'gallery.js')}"></script>
+</body>
+</html>`;
+  }
+
+  private disposeListeners(): void {
+    for (const d of this.disposables) d.dispose();
+    this.disposables = [];
+  }
+
+  dispose(): void {
+    this.disposeListeners();
+    this.panel?.dispose();
+    this.panel = undefined;
+  }
+}

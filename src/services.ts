@@ -1,0 +1,170 @@
+/**
+ * Everything behind the first command: the engine (undici client, job scheduler, image store) and
+ * the VS Code adapters that show it. Bundled separately from `extension.ts` so activation stays cheap.
+ */
+import * as vscode from 'vscode';
+import { ApiClient } from './core/api/client';
+import type { GenerateRequest, Task, TaskApi } from './core/api/types';
+import type { NanoConfig } from './core/config';
+import { JobScheduler } from './core/jobs/scheduler';
+import type { JobRecord } from './core/jobs/types';
+import { GalleryPanel } from './gallery/panel';
+import type { CommandId } from './vscode/ids';
+import { GlobalStateJobStore } from './vscode/jobStore';
+import { ApiKeyStore } from './vscode/secrets';
+import { Log } from './vscode/log';
+import { currentConfig, currentProxy } from './vscode/settings';
+import { JobStatusBar } from './vscode/statusBar';
+import { ImageStore } from './vscode/imageStore';
+import { Commands } from './vscode/commands';
+import { GalleryModelImpl } from './vscode/galleryModel';
+import { Notifier } from './vscode/notify';
+
+/** A small API for automation and tests (returned by `activate`). */
+export interface NanoBananaApi {
+  getJob(jobId: string): JobRecord | undefined;
+  whenJobSettled(jobId: string, timeoutMs?: number): Promise<JobRecord>;
+  historyIds(): string[];
+  storePath(): string;
+}
+
+export interface Services {
+  run(id: CommandId, args: unknown[]): Promise<unknown>;
+  revivePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
+  resumeOnStartup(): Promise<void>;
+  api: NanoBananaApi;
+  dispose(): Promise<void>;
+}
+
+export function createServices(context: vscode.ExtensionContext): Services {
+  const log = new Log();
+  const keys = new ApiKeyStore(context.secrets, (k) => log.addSecret(k));
+  let config: NanoConfig = currentConfig();
+  const version = (context.extension.packageJSON as { version?: string }).version ?? '0.0.0';
+  const userAgent = `nano-banana-vscode/${version} (VS Code ${vscode.version}; ${process.platform})`;
+
+  let client: ApiClient | undefined;
+  const getClient = (): ApiClient => {
+    client ??= new ApiClient({
+      baseUrl: config.apiBaseUrl,
+      apiKey: () => keys.get(),
+      userAgent,
+      proxy: currentProxy(),
+      requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+      log: (line) => log.debug(line),
+    });
+    return client;
+  };
+  // The scheduler talks to whichever client matches the current settings.
+  const api: TaskApi = {
+    submit: (req: GenerateRequest, signal?: AbortSignal) => getClient().submit(req, signal),
+    query: (taskId: string, signal?: AbortSignal): Promise<Task> => getClient().query(taskId, signal),
+  };
+
+  const store = new ImageStore(context.globalStorageUri.fsPath, config.historyLimit, { proxy: currentProxy, log: (l) => log.warn(l) });
+  const storeReady = store.load().catch((e) => log.error(`history could not be loaded: ${e}`));
+
+  const scheduler = new JobScheduler({
+    api,
+    store: new GlobalStateJobStore(context.globalState),
+    deliver: async (job, images, signal) => {
+      await storeReady;
+      return store.deliver(job, images, signal);
+    },
+    maxWaitMs: config.maxWaitMinutes * 60_000,
+    log: (line) => log.info(line),
+  });
+  const schedulerReady = scheduler.load().catch((e) => log.error(`jobs could not be restored: ${e}`));
+
+  let balance: number | undefined;
+  const refreshBalance = async () => {
+    balance = await getClient().balance().catch(() => undefined);
+    gallery.pushBalance();
+    return balance;
+  };
+
+  const statusBar = new JobStatusBar(scheduler);
+  let commands!: Commands;
+  const model = new GalleryModelImpl(store, scheduler, () => config, () => balance, (action) => commands.galleryAction(action));
+  const gallery = new GalleryPanel(context.extensionUri, model);
+  const notifier = new Notifier(gallery, () => config);
+  commands = new Commands({ context, log, keys, scheduler, store, gallery, notifier, config: () => config, refreshBalance, ready: () => Promise.all([storeReady, schedulerReady]).then(() => undefined) });
+
+  const subs: vscode.Disposable[] = [
+    log,
+    statusBar,
+    gallery,
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('nanoBanana') && !e.affectsConfiguration('http.proxy')) return;
+      config = currentConfig();
+      const old = client;
+      client = undefined; // next request uses the new base URL / timeouts / proxy
+      void old?.close();
+      scheduler.setMaxWait?.(config.maxWaitMinutes * 60_000);
+      void store.history.setLimit(config.historyLimit).then((pruned) => pruned.length && gallery.pushHistory());
+      log.info('settings changed');
+    }),
+    vscode.window.onDidChangeActiveTextEditor((e) => commands.rememberEditor(e)),
+  ];
+  commands.rememberEditor(vscode.window.activeTextEditor);
+
+  const jobSub = scheduler.onDidChange((e) => {
+    gallery.pushJobs();
+    if (e.job.state === 'success' && e.previous !== 'success') {
+      gallery.pushHistory(e.job.deliveredIds?.[0]);
+      void commands.onJobSucceeded(e.job);
+    } else if ((e.job.state === 'failed' || e.job.state === 'timed-out') && e.previous !== e.job.state) {
+      commands.onJobFailed(e.job);
+    }
+  });
+
+  const automation: NanoBananaApi = {
+    getJob: (id) => scheduler.get(id),
+    whenJobSettled: (id, timeoutMs = 120_000) =>
+      new Promise<JobRecord>((resolve, reject) => {
+        const settled = (j: JobRecord | undefined) => j && ['success', 'failed', 'cancelled', 'timed-out'].includes(j.state);
+        const now = scheduler.get(id);
+        if (settled(now)) return resolve(now!);
+        const timer = setTimeout(() => {
+          sub.dispose();
+          reject(new Error(`job ${id} did not settle within ${timeoutMs} ms (state ${scheduler.get(id)?.state})`));
+        }, timeoutMs);
+        const sub = scheduler.onDidChange((e) => {
+          if (e.job.id === id && settled(e.job as JobRecord)) {
+            clearTimeout(timer);
+            sub.dispose();
+            resolve(e.job as JobRecord);
+          }
+        });
+      }),
+    historyIds: () => store.history.list().map((i) => i.id),
+    storePath: () => store.dir,
+  };
+
+  return {
+    run: async (id, args) => {
+      try {
+        return await commands.run(id, args);
+      } catch (e) {
+        commands.showError(e);
+        return undefined;
+      }
+    },
+    revivePanel: async (panel) => {
+      await storeReady;
+      gallery.revive(panel);
+    },
+    resumeOnStartup: async () => {
+      await schedulerReady;
+      const n = scheduler.active().length;
+      if (n) log.info(`resumed ${n} job(s) from the last session`);
+    },
+    api: automation,
+    dispose: async () => {
+      jobSub.dispose();
+      scheduler.dispose();
+      for (const s of subs) s.dispose();
+      await client?.close();
+    },
+  };
+}

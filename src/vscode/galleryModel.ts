@@ -1,0 +1,110 @@
+import * as vscode from 'vscode';
+import type { NanoConfig } from '../core/config';
+import type { HistoryItem } from '../core/history';
+import type { JobScheduler } from '../core/jobs/scheduler';
+import type { JobRecord } from '../core/jobs/types';
+import type { GalleryAction, JobView, PageStrings } from '../gallery/protocol';
+import type { GalleryModel } from '../gallery/panel';
+import { describeJob } from './describe';
+import type { ImageStore } from './imageStore';
+import { stateWord } from './statusBar';
+
+/** Feeds the gallery panel from the scheduler and the image store. */
+export class GalleryModelImpl implements GalleryModel {
+  constructor(
+    private readonly store: ImageStore,
+    private readonly scheduler: JobScheduler,
+    private readonly config: () => NanoConfig,
+    private readonly currentBalance: () => number | undefined,
+    private readonly onAction: (a: GalleryAction) => Promise<string | undefined>,
+  ) {}
+
+  jobs(): JobView[] {
+    // Running jobs, and the ones that ended badly (their next step lives in the gallery too).
+    return this.scheduler
+      .list()
+      .filter((j) => j.state !== 'success')
+      .slice(0, 50)
+      .map((j) => this.view(j));
+  }
+
+  private view(j: Readonly<JobRecord>): JobView {
+    const failed = j.state === 'failed' || j.state === 'timed-out' || j.state === 'cancelled';
+    return {
+      id: j.id,
+      state: j.state,
+      prompt: j.request.prompt,
+      model: j.request.model,
+      aspectRatio: j.request.aspectRatio,
+      imageSize: j.request.imageSize,
+      createdAt: j.createdAt,
+      submittedAt: j.submittedAt,
+      finishedAt: j.finishedAt,
+      expectedMs: this.scheduler.expectedDuration(j.request.model),
+      ...(failed ? { error: describeJob(j, this.config().maxWaitMinutes).message } : {}),
+      resumable: !!j.resumable,
+    };
+  }
+
+  history(): HistoryItem[] {
+    return this.store.history.list();
+  }
+
+  imagePath(item: HistoryItem): vscode.Uri {
+    return vscode.Uri.file(this.store.pathOf(item));
+  }
+
+  storeRoot(): vscode.Uri {
+    return vscode.Uri.file(this.store.dir);
+  }
+
+  balance(): number | undefined {
+    return this.currentBalance();
+  }
+
+  handle(action: GalleryAction): Promise<string | undefined> {
+    return this.onAction(action);
+  }
+
+  strings(): PageStrings {
+    const t = vscode.l10n.t;
+    return {
+      title: t('Nano Banana Gallery'),
+      filterPlaceholder: t('Filter by prompt or model'),
+      newImage: t('New image'),
+      running: t('Running'),
+      history: t('History'),
+      empty: t('No images yet. Select some text and run “Nano Banana: Generate Image”.'),
+      noMatch: t('No image matches the filter.'),
+      save: t('Save to workspace'),
+      insertMarkdown: t('Insert Markdown link'),
+      insertHtml: t('Insert HTML image'),
+      copyImage: t('Copy image'),
+      copyPath: t('Copy path'),
+      open: t('Open'),
+      reveal: t('Reveal in explorer'),
+      reusePrompt: t('Use prompt again'),
+      useAsReference: t('Use as reference'),
+      remove: t('Remove from history'),
+      cancel: t('Cancel'),
+      resume: t('Resume'),
+      close: t('Close'),
+      previous: t('Previous image'),
+      next: t('Next image'),
+      credits: t('credits'),
+      states: {
+        queued: stateWord('queued'),
+        pending: stateWord('pending'),
+        submitted: stateWord('submitted'),
+        in_progress: stateWord('in_progress'),
+        downloading: stateWord('downloading'),
+        success: stateWord('success'),
+        failed: stateWord('failed'),
+        cancelled: stateWord('cancelled'),
+        'timed-out': stateWord('timed-out'),
+      },
+      imageCopied: t('Image copied to the clipboard.'),
+      imageCopyFailed: t('This platform does not allow copying images from here; the file path was copied instead.'),
+    };
+  }
+}

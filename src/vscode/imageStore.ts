@@ -1,0 +1,97 @@
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { HistoryIndex, type HistoryFiles, type HistoryItem } from '../core/history';
+import { fetchImage } from '../core/images/fetch';
+import { formatBaseName } from '../core/images/naming';
+import { writeUnique } from '../core/images/write';
+import type { JobRecord } from '../core/jobs/types';
+
+/**
+ * The extension's own image store: every delivered image is a file under the extension's global
+ * storage (never base64 in state), listed in a small JSON index. It is where a paid-for image is
+ * made safe before anything else happens to it.
+ */
+export class ImageStore {
+  readonly dir: string;
+  readonly history: HistoryIndex;
+
+  constructor(
+    globalStorageDir: string,
+    limit: number,
+    private readonly opts: { proxy?: () => string | undefined; log?: (line: string) => void } = {},
+  ) {
+    this.dir = path.join(globalStorageDir, 'images');
+    const indexPath = path.join(this.dir, 'index.json');
+    const dir = this.dir;
+    const files: HistoryFiles = {
+      async readIndex() {
+        try {
+          return await readFile(indexPath, 'utf8');
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+          throw e;
+        }
+      },
+      async writeIndex(text: string) {
+        await mkdir(dir, { recursive: true });
+        const tmp = `${indexPath}.${process.pid}.${Date.now()}.tmp`;
+        await writeFile(tmp, text, 'utf8');
+        await rename(tmp, indexPath);
+      },
+      async deleteFile(fileName: string) {
+        if (fileName.includes('/') || fileName.includes('\\') || fileName.includes('..')) return;
+        await unlink(path.join(dir, fileName)).catch(() => undefined);
+      },
+    };
+    this.history = new HistoryIndex(files, { limit, log: opts.log });
+  }
+
+  load(): Promise<void> {
+    return this.history.load();
+  }
+
+  pathOf(item: HistoryItem): string {
+    return path.join(this.dir, item.fileName);
+  }
+
+  /**
+   * The scheduler's deliver step: fetch each result, write it under a unique name, add it to the
+   * history. Idempotent per task: a job resumed after its images were stored gets the same items.
+   */
+  deliver = async (job: Readonly<JobRecord>, images: string[], signal: AbortSignal): Promise<string[]> => {
+    const existing = job.taskId ? this.history.findByTaskId(job.taskId) : [];
+    if (existing.length >= images.length && existing.length > 0) return existing.map((i) => i.id);
+    const ids: string[] = [];
+    for (let i = 0; i < images.length; i++) {
+      const img = await fetchImage(images[i], { signal, proxy: this.opts.proxy?.() });
+      const base = formatBaseName(images.length > 1 ? '{date}-{time}-{slug}-{id}-{index}' : '{date}-{time}-{slug}-{id}', {
+        prompt: job.request.prompt,
+        date: new Date(),
+        taskId: job.taskId,
+        model: job.request.model,
+        index: i + 1,
+      });
+      const file = await writeUnique(this.dir, base, img.ext, img.bytes);
+      const item: HistoryItem = {
+        id: `${job.id}-${i + 1}`,
+        jobId: job.id,
+        taskId: job.taskId,
+        prompt: job.request.prompt,
+        model: job.request.model,
+        aspectRatio: job.request.aspectRatio,
+        imageSize: job.request.imageSize,
+        createdAt: Date.now(),
+        fileName: path.basename(file),
+        mime: img.mime,
+        bytes: img.bytes.byteLength,
+        width: img.width,
+        height: img.height,
+        consumed: job.consumed,
+        referenceNames: job.request.referenceNames,
+      };
+      await this.history.add(item);
+      ids.push(item.id);
+    }
+    return ids;
+  };
+}

@@ -1,0 +1,93 @@
+import * as vscode from 'vscode';
+import { ASPECT_RATIOS, KNOWN_MODELS, modelSupportsImageSize } from '../core/api/types';
+import type { ChosenOptions } from '../core/options';
+import { MAX_REFERENCES } from '../core/api/types';
+
+interface Item extends vscode.QuickPickItem {
+  id: 'go' | 'model' | 'ratio' | 'size' | 'refs';
+}
+
+/**
+ * The skippable options step: Enter on the first row generates with what is shown; the other rows
+ * change one option each and come back. Undefined when dismissed.
+ */
+export async function pickOptions(initial: ChosenOptions, references: vscode.Uri[], prompt: string): Promise<{ options: ChosenOptions; references: vscode.Uri[] } | undefined> {
+  let opts = { ...initial };
+  let refs = [...references];
+  for (;;) {
+    const items: Item[] = [
+      { id: 'go', label: `$(sparkle) ${vscode.l10n.t('Generate')}`, description: prompt.length > 60 ? prompt.slice(0, 59) + '…' : prompt },
+      { id: 'model', label: `$(hubot) ${vscode.l10n.t('Model')}`, description: opts.model },
+      { id: 'ratio', label: `$(screen-full) ${vscode.l10n.t('Aspect ratio')}`, description: opts.aspectRatio },
+      ...(modelSupportsImageSize(opts.model) ? [{ id: 'size' as const, label: `$(zoom-in) ${vscode.l10n.t('Image size')}`, description: opts.imageSize }] : []),
+      {
+        id: 'refs',
+        label: `$(file-media) ${vscode.l10n.t('Reference images')}`,
+        description: refs.length ? refs.map((r) => r.path.split('/').pop()).join(', ') : vscode.l10n.t('none'),
+      },
+    ];
+    const picked = await vscode.window.showQuickPick(items, {
+      title: vscode.l10n.t('Nano Banana: options (Enter to generate)'),
+      placeHolder: vscode.l10n.t('Press Enter to generate, or change an option'),
+      ignoreFocusOut: true,
+    });
+    if (!picked) return undefined;
+    switch (picked.id) {
+      case 'go':
+        return { options: opts, references: refs };
+      case 'model': {
+        const m = await pickFrom([...KNOWN_MODELS], opts.model, vscode.l10n.t('Model'), true);
+        if (m) opts = { ...opts, model: m };
+        break;
+      }
+      case 'ratio': {
+        const r = await pickFrom([...ASPECT_RATIOS], opts.aspectRatio, vscode.l10n.t('Aspect ratio'));
+        if (r) opts = { ...opts, aspectRatio: r };
+        break;
+      }
+      case 'size': {
+        const s = await pickFrom(['auto', '1k', '2k', '4k'], opts.imageSize, vscode.l10n.t('Image size'));
+        if (s) opts = { ...opts, imageSize: s };
+        break;
+      }
+      case 'refs': {
+        const chosen = await vscode.window.showOpenDialog({
+          canSelectMany: true,
+          openLabel: vscode.l10n.t('Use as references'),
+          title: vscode.l10n.t('Choose up to {0} reference images', MAX_REFERENCES),
+          filters: { [vscode.l10n.t('Images')]: ['png', 'jpg', 'jpeg', 'webp', 'gif'] },
+        });
+        if (chosen) {
+          if (chosen.length > MAX_REFERENCES) {
+            void vscode.window.showWarningMessage(vscode.l10n.t('{0} reference images were chosen; at most {1} can be used. Pick fewer.', chosen.length, MAX_REFERENCES));
+          } else {
+            refs = chosen;
+          }
+        }
+        break;
+      }
+    }
+  }
+}
+
+async function pickFrom(values: string[], current: string, title: string, allowCustom = false): Promise<string | undefined> {
+  const items: vscode.QuickPickItem[] = values.map((v) => ({ label: v, picked: v === current, description: v === current ? vscode.l10n.t('current') : undefined }));
+  if (!allowCustom) return (await vscode.window.showQuickPick(items, { title }))?.label;
+  const qp = vscode.window.createQuickPick();
+  qp.title = title;
+  qp.items = items;
+  qp.placeholder = vscode.l10n.t('Pick a model or type another model id');
+  return new Promise((resolve) => {
+    let done = false;
+    qp.onDidAccept(() => {
+      done = true;
+      resolve(qp.selectedItems[0]?.label ?? (qp.value.trim() || undefined));
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      if (!done) resolve(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
+}

@@ -1,0 +1,121 @@
+import * as vscode from 'vscode';
+import type { JobChangeEvent, JobRecord, JobState } from '../core/jobs/types';
+import { ACTIVE_STATES } from '../core/jobs/types';
+
+export interface JobSource {
+  active(): JobRecord[];
+  onDidChange(listener: (e: JobChangeEvent) => void): { dispose(): void };
+}
+
+export function stateWord(state: JobState): string {
+  switch (state) {
+    case 'queued':
+    case 'pending':
+    case 'submitted':
+      return vscode.l10n.t('queued');
+    case 'in_progress':
+      return vscode.l10n.t('generating');
+    case 'downloading':
+      return vscode.l10n.t('downloading');
+    case 'success':
+      return vscode.l10n.t('done');
+    case 'failed':
+      return vscode.l10n.t('failed');
+    case 'cancelled':
+      return vscode.l10n.t('cancelled');
+    case 'timed-out':
+      return vscode.l10n.t('timed out');
+  }
+}
+
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m}:${String(s % 60).padStart(2, '0')}` : `${s}s`;
+}
+
+/**
+ * One status-bar item while any job runs: spinner, the newest job's state in words, a count when
+ * several run; elapsed time and prompts in the tooltip. On finish: a brief done/failed, then hidden.
+ * It only shows the scheduler's events; the polling itself is the engine's.
+ */
+export class JobStatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly sub: { dispose(): void };
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private hideTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly jobs: JobSource, private readonly lingerMs = 5000) {
+    this.item = vscode.window.createStatusBarItem('nanoBanana.jobs', vscode.StatusBarAlignment.Left, 100);
+    this.item.name = vscode.l10n.t('Nano Banana jobs');
+    this.sub = jobs.onDidChange((e) => this.onChange(e));
+    this.render();
+  }
+
+  private onChange(e: JobChangeEvent): void {
+    const finished = !ACTIVE_STATES.has(e.job.state) && e.previous !== undefined && ACTIVE_STATES.has(e.previous);
+    if (finished && this.jobs.active().length === 0) {
+      this.showFinal(e.job);
+      return;
+    }
+    this.render();
+  }
+
+  private showFinal(job: Readonly<JobRecord>): void {
+    this.stopTicker();
+    const ok = job.state === 'success';
+    this.item.text = ok ? `$(check) ${vscode.l10n.t('Nano Banana: done')}` : `$(error) ${vscode.l10n.t('Nano Banana: {0}', stateWord(job.state))}`;
+    this.item.tooltip = job.request.prompt;
+    this.item.command = 'nanoBanana.showGallery';
+    this.item.backgroundColor = ok ? undefined : new vscode.ThemeColor('statusBarItem.errorBackground');
+    this.item.show();
+    clearTimeout(this.hideTimer);
+    this.hideTimer = setTimeout(() => this.render(), this.lingerMs);
+  }
+
+  render(): void {
+    const active = this.jobs.active();
+    if (active.length === 0) {
+      this.stopTicker();
+      this.item.hide();
+      return;
+    }
+    clearTimeout(this.hideTimer);
+    const newest = active.reduce((a, b) => (b.createdAt > a.createdAt ? b : a));
+    const count = active.length > 1 ? ` (${active.length})` : '';
+    this.item.text = `$(loading~spin) ${vscode.l10n.t('Nano Banana: {0}', stateWord(newest.state))}${count}`;
+    this.item.backgroundColor = undefined;
+    const now = Date.now();
+    const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = false;
+    for (const j of active) {
+      const prompt = j.request.prompt.length > 80 ? j.request.prompt.slice(0, 79) + '…' : j.request.prompt;
+      md.appendMarkdown(`$(${j.state === 'downloading' ? 'cloud-download' : 'sync'}) **${stateWord(j.state)}** · ${formatElapsed(now - j.createdAt)} — `);
+      md.appendText(prompt);
+      md.appendMarkdown('\n\n');
+    }
+    md.appendMarkdown(vscode.l10n.t('Click to open the gallery.'));
+    this.item.tooltip = md;
+    this.item.command = 'nanoBanana.showGallery';
+    this.item.accessibilityInformation = { label: vscode.l10n.t('Nano Banana: {0} job(s) running', active.length) };
+    this.item.show();
+    this.ticker ??= setInterval(() => this.render(), 1000);
+  }
+
+  private stopTicker(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  /** Current text, for tests. */
+  get text(): string {
+    return this.item.text;
+  }
+
+  dispose(): void {
+    this.stopTicker();
+    clearTimeout(this.hideTimer);
+    this.sub.dispose();
+    this.item.dispose();
+  }
+}

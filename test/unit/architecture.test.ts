@@ -1,0 +1,79 @@
+import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { COMMAND_IDS } from '../../src/vscode/ids';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+
+function walk(dir: string, ext: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walk(p, ext));
+    else if (p.endsWith(ext)) out.push(p);
+  }
+  return out;
+}
+
+/** Every string literal passed to vscode.l10n.t (or an alias `t`) in the extension's code. */
+export function l10nKeys(): Set<string> {
+  const keys = new Set<string>();
+  const re = /(?:l10n\.t|\bt)\(\s*'((?:[^'\\]|\\.)*)'/g;
+  for (const file of walk(path.join(root, 'src'), '.ts')) {
+    if (file.includes(`${path.sep}core${path.sep}`) || file.includes(`${path.sep}page${path.sep}`)) continue;
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(re)) keys.add(m[1].replace(/\\'/g, "'").replace(/\\\\/g, '\\'));
+  }
+  return keys;
+}
+
+describe('architecture', () => {
+  it('no file of the engine (src/core) imports vscode', () => {
+    const offenders = walk(path.join(root, 'src', 'core'), '.ts').filter((f) => /from\s+['"]vscode['"]|require\(\s*['"]vscode['"]\s*\)/.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(offenders, []);
+  });
+
+  it('the gallery protocol imports neither vscode nor the DOM-only page', () => {
+    const text = readFileSync(path.join(root, 'src', 'gallery', 'protocol.ts'), 'utf8');
+    assert.doesNotMatch(text, /from\s+['"](vscode|\.\/page)/);
+  });
+
+  it('the activation entry loads the engine lazily (no static import of services, undici or core/api)', () => {
+    const text = readFileSync(path.join(root, 'src', 'extension.ts'), 'utf8');
+    assert.doesNotMatch(text, /^import (?!type)[^;]*from\s+['"](\.\/services|undici|\.\/core\/api)/m);
+    assert.match(text, /require\('\.\/services\.js'\)/);
+  });
+
+  it('the manifest declares exactly the commands the code registers', () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+    const declared = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
+    assert.deepEqual(declared, [...COMMAND_IDS].sort());
+  });
+
+  it('every %key% of the manifest has an English and a Turkish string', () => {
+    const pkgText = readFileSync(path.join(root, 'package.json'), 'utf8');
+    const used = [...pkgText.matchAll(/"%([\w.]+)%"/g)].map((m) => m[1]);
+    const en = JSON.parse(readFileSync(path.join(root, 'package.nls.json'), 'utf8'));
+    const tr = JSON.parse(readFileSync(path.join(root, 'package.nls.tr.json'), 'utf8'));
+    assert.ok(used.length > 10);
+    for (const k of used) {
+      assert.ok(en[k], `package.nls.json lacks ${k}`);
+      assert.ok(tr[k], `package.nls.tr.json lacks ${k}`);
+    }
+    assert.deepEqual(Object.keys(tr).sort(), Object.keys(en).sort());
+  });
+
+  it('every vscode.l10n.t string has a Turkish translation, keeping its {n} placeholders', () => {
+    const bundle: Record<string, string> = JSON.parse(readFileSync(path.join(root, 'l10n', 'bundle.l10n.tr.json'), 'utf8'));
+    const keys = l10nKeys();
+    assert.ok(keys.size > 50, `found only ${keys.size} strings`);
+    const missing = [...keys].filter((k) => !bundle[k]);
+    assert.deepEqual(missing, [], 'untranslated strings');
+    for (const k of keys) {
+      const holes = (s: string) => [...s.matchAll(/\{\d+\}/g)].map((m) => m[0]).sort();
+      assert.deepEqual(holes(bundle[k]), holes(k), `placeholders differ for "${k}"`);
+    }
+    const stale = Object.keys(bundle).filter((k) => !keys.has(k));
+    assert.deepEqual(stale, [], 'translations of strings no longer used');
+  });
+});
