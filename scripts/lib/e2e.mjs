@@ -1,0 +1,99 @@
+// A tiny runner for UI tests in test/e2e/*.e2e.mjs, each exporting
+//   export const tests = [{ name, timeout?, run: async ({ page, workbench, log, screenshot }) => {} }];
+// All tests share one code-server + Chromium page: a dev-host window with our extension
+// (extensionDevelopmentPath only, no extensionTestsPath). Between tests the workbench is reset
+// (quick input closed, editors closed, notifications cleared). A failing test leaves a screenshot.
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ensureVsCodeTestEnv } from '../setup-vscode.mjs';
+import { launchBrowser, startCodeServer, workbenchUrl } from './code-server.mjs';
+import { createWorkbench } from './workbench.mjs';
+
+const withTimeout = (promise, ms, what) => {
+  let timer;
+  return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
+};
+
+/**
+ * @param {{ repoRoot: string, workspace: string, settings?: object, env?: Record<string,string>, log?: (line: string) => void,
+ *           screenshotsDir?: string, testsDir?: string, grep?: string|RegExp, timeoutMs?: number }} o
+ * @returns {Promise<{ passed: number, failed: number, failures: string[] }>}
+ */
+export async function runE2ETests({
+  repoRoot,
+  workspace,
+  settings = {},
+  env = {},
+  log = (l) => console.log(l),
+  screenshotsDir = path.join(repoRoot, 'test-results', 'screenshots'),
+  testsDir = path.join(repoRoot, 'test', 'e2e'),
+  grep = process.env.NB_E2E_GREP,
+  timeoutMs = 60_000,
+}) {
+  const t0 = Date.now();
+  const result = { passed: 0, failed: 0, failures: [] };
+  const failSuite = (msg) => ({ passed: 0, failed: 1, failures: [msg] });
+
+  // Collect the tests first: a broken test file is a failure of its own.
+  const files = existsSync(testsDir) ? readdirSync(testsDir).filter((f) => f.endsWith('.e2e.mjs')).sort() : [];
+  if (!files.length) return failSuite(`no *.e2e.mjs files in ${testsDir}`);
+  const cases = [];
+  for (const f of files) {
+    try {
+      const mod = await import(pathToFileURL(path.join(testsDir, f)).href);
+      if (!Array.isArray(mod.tests)) throw new Error('it does not export `tests` (an array)');
+      for (const t of mod.tests) cases.push({ ...t, file: f });
+    } catch (e) {
+      result.failed++;
+      result.failures.push(`${f}: could not load: ${e?.message ?? e}`);
+    }
+  }
+  const re = grep ? (grep instanceof RegExp ? grep : new RegExp(grep, 'i')) : null;
+  const selected = cases.filter((c) => !re || re.test(`${c.file} ${c.name}`));
+  if (!existsSync(path.join(repoRoot, 'dist', 'extension.js'))) log('[harness] warning: dist/extension.js is missing (did `npm run build` run?); the extension will not load');
+
+  let server;
+  let browser;
+  try {
+    const tools = await ensureVsCodeTestEnv({ log });
+    server = await startCodeServer({ tools, env, workspace, settings, log });
+    browser = await launchBrowser({ chromium: tools.chromium, log });
+    const page = await browser.context.newPage();
+    page.on('crash', () => log('[harness] the workbench page crashed'));
+    if (process.env.NB_HARNESS_VERBOSE) page.on('console', (m) => log(`[page ${m.type()}] ${m.text()}`));
+    const workbench = createWorkbench(page, { log, screenshotsDir, workspace });
+    await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: repoRoot }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await workbench.waitReady();
+
+    for (const [i, c] of selected.entries()) {
+      const label = `${c.file.replace(/\.e2e\.mjs$/, '')} › ${c.name}`;
+      const slug = `${c.file.replace(/\.e2e\.mjs$/, '')}-${c.name}`.replace(/[^\w.-]+/g, '_').slice(0, 100);
+      const tt = Date.now();
+      try {
+        if (i > 0) await withTimeout(workbench.reset(), 20_000, 'reset between tests');
+        await withTimeout(
+          c.run({ page, workbench, log: (l) => log(`    ${l}`), screenshot: (name) => workbench.screenshot(`${slug}-${name}`) }),
+          c.timeout ?? timeoutMs,
+          `"${c.name}"`,
+        );
+        result.passed++;
+        log(`  ✔ ${label} (${Date.now() - tt} ms)`);
+      } catch (e) {
+        result.failed++;
+        const shot = await workbench.screenshot(`FAILED-${slug}`).catch(() => null);
+        const msg = `${label}: ${e?.message ?? e}${shot ? ` (screenshot ${path.relative(repoRoot, shot)})` : ''}`;
+        result.failures.push(msg);
+        log(`  ✗ ${msg}`);
+      }
+    }
+    log(`[harness] e2e run took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    return result;
+  } catch (e) {
+    result.failed++;
+    result.failures.push(`e2e harness error: ${e?.stack ?? e}${server ? `\n--- code-server log tail ---\n${server.tail()}` : ''}`);
+    return result;
+  } finally {
+    await Promise.allSettled([browser?.close(), server?.stop({ keep: result.failed > 0 || !!process.env.NB_HARNESS_KEEP })]);
+  }
+}

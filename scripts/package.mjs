@@ -1,0 +1,15 @@
+// npm run package: a production build and a .vsix (offline; @vscode/vsce packs what .vscodeignore lets through).
+import { execFileSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const out = path.join(root, `${pkg.name}-${pkg.version}.vsix`);
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+
+run(process.execPath, ['esbuild.mjs', '--production']);
+run(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', out]);
+console.log(`\n${path.basename(out)}  ${(statSync(out).size / 1024).toFixed(1)} KiB`);
+console.log(`install it with:  code --install-extension ${path.relative(process.cwd(), out) || out}`);
