@@ -1,0 +1,180 @@
+import * as assert from 'node:assert/strict';
+import { readPng } from '../../simulator/png';
+import { FAIL_REASON, HUGE_PADDING_BYTES, startSimulator, TEXT_ANSWER, type Simulator } from '../../simulator/server';
+import { call, fakeClock, query, submit } from './util';
+
+describe('simulator: prompt directives', function () {
+  this.timeout(5000);
+  let sim: Simulator;
+  const clock = fakeClock();
+  before(async () => {
+    sim = await startSimulator({ now: clock.now, durationMs: 1000, slowImageMs: 400 });
+  });
+  after(() => sim.close());
+  beforeEach(() => sim.reset());
+
+  /** Submits `prompt`, lets the task finish, and returns its query data. */
+  async function finished(prompt: string, extra: Record<string, unknown> = {}): Promise<{ id: string; data: any }> {
+    const id = await submit(sim, { prompt, ...extra });
+    sim.completeNow(id);
+    const q = await query(sim, id);
+    assert.equal(q.status, 200);
+    return { id, data: q.json.data };
+  }
+
+  it('[sim:fail] ends failed with the reason, no result and nothing consumed', async () => {
+    const { data } = await finished('a banana [sim:fail]');
+    assert.equal(data.status, 'failed');
+    assert.equal(data.result, null);
+    assert.deepEqual(data.status_reason, { message: FAIL_REASON });
+    assert.equal(FAIL_REASON, 'Image generation failed: content policy violation (simulated)');
+    assert.equal(data.consumed, '0.000000');
+  });
+
+  it('[sim:fail] is still in progress before the end', async () => {
+    const id = await submit(sim, { prompt: '[sim:fail]' });
+    clock.advance(500);
+    const q = await query(sim, id);
+    assert.equal(q.json.data.status, 'in_progress');
+    assert.deepEqual(q.json.data.status_reason, { message: null });
+  });
+
+  it('[sim:text] succeeds with a text item and no image', async () => {
+    const { id, data } = await finished('[sim:text] draw it');
+    assert.equal(data.status, 'success');
+    assert.deepEqual(data.result, [{ text: TEXT_ANSWER }]);
+    assert.equal(TEXT_ANSWER, "I can't draw that, but here is a poem about bananas.");
+    assert.equal((await call(sim, `/files/${id}/0.png`, { key: null })).status, 404);
+  });
+
+  it('[sim:single] gives one object instead of an array', async () => {
+    const { id, data } = await finished('[sim:single]');
+    assert.ok(!Array.isArray(data.result));
+    assert.deepEqual(data.result, { image: `${sim.url}/files/${id}/0.png` });
+  });
+
+  it('[sim:two] gives two different downloadable images', async () => {
+    const { id, data } = await finished('two please [sim:two]');
+    assert.deepEqual(data.result, [{ image: `${sim.url}/files/${id}/0.png` }, { image: `${sim.url}/files/${id}/1.png` }]);
+    const a = await call(sim, data.result[0].image, { key: null });
+    const b = await call(sim, data.result[1].image, { key: null });
+    readPng(a.bytes);
+    readPng(b.bytes);
+    assert.notDeepEqual(a.bytes, b.bytes);
+  });
+
+  it('[sim:data] gives a data:image/png;base64 URI holding a valid PNG of the right size', async () => {
+    const { data } = await finished('[sim:data]', { aspect_ratio: '4:3' });
+    const uri: string = data.result[0].image;
+    assert.match(uri, /^data:image\/png;base64,[A-Za-z0-9+/]+=*$/);
+    const info = readPng(Buffer.from(uri.slice(uri.indexOf(',') + 1), 'base64'));
+    assert.equal(info.width * 3, info.height * 4);
+  });
+
+  it('[sim:bad-url] points at a missing file that 404s', async () => {
+    const { id, data } = await finished('[sim:bad-url]');
+    assert.equal(data.result[0].image, `${sim.url}/files/${id}/missing.png`);
+    assert.equal((await call(sim, data.result[0].image, { key: null })).status, 404);
+  });
+
+  it('[sim:not-image] serves text/html with status 200 under a .png name', async () => {
+    const { data } = await finished('[sim:not-image]');
+    assert.match(data.result[0].image, /\/0\.png$/);
+    const a = await call(sim, data.result[0].image, { key: null });
+    assert.equal(a.status, 200);
+    assert.match(a.headers.get('content-type') ?? '', /^text\/html/);
+    assert.equal(a.text, '<html>not an image</html>');
+  });
+
+  it('[sim:huge] streams a valid PNG of more than 8 MiB with content-length', async () => {
+    const { data } = await finished('[sim:huge]');
+    const a = await call(sim, data.result[0].image, { key: null });
+    assert.equal(a.status, 200);
+    assert.equal(a.headers.get('content-type'), 'image/png');
+    assert.equal(Number(a.headers.get('content-length')), a.bytes.length);
+    assert.ok(a.bytes.length > HUGE_PADDING_BYTES && a.bytes.length < HUGE_PADDING_BYTES + 64 * 1024, String(a.bytes.length));
+    assert.ok(a.bytes.length >= 8 * 1024 * 1024);
+    readPng(a.bytes);
+  });
+
+  it('[sim:slow-image] sends headers at once, then trickles the body over slowImageMs', async () => {
+    const { data } = await finished('[sim:slow-image]');
+    const t0 = Date.now();
+    const res = await fetch(data.result[0].image);
+    const headersAt = Date.now() - t0;
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const doneAt = Date.now() - t0;
+    assert.equal(res.status, 200);
+    assert.ok(headersAt < 200, `headers after ${headersAt} ms`);
+    assert.ok(doneAt >= 350, `body done after ${doneAt} ms`);
+    assert.equal(Number(res.headers.get('content-length')), bytes.length);
+    readPng(bytes);
+  });
+
+  it('[sim:notfound=2] answers 404 task not found to the first two queries', async () => {
+    const id = await submit(sim, { prompt: '[sim:notfound=2]' });
+    for (let i = 0; i < 2; i++) {
+      const q = await query(sim, id);
+      assert.equal(q.status, 404);
+      assert.deepEqual(q.json, { code: 1, message: 'task not found' });
+    }
+    const q = await query(sim, id);
+    assert.equal(q.status, 200);
+    assert.equal(q.json.data.task_id, id);
+    assert.equal(sim.tasks.get(id)?.queries, 3);
+  });
+
+  it('[sim:status500=2] answers 500 to the first two queries', async () => {
+    const id = await submit(sim, { prompt: '[sim:status500=2]' });
+    assert.equal((await query(sim, id)).status, 500);
+    assert.equal((await query(sim, id)).status, 500);
+    assert.equal((await query(sim, id)).status, 200);
+  });
+
+  it('[sim:notfound=1] then [sim:status500=1] come in that order', async () => {
+    const id = await submit(sim, { prompt: '[sim:status500=1] [sim:notfound=1]' });
+    assert.deepEqual([(await query(sim, id)).status, (await query(sim, id)).status, (await query(sim, id)).status], [404, 500, 200]);
+  });
+
+  it('[sim:duration=MS] sets this task\'s duration', async () => {
+    const id = await submit(sim, { prompt: '[sim:duration=5000]' });
+    assert.equal(sim.tasks.get(id)?.durationMs, 5000);
+    clock.advance(4999);
+    assert.equal((await query(sim, id)).json.data.status, 'in_progress');
+    clock.advance(1);
+    assert.equal((await query(sim, id)).json.data.status, 'success');
+  });
+
+  it('combines directives ([sim:two] [sim:data] [sim:single])', async () => {
+    const { data } = await finished('[sim:two][sim:data][sim:single]');
+    assert.match(data.result.image, /^data:image\/png;base64,/);
+  });
+
+  it('real clock: a 300 ms task moves through every status in order, then succeeds', async function () {
+    const real = await startSimulator({ durationMs: 300 });
+    try {
+      const t0 = Date.now();
+      const id = await submit(real);
+      const order = ['pending', 'submitted', 'in_progress', 'success'];
+      const seen: string[] = [];
+      let firstSuccessAt = 0;
+      while (Date.now() - t0 < 2000) {
+        const s: string = (await query(real, id)).json.data.status;
+        if (seen[seen.length - 1] !== s) seen.push(s);
+        if (s === 'success') {
+          firstSuccessAt = Date.now() - t0;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal(seen[0], 'pending');
+      assert.equal(seen[seen.length - 1], 'success');
+      const idx = seen.map((s) => order.indexOf(s));
+      assert.deepEqual(idx, [...idx].sort((a, b) => a - b), `statuses out of order: ${seen.join(' → ')}`);
+      assert.ok(seen.includes('in_progress'), seen.join(' → '));
+      assert.ok(firstSuccessAt >= 290, `success after ${firstSuccessAt} ms`);
+    } finally {
+      await real.close();
+    }
+  });
+});
