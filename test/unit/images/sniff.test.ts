@@ -1,42 +1,17 @@
 import * as assert from 'node:assert/strict';
-import { deflateSync } from 'node:zlib';
 import { imageDimensions, sniffImage } from '../../../src/core/images/sniff';
+import { makePng } from '../../simulator/png';
 
 // ---- tiny real images, built here so the readers are checked against real layouts ----
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
-/** A valid RGB PNG (decodable by any viewer). */
+/** A valid grey RGB PNG (the simulator's encoder, so readers are checked against real files). */
 function png(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  const raw = Buffer.alloc((width * 3 + 1) * height, 0x7f);
-  for (let y = 0; y < height; y++) raw[y * (width * 3 + 1)] = 0; // filter: none
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  if (width === 0) {
+    const p = makePng(1, height, [0x7f, 0x7f, 0x7f]);
+    p.writeUInt32BE(0, 16); // IHDR width
+    return p;
+  }
+  return makePng(width, height, [0x7f, 0x7f, 0x7f]);
 }
 
 /** JFIF APP0, a DHT (C4, which must not be taken for a SOF), fill bytes, then SOFn. */
