@@ -29,6 +29,8 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   const v = value.trim();
   if (v === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(v)) return Math.round(parseFloat(v) * 1000);
+  // Every HTTP-date form names a month; without one, Date.parse is too lenient ("-1" → year 2001).
+  if (!/[a-z]{3}/i.test(v)) return undefined;
   const at = Date.parse(v);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);

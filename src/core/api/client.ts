@@ -83,16 +83,18 @@ export class ApiClient implements TaskApi {
     if (valid.aspectRatio) body.aspect_ratio = valid.aspectRatio;
     if (valid.imageSize) body.image_size = valid.imageSize;
     if (valid.callbackUrl) body.callback_url = valid.callbackUrl;
-    const res = await this.call({
-      method: 'POST',
-      path: '/api/image/gen',
-      body: JSON.stringify(body),
-      what: 'submit',
-      idempotent: false,
-      retries: this.opts.maxRetries ?? 2,
-      signal,
-    });
-    return parseSubmitData(readEnvelope(res, 'submit', this.clock.now(), false), res);
+    return this.call(
+      {
+        method: 'POST',
+        path: '/api/image/gen',
+        body: JSON.stringify(body),
+        what: 'submit',
+        idempotent: false,
+        retries: this.opts.maxRetries ?? 2,
+        signal,
+      },
+      (res) => parseSubmitData(readEnvelope(res, 'submit', this.clock.now(), false), res),
+    );
   }
 
   /** Reads a task's state. Throws `NanoError` (`not-found` for an unknown task). */
@@ -100,22 +102,25 @@ export class ApiClient implements TaskApi {
     if (typeof taskId !== 'string' || !/^[\w.:-]{1,200}$/.test(taskId)) {
       throw new NanoError({ kind: 'invalid-input', message: `"${String(taskId).slice(0, 40)}" is not a task id.`, retryable: false });
     }
-    const res = await this.call({
-      method: 'GET',
-      path: `/api/task/query?task_id=${encodeURIComponent(taskId)}`,
-      what: 'task query',
-      idempotent: true,
-      retries: this.opts.maxRetries ?? 3,
-      signal,
-    });
-    return parseTaskData(readEnvelope(res, 'task query', this.clock.now(), true), res, taskId);
+    return this.call(
+      {
+        method: 'GET',
+        path: `/api/task/query?task_id=${encodeURIComponent(taskId)}`,
+        what: 'task query',
+        idempotent: true,
+        retries: this.opts.maxRetries ?? 3,
+        signal,
+      },
+      (res) => parseTaskData(readEnvelope(res, 'task query', this.clock.now(), true), res, taskId),
+    );
   }
 
   /** The account's credit balance, or undefined — quietly — when it cannot be read. */
   async balance(signal?: AbortSignal): Promise<number | undefined> {
     try {
-      const res = await this.call({ method: 'GET', path: '/api/user', what: 'balance', idempotent: true, retries: 0, signal });
-      return parseCredit(readEnvelope(res, 'balance', this.clock.now(), true));
+      return await this.call({ method: 'GET', path: '/api/user', what: 'balance', idempotent: true, retries: 0, signal }, (res) =>
+        parseCredit(readEnvelope(res, 'balance', this.clock.now(), true)),
+      );
     } catch (e) {
       this.opts.log?.(`balance unavailable: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
@@ -127,7 +132,18 @@ export class ApiClient implements TaskApi {
     this.closed = true;
     const d = this.dispatcher;
     this.dispatcher = undefined;
-    if (d && this.ownDispatcher) await d.close().catch(() => undefined);
+    if (!d || !this.ownDispatcher) return;
+    // Let requests in flight finish briefly, then cut them: a hung request must not hold a
+    // settings change or a shutdown for the whole request timeout.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const graceful = d.close().then(() => true, () => true);
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), 2000);
+      timer.unref?.();
+    });
+    const closedInTime = await Promise.race([graceful, late]);
+    clearTimeout(timer);
+    if (!closedInTime) await d.destroy().catch(() => undefined);
   }
 
   private baseUrl(): URL {
@@ -164,13 +180,29 @@ export class ApiClient implements TaskApi {
     return new NanoError({ ...e.toJSON(), message: hide(e.message) ?? '', detail: hide(e.detail) });
   }
 
-  private async call(c: Call): Promise<RawResponse> {
-    if (this.closed) throw new NanoError({ kind: 'cancelled', message: 'The API client was closed (the settings changed).', retryable: true });
+  /**
+   * Sends `c` (with retries) and reads the final answer with `read`. Errors from reading are
+   * scrubbed too: a server may echo the key in a `detail` or in a body the error quotes.
+   */
+  private async call<T>(c: Call, read: (res: RawResponse) => T): Promise<T> {
+    const closedError = () => new NanoError({ kind: 'cancelled', message: 'The API client was closed (the settings changed).', retryable: true });
+    if (this.closed) throw closedError();
     const base = this.baseUrl();
     const key = await this.key();
+    const res = await this.send(c, base, key, closedError);
+    try {
+      return read(res);
+    } catch (e) {
+      throw e instanceof NanoError ? this.scrub(e, key) : e;
+    }
+  }
+
+  private async send(c: Call, base: URL, key: string, closedError: () => NanoError): Promise<RawResponse> {
     const url = new URL(base.pathname.replace(/\/+$/, '') + c.path, base.origin);
     for (let attempt = 0; ; attempt++) {
       if (c.signal?.aborted) throw new NanoError({ kind: 'cancelled', message: 'The request was cancelled.', retryable: false });
+      // Closed during a retry wait: no new dispatcher (it would never be closed), no new request.
+      if (this.closed) throw closedError();
       const started = this.clock.now();
       let res: RawResponse | undefined;
       let err: NanoError | undefined;
@@ -229,7 +261,9 @@ export class ApiClient implements TaskApi {
       signal: c.signal,
       // undici's request() never follows redirects, so the key cannot travel to another host.
     });
-    const body = await res.body.text();
+    const text = await res.body.text();
+    // A server that echoes the key must not put it into errors, excerpts or the log.
+    const body = text.includes(key) ? text.split(key).join('***') : text;
     return { status: res.statusCode, headers: res.headers as RawResponse['headers'], body };
   }
 }
