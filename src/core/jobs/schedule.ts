@@ -3,47 +3,66 @@
  */
 
 export interface PollOptions {
-  /** Shortest delay between two polls, and the delay used inside the expected window (ms). */
+  /** Shortest delay between two polls (ms). */
   minMs: number;
   /** Longest delay between two polls (ms). */
   maxMs: number;
-  /** Fraction of the elapsed time used as the delay outside the window (0.25 = a quarter). */
+  /** With nothing learned: the delay is this fraction of the elapsed time (0.25 = a quarter). */
   growth: number;
   /** Smallest half-width of the window around the expected duration (ms). */
   windowMinMs: number;
   /** Half-width of the window as a fraction of the expected duration. */
   windowFraction: number;
+  /** Polls per half-window while inside it (the window is crossed in 2 × this many steps). */
+  windowSteps: number;
+  /** Before the window: this fraction of the time left until the window opens. */
+  approach: number;
+  /** After the window (a job slower than usual): this fraction of the elapsed time. */
+  lateGrowth: number;
 }
 
-export const DEFAULT_POLL: PollOptions = { minMs: 1000, maxMs: 10_000, growth: 0.25, windowMinMs: 2000, windowFraction: 0.2 };
+export const DEFAULT_POLL: PollOptions = {
+  minMs: 1000,
+  maxMs: 10_000,
+  growth: 0.25,
+  windowMinMs: 2000,
+  windowFraction: 0.25,
+  windowSteps: 8,
+  approach: 0.5,
+  lateGrowth: 0.1,
+};
+
+const clamp = (ms: number, o: PollOptions) => Math.min(o.maxMs, Math.max(o.minMs, Math.round(ms)));
 
 /**
  * Delay (ms) before the next poll of a task submitted `elapsedMs` ago. The rule, with the defaults
- * in brackets:
+ * in brackets, every delay clamped to [minMs, maxMs] [1 s, 10 s]:
  *
- * 1. base = round(growth × elapsed) [25 %], clamped to [minMs, maxMs] [1 s, 10 s] — quick at first,
- *    slower the longer a task runs.
- * 2. When `expectedMs` (a learned typical duration, > 0) is known, the window is
- *    [round(expected − half), round(expected + half)) with half = max(windowMinMs, windowFraction ×
- *    expected) [max(2 s, 20 %)]:
- *    - elapsed inside the window → minMs (poll densely while the task is likely to finish);
- *    - elapsed before the window and elapsed + base would pass the window's start → the delay is
- *      shortened to land exactly on the start: ceil(start − elapsed);
- *    - otherwise (before, or after the window) → base.
+ * 1. Nothing learned (`expectedMs` undefined): growth × elapsed [25 %] — quick at first, slower
+ *    the longer a task runs.
+ * 2. A learned typical duration `expectedMs` gives a window [expected − half, expected + half)
+ *    with half = max(windowMinMs, windowFraction × expected) [max(2 s, 25 %)], where most jobs end:
+ *    - before it: approach × the time left until it opens [half], landing exactly on its start
+ *      when that is nearer than the delay — few polls while the job surely still runs;
+ *    - inside it: half / windowSteps [an eighth] — dense while the job is likely to finish;
+ *    - after it: lateGrowth × elapsed [10 %] — a slow job is still seen soon after it ends.
  *
  * Negative or non-finite elapsed counts as 0; a non-finite or non-positive expected is ignored.
+ * (`npm run bench` compares this with fixed intervals on jobs of varying length.)
  */
 export function pollDelay(elapsedMs: number, expectedMs: number | undefined, opts?: Partial<PollOptions>): number {
   const o: PollOptions = { ...DEFAULT_POLL, ...opts };
   const elapsed = Number.isFinite(elapsedMs) && elapsedMs > 0 ? elapsedMs : 0;
-  const base = Math.min(o.maxMs, Math.max(o.minMs, Math.round(elapsed * o.growth)));
-  if (expectedMs === undefined || !Number.isFinite(expectedMs) || expectedMs <= 0) return base;
+  if (expectedMs === undefined || !Number.isFinite(expectedMs) || expectedMs <= 0) return clamp(elapsed * o.growth, o);
   const half = Math.max(o.windowMinMs, expectedMs * o.windowFraction);
   const start = Math.round(expectedMs - half);
   const end = Math.round(expectedMs + half);
-  if (elapsed >= start && elapsed < end) return o.minMs;
-  if (elapsed < start && elapsed + base > start) return Math.ceil(start - elapsed);
-  return base;
+  if (elapsed >= start && elapsed < end) return clamp(half / o.windowSteps, o);
+  if (elapsed < start) {
+    const delay = clamp((start - elapsed) * o.approach, o);
+    return elapsed + delay > start ? Math.max(1, Math.ceil(start - elapsed)) : delay;
+  }
+  return clamp(elapsed * o.lateGrowth, o);
 }
 
 /** The median of a non-empty list, rounded to whole ms (mean of the two middle values when even). */

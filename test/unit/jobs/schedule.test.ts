@@ -29,30 +29,38 @@ describe('pollDelay', () => {
     assert.equal(pollDelay(20_000, Number.POSITIVE_INFINITY), 5000);
   });
 
-  // expected 30 s: half-width max(2 s, 6 s) = 6 s, window [24 s, 36 s)
+  // expected 30 s: half-width max(2 s, 25 % = 7.5 s) = 7.5 s, window [22.5 s, 37.5 s)
   it('polls densely inside the window around the expected duration', () => {
-    assert.equal(pollDelay(24_000, 30_000), 1000);
+    assert.equal(pollDelay(22_500, 30_000), 1000); // 7.5 s / 8 → the 1 s floor
     assert.equal(pollDelay(30_000, 30_000), 1000);
-    assert.equal(pollDelay(35_999, 30_000), 1000);
+    assert.equal(pollDelay(37_499, 30_000), 1000);
+    // expected 90 s: half 22.5 s, an eighth of it between polls
+    assert.equal(pollDelay(80_000, 90_000), 2813);
   });
 
-  it('falls back to the growing delay before and after the window', () => {
-    assert.equal(pollDelay(8000, 30_000), 2000); // 10 s ≤ 24 s: untouched
-    assert.equal(pollDelay(36_000, 30_000), 9000);
-    assert.equal(pollDelay(60_000, 30_000), 10_000);
+  it('before the window, waits half of the time left until it opens', () => {
+    assert.equal(pollDelay(0, 30_000), 10_000); // 22.5 s left → 11.25 s, capped at 10 s
+    assert.equal(pollDelay(8000, 30_000), 7250); // 14.5 s left → 7.25 s
+    assert.equal(pollDelay(18_000, 30_000), 2250);
+  });
+
+  it('after the window (a slow job), polls at a tenth of the elapsed time', () => {
+    assert.equal(pollDelay(37_500, 30_000), 3750);
+    assert.equal(pollDelay(60_000, 30_000), 6000);
+    assert.equal(pollDelay(200_000, 30_000), 10_000);
   });
 
   it('shortens a delay that would jump past the window start, landing exactly on it', () => {
-    assert.equal(pollDelay(20_000, 30_000), 4000); // 20 + 5 > 24 → 4
-    assert.equal(pollDelay(23_500, 30_000), 500);
-    assert.equal(pollDelay(19_200, 30_000), 4800); // 19.2 + 4.8 = 24 exactly: not shortened
+    assert.equal(pollDelay(22_000, 30_000), 500); // 1 s floor would pass 22.5 s → 0.5 s
+    assert.equal(pollDelay(22_499, 30_000), 1);
+    assert.equal(pollDelay(21_500, 30_000), 1000); // 21.5 + 1 = 22.5 exactly: not shortened
   });
 
   it('uses the 2 s minimum half-width for short expected durations', () => {
-    // expected 5 s: half max(2 s, 1 s) = 2 s, window [3 s, 7 s)
+    // expected 5 s: half max(2 s, 1.25 s) = 2 s, window [3 s, 7 s)
     assert.equal(pollDelay(2500, 5000), 500);
     assert.equal(pollDelay(3000, 5000), 1000);
-    assert.equal(pollDelay(7000, 5000), 1750);
+    assert.equal(pollDelay(7000, 5000), 1000);
     // expected 1 s: window [-1 s, 3 s) holds the start: dense from the first poll
     assert.equal(pollDelay(0, 1000), 1000);
   });
