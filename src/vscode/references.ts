@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { NanoError } from '../core/errors';
 import { MAX_REFERENCES } from '../core/api/types';
-import { sniffImage } from '../core/images/sniff';
+import { DEFAULT_MAX_BYTES, megabytes, prepareReference, ReferenceImageError, type PreparedReference, type ReferenceProblem } from '../core/images/resize';
 
-/** Largest local reference sent as a data URI (the request body carries it base64-encoded). */
-export const MAX_REFERENCE_BYTES = 7 * 1024 * 1024;
+/** Largest local file read as a reference at all; larger PNG/JPEG files under it are downscaled. */
+export const MAX_REFERENCE_FILE_BYTES = 50 * 1024 * 1024;
+/** Largest image sent as a data URI (the request body carries it base64-encoded). */
+export const MAX_REFERENCE_BYTES = DEFAULT_MAX_BYTES;
 
 export interface ResolvedReference {
   /** What is sent: an https URL or a data URI. */
@@ -18,25 +20,56 @@ function toUri(ref: string): vscode.Uri {
   return vscode.Uri.file(ref);
 }
 
-/** Reads a local image (any file system VS Code knows) into a data URI. */
+function tooLarge(name: string, bytes: number): NanoError {
+  return new NanoError({
+    kind: 'invalid-input',
+    message: vscode.l10n.t('{0} is {1} MB; reference images can be at most {2} MB. Use a smaller copy.', name, megabytes(bytes), MAX_REFERENCE_FILE_BYTES / 1048576),
+    retryable: false,
+  });
+}
+
+/** The engine's reason, said in the user's language. */
+function describeProblem(name: string, p: ReferenceProblem): string {
+  switch (p.reason) {
+    case 'not-image':
+      return vscode.l10n.t('{0} is not a PNG, JPEG, WebP or GIF image.', name);
+    case 'corrupt':
+      return vscode.l10n.t('{0} could not be read as a {1} image; it may be damaged or truncated.', name, p.format);
+    case 'undecodable-too-large':
+      return vscode.l10n.t('{0} is a {1} of {2} MB (at most {3} MB can be sent); convert it to PNG or JPEG or use a smaller one.', name, p.format, megabytes(p.bytes), megabytes(p.maxBytes));
+    case 'too-many-pixels':
+      return vscode.l10n.t('{0} is {1}×{2} pixels, too large to downscale (at most {3} megapixels); use a smaller copy.', name, p.width, p.height, Math.round(p.maxPixels / 1e6));
+    case 'cannot-fit':
+      return vscode.l10n.t('{0} could not be made smaller than {1} MB, even downscaled; use a smaller copy.', name, megabytes(p.maxBytes));
+  }
+}
+
+/**
+ * Reads a local image (any file system VS Code knows) into a data URI: small images as they are,
+ * large PNG/JPEG images downscaled to a JPEG of at most 2048 px and {@link MAX_REFERENCE_BYTES}.
+ */
 export async function readReference(uri: vscode.Uri): Promise<ResolvedReference> {
   const name = uri.path.split('/').pop() || uri.toString();
   let bytes: Uint8Array;
   try {
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (stat.size > MAX_REFERENCE_FILE_BYTES) throw tooLarge(name, stat.size);
     bytes = await vscode.workspace.fs.readFile(uri);
   } catch (e) {
+    if (e instanceof NanoError) throw e;
     throw new NanoError({ kind: 'invalid-input', message: vscode.l10n.t('The reference image {0} could not be read.', name), retryable: false, cause: e });
   }
-  const type = sniffImage(bytes);
-  if (!type) throw new NanoError({ kind: 'invalid-input', message: vscode.l10n.t('{0} is not a PNG, JPEG, WebP or GIF image.', name), retryable: false });
-  if (bytes.byteLength > MAX_REFERENCE_BYTES) {
-    throw new NanoError({
-      kind: 'invalid-input',
-      message: vscode.l10n.t('{0} is {1} MB; reference images can be at most {2} MB. Use a smaller copy.', name, (bytes.byteLength / 1048576).toFixed(1), MAX_REFERENCE_BYTES / 1048576),
-      retryable: false,
-    });
+  if (bytes.byteLength > MAX_REFERENCE_FILE_BYTES) throw tooLarge(name, bytes.byteLength);
+  let prepared: PreparedReference;
+  try {
+    prepared = prepareReference(bytes, { maxBytes: MAX_REFERENCE_BYTES, name });
+  } catch (e) {
+    if (e instanceof ReferenceImageError) {
+      throw new NanoError({ kind: 'invalid-input', message: describeProblem(name, e.problem), retryable: false, cause: e });
+    }
+    throw new NanoError({ kind: 'invalid-input', message: vscode.l10n.t('The reference image {0} could not be read.', name), retryable: false, cause: e });
   }
-  return { value: `data:${type.mime};base64,${Buffer.from(bytes).toString('base64')}`, name };
+  return { value: `data:${prepared.mime};base64,${Buffer.from(prepared.bytes.buffer, prepared.bytes.byteOffset, prepared.bytes.byteLength).toString('base64')}`, name };
 }
 
 /** Resolves argument references (https URLs, data URIs, paths, file URIs), at most four. */
