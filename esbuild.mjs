@@ -46,6 +46,8 @@ const node = {
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { services: 'src/services.ts' }, outdir: 'dist' },
+  // Downscaling large reference images runs in a worker thread, off the extension host's thread.
+  { ...node, entryPoints: { resizeWorker: 'src/core/images/resizeWorker.ts' }, outdir: 'dist' },
   {
     ...common,
     entryPoints: { gallery: 'src/gallery/page/main.ts' },

@@ -1,7 +1,8 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { NanoError } from '../core/errors';
 import { MAX_REFERENCES } from '../core/api/types';
-import { DEFAULT_MAX_BYTES, megabytes, prepareReference, ReferenceImageError, type PreparedReference, type ReferenceProblem } from '../core/images/resize';
+import { DEFAULT_MAX_BYTES, megabytes, prepareReferenceOffThread, ReferenceImageError, type PreparedReference, type ReferenceProblem } from '../core/images/resize';
 
 /** Largest local file read as a reference at all; larger PNG/JPEG files under it are downscaled. */
 export const MAX_REFERENCE_FILE_BYTES = 50 * 1024 * 1024;
@@ -62,7 +63,8 @@ export async function readReference(uri: vscode.Uri): Promise<ResolvedReference>
   if (bytes.byteLength > MAX_REFERENCE_FILE_BYTES) throw tooLarge(name, bytes.byteLength);
   let prepared: PreparedReference;
   try {
-    prepared = prepareReference(bytes, { maxBytes: MAX_REFERENCE_BYTES, name });
+    // Decoding a large photo takes a second or more: off the extension host's thread.
+    prepared = await prepareReferenceOffThread(bytes, { maxBytes: MAX_REFERENCE_BYTES, name }, path.join(__dirname, 'resizeWorker.js'));
   } catch (e) {
     if (e instanceof ReferenceImageError) {
       throw new NanoError({ kind: 'invalid-input', message: describeProblem(name, e.problem), retryable: false, cause: e });

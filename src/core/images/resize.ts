@@ -380,3 +380,36 @@ export function orient(img: { width: number; height: number; data: Uint8Array },
   }
   return { width: dw, height: dh, data: outBytes };
 }
+
+/** Whether {@link prepareReference} would have to decode (and so should run off the main thread). */
+export function needsDownscale(bytes: Uint8Array, opts: PrepareOptions = {}): boolean {
+  const maxSide = positive(opts.maxSide, DEFAULT_MAX_SIDE);
+  const maxBytes = positive(opts.maxBytes, DEFAULT_MAX_BYTES);
+  const dims = imageDimensions(bytes);
+  return bytes.byteLength > maxBytes || !dims || Math.max(dims.width, dims.height) > maxSide;
+}
+
+/**
+ * {@link prepareReference} in a worker thread (`workerFile`, the bundled resizeWorker.js) when the
+ * image must be decoded; small images, or a missing worker file, are handled in this thread.
+ */
+export async function prepareReferenceOffThread(bytes: Uint8Array, opts: PrepareOptions, workerFile: string | undefined): Promise<PreparedReference> {
+  if (!workerFile || !needsDownscale(bytes, opts)) return prepareReference(bytes, opts);
+  const { Worker } = await import('node:worker_threads');
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(workerFile)) return prepareReference(bytes, opts);
+  const worker = new Worker(workerFile);
+  try {
+    return await new Promise<PreparedReference>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the image worker stopped (exit code ${code})`)));
+      worker.once('message', (m: { ok: true; result: PreparedReference } | { ok: false; problem?: ReferenceProblem; message: string }) => {
+        if (m.ok) resolve({ ...m.result, bytes: new Uint8Array(m.result.bytes) });
+        else reject(m.problem ? new ReferenceImageError(m.problem, m.message) : new Error(m.message));
+      });
+      worker.postMessage({ bytes, opts });
+    });
+  } finally {
+    void worker.terminate();
+  }
+}

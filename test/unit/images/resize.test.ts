@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { decode as decodeJpeg, encode as encodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { NanoError } from '../../../src/core/errors';
-import { jpegOrientation, prepareReference, ReferenceImageError, resample } from '../../../src/core/images/resize';
+import * as path from 'node:path';
+import { jpegOrientation, needsDownscale, prepareReference, prepareReferenceOffThread, ReferenceImageError, resample } from '../../../src/core/images/resize';
 import { imageDimensions } from '../../../src/core/images/sniff';
 
 // ---- real inputs, built with the same libraries the code decodes with ----
@@ -259,5 +260,40 @@ describe('resample (area average)', () => {
     const data = new Uint8Array(w * h * 3).fill(77);
     const out = resample({ width: w, height: h, channels: 3, data }, 10, 6);
     for (let i = 0; i < out.data.length; i += 4) assert.deepEqual(Array.from(out.data.subarray(i, i + 4)), [77, 77, 77, 255]);
+  });
+});
+
+describe('prepareReferenceOffThread (worker thread)', function () {
+  this.timeout(20_000);
+  // tsc compiles the worker entry beside resize.js; the extension uses the bundled dist/resizeWorker.js.
+  const workerFile = path.join(__dirname, '..', '..', '..', 'src', 'core', 'images', 'resizeWorker.js');
+
+  it('downscales in a worker with the same result as in this thread', async () => {
+    const input = makePng(2600, 1300);
+    assert.equal(needsDownscale(input), true);
+    const inline = prepareReference(input);
+    const off = await prepareReferenceOffThread(input, {}, workerFile);
+    assert.equal(off.resized, true);
+    assert.deepEqual([off.width, off.height], [2048, 1024]);
+    assert.ok(isJpeg(off.bytes));
+    assert.deepEqual(Buffer.from(off.bytes), Buffer.from(inline.bytes));
+  });
+
+  it('reports a worker-side problem as the same ReferenceImageError', async () => {
+    const big = gif(3000, 3000, 5 * 1024 * 1024);
+    await assert.rejects(prepareReferenceOffThread(big, {}, workerFile), (e: unknown) => {
+      assert.ok(e instanceof ReferenceImageError, String(e));
+      assert.equal(e.problem.reason, 'undecodable-too-large');
+      return true;
+    });
+  });
+
+  it('keeps small images in this thread, and falls back when the worker file is missing', async () => {
+    const small = makePng(64, 32);
+    assert.equal(needsDownscale(small), false);
+    const same = await prepareReferenceOffThread(small, {}, '/nonexistent/worker.js');
+    assert.equal(same.resized, false);
+    const big = await prepareReferenceOffThread(makePng(2100, 100), {}, '/nonexistent/worker.js');
+    assert.equal(big.resized, true);
   });
 });
