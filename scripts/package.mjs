@@ -10,6 +10,6 @@ const out = path.join(root, `${pkg.name}-${pkg.version}.vsix`);
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
 run(process.execPath, ['esbuild.mjs', '--production']);
-run(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out]);
+run(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out]);
 console.log(`\n${path.basename(out)}  ${(statSync(out).size / 1024).toFixed(1)} KiB`);
 console.log(`install it with:  code --install-extension ${path.relative(process.cwd(), out) || out}`);
