@@ -27,6 +27,8 @@ export interface ExtensionApi {
   whenJobSettled(jobId: string, timeoutMs?: number): Promise<import('./core/jobs/types').JobRecord>;
   historyIds(): Promise<string[]>;
   storePath(): Promise<string>;
+  /** A window reload in place (tests): the services are disposed, then created again from persisted state. */
+  reload(): Promise<void>;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -41,14 +43,18 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
   );
   // Jobs survive a reload: pick up the ones still running, without loading anything otherwise.
-  if (hasActiveJobs(context.globalState.get(JOBS_STATE_KEY))) {
-    void load(context).then((s) => s.resumeOnStartup());
-  }
+  const resume = () => (hasActiveJobs(context.globalState.get(JOBS_STATE_KEY)) ? load(context).then((s) => s.resumeOnStartup()) : Promise.resolve());
+  void resume();
   return {
     getJob: async (id) => (await load(context)).api.getJob(id),
     whenJobSettled: async (id, timeoutMs) => (await load(context)).api.whenJobSettled(id, timeoutMs),
     historyIds: async () => (await load(context)).api.historyIds(),
     storePath: async () => (await load(context)).api.storePath(),
+    reload: async () => {
+      await loading;
+      await deactivate();
+      await resume();
+    },
   };
 }
 

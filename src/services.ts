@@ -22,9 +22,9 @@ import { Notifier } from './vscode/notify';
 
 /** A small API for automation and tests (returned by `activate`). */
 export interface NanoBananaApi {
-  getJob(jobId: string): JobRecord | undefined;
+  getJob(jobId: string): Promise<JobRecord | undefined>;
   whenJobSettled(jobId: string, timeoutMs?: number): Promise<JobRecord>;
-  historyIds(): string[];
+  historyIds(): Promise<string[]>;
   storePath(): string;
 }
 
@@ -119,9 +119,14 @@ export function createServices(context: vscode.ExtensionContext): Services {
   });
 
   const automation: NanoBananaApi = {
-    getJob: (id) => scheduler.get(id),
-    whenJobSettled: (id, timeoutMs = 120_000) =>
-      new Promise<JobRecord>((resolve, reject) => {
+    // These wait for the persisted state: right after activation it may still be loading.
+    getJob: async (id) => {
+      await schedulerReady;
+      return scheduler.get(id);
+    },
+    whenJobSettled: async (id, timeoutMs = 120_000) => {
+      await schedulerReady;
+      return new Promise<JobRecord>((resolve, reject) => {
         const settled = (j: JobRecord | undefined) => j && ['success', 'failed', 'cancelled', 'timed-out'].includes(j.state);
         const now = scheduler.get(id);
         if (settled(now)) return resolve(now!);
@@ -136,8 +141,12 @@ export function createServices(context: vscode.ExtensionContext): Services {
             resolve(e.job as JobRecord);
           }
         });
-      }),
-    historyIds: () => store.history.list().map((i) => i.id),
+      });
+    },
+    historyIds: async () => {
+      await storeReady;
+      return store.history.list().map((i) => i.id);
+    },
     storePath: () => store.dir,
   };
 
@@ -163,6 +172,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
     dispose: async () => {
       jobSub.dispose();
       scheduler.dispose();
+      await scheduler.flush(); // the last job states reach globalState before the host goes away
       for (const s of subs) s.dispose();
       await client?.close();
     },
