@@ -5,7 +5,7 @@
 //   node scripts/run-tests.mjs e2e          Playwright driving the workbench
 // Expects `npm run build` and `npm run compile-tests` to have run (npm test does both).
 import { createRequire } from 'node:module';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,14 +69,42 @@ async function runIntegration() {
 
 async function runE2E() {
   const { runE2ETests } = await import('./lib/e2e.mjs');
-  return runE2ETests({
-    repoRoot,
-    workspace: await freshWorkspace('e2e'),
-    settings: {},
-    env: {},
-    log,
-    screenshotsDir: path.join(repoRoot, 'test-results', 'screenshots'),
-  });
+  // The UI tests talk to the local API simulator, never to the real API. The key is not in the
+  // settings: the tests type it into the extension's own prompt, as a user would.
+  const simulatorModule = path.join(repoRoot, 'out', 'test', 'simulator', 'server.js');
+  if (!existsSync(simulatorModule)) throw new Error('out/test/simulator/server.js is missing (did `npm run compile-tests` run?)');
+  const { startSimulator } = require(simulatorModule);
+  const sim = await startSimulator({ apiKey: 'dk-e2e-ui-test', durationMs: 2500 });
+  // A folder with a readable name (it is in the window title of docs/gallery.png), and a second
+  // prompt, so the gallery shows two different images.
+  const workspace = path.join(await mkdtemp(path.join(os.tmpdir(), 'nb-e2e-')), 'banana-notes');
+  await mkdir(path.join(workspace, 'docs'), { recursive: true });
+  await writeFile(
+    path.join(workspace, 'docs', 'prompts.md'),
+    '# Prompts\n\nA watercolor banana on a blue table\n\nA paper-cut banana rocket at dusk\n\nSecond line of text\n',
+  );
+  // Screenshots of this run only (a stale FAILED-… from an earlier run would mislead).
+  const screenshotsDir = path.join(repoRoot, 'test-results', 'screenshots');
+  await rm(screenshotsDir, { recursive: true, force: true });
+  let result;
+  try {
+    result = await runE2ETests({
+      repoRoot,
+      workspace,
+      // No word wrap, so a prompt is one editor line (Home, Shift+End select all of it).
+      settings: { 'nanoBanana.apiBaseUrl': sim.url, '[markdown]': { 'editor.wordWrap': 'off' } },
+      env: {},
+      log,
+      screenshotsDir,
+      fixtures: { sim },
+    });
+    return result;
+  } finally {
+    await sim.close();
+    // Keep the workspace (with what the tests saved into it) only when something failed.
+    if (result && result.failed === 0) await rm(path.dirname(workspace), { recursive: true, force: true });
+    else log(`[e2e] workspace kept: ${workspace}`);
+  }
 }
 
 const runners = { unit: runUnit, integration: runIntegration, e2e: runE2E };

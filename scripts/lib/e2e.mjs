@@ -1,5 +1,6 @@
 // A tiny runner for UI tests in test/e2e/*.e2e.mjs, each exporting
-//   export const tests = [{ name, timeout?, run: async ({ page, workbench, log, screenshot }) => {} }];
+//   export const tests = [{ name, timeout?, run: async ({ page, workbench, log, screenshot, workspace, repoRoot, ...fixtures }) => {} }];
+// `fixtures` are whatever the caller passes (e.g. the API simulator); `workspace` is the opened folder on disk.
 // All tests share one code-server + Chromium page: a dev-host window with our extension
 // (extensionDevelopmentPath only, no extensionTestsPath). Between tests the workbench is reset
 // (quick input closed, editors closed, notifications cleared). A failing test leaves a screenshot.
@@ -17,7 +18,7 @@ const withTimeout = (promise, ms, what) => {
 
 /**
  * @param {{ repoRoot: string, workspace: string, settings?: object, env?: Record<string,string>, log?: (line: string) => void,
- *           screenshotsDir?: string, testsDir?: string, grep?: string|RegExp, timeoutMs?: number }} o
+ *           screenshotsDir?: string, testsDir?: string, grep?: string|RegExp, timeoutMs?: number, fixtures?: object }} o
  * @returns {Promise<{ passed: number, failed: number, failures: string[] }>}
  */
 export async function runE2ETests({
@@ -30,6 +31,7 @@ export async function runE2ETests({
   testsDir = path.join(repoRoot, 'test', 'e2e'),
   grep = process.env.NB_E2E_GREP,
   timeoutMs = 60_000,
+  fixtures = {},
 }) {
   const t0 = Date.now();
   const result = { passed: 0, failed: 0, failures: [] };
@@ -73,7 +75,7 @@ export async function runE2ETests({
       try {
         if (i > 0) await withTimeout(workbench.reset(), 20_000, 'reset between tests');
         await withTimeout(
-          c.run({ page, workbench, log: (l) => log(`    ${l}`), screenshot: (name) => workbench.screenshot(`${slug}-${name}`) }),
+          c.run({ ...fixtures, page, workbench, workspace, repoRoot, log: (l) => log(`    ${l}`), screenshot: (name) => workbench.screenshot(`${slug}-${name}`) }),
           c.timeout ?? timeoutMs,
           `"${c.name}"`,
         );

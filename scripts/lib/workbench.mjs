@@ -87,18 +87,38 @@ export function createWorkbench(page, { log = () => {}, screenshotsDir, workspac
 
     /** Runs a command by its palette title (e.g. "Nano Banana: Show Gallery") through F1. */
     async runCommand(title, { timeout: t = timeout, quiet = false } = {}) {
-      const box = await wb.openQuickInput('F1', `${mod}+Shift+P`);
-      await box.fill(`>${title}`);
       const row = quickInput.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRe(title)}\\s*$`, 'i') }) }).first();
-      try {
-        await row.waitFor({ state: 'visible', timeout: t });
-      } catch {
-        const shown = await quickInput.locator('.monaco-list-row .label-name').allInnerTexts().catch(() => []);
-        await wb.dismiss();
-        throw new Error(`command "${title}" is not in the command palette (showing: ${shown.slice(0, 8).join(' | ') || 'nothing'})`);
+      // The palette lists the commands known when it opens: right after start-up an extension's
+      // commands may not be registered yet, so reopen it until the command shows (or time runs out).
+      const deadline = Date.now() + t;
+      for (;;) {
+        const box = await wb.openQuickInput('F1', `${mod}+Shift+P`);
+        await box.fill(`>${title}`);
+        try {
+          await row.waitFor({ state: 'visible', timeout: Math.min(3_000, Math.max(500, deadline - Date.now())) });
+          break;
+        } catch {
+          const shown = await quickInput.locator('.monaco-list-row .label-name').allInnerTexts().catch(() => []);
+          await wb.dismiss();
+          if (Date.now() >= deadline) throw new Error(`command "${title}" is not in the command palette (showing: ${shown.slice(0, 8).join(' | ') || 'nothing'})`);
+          if (!quiet) log(`[workbench] "${title}" is not in the command palette yet; trying again`);
+        }
       }
       await row.click();
-      await quickInput.waitFor({ state: 'hidden', timeout: t }).catch(() => {}); // a command may open its own quick input
+      // The palette is gone once the quick input is hidden or shows something else: a command may
+      // open its own quick input (then it never hides, and waiting for "hidden" would sit out the timeout).
+      await page
+        .waitForFunction(
+          () => {
+            const w = document.querySelector('.quick-input-widget');
+            if (!w || getComputedStyle(w).display === 'none') return true;
+            const input = w.querySelector('.quick-input-box input');
+            return !(input instanceof HTMLInputElement) || !input.value.startsWith('>');
+          },
+          null,
+          { timeout: t },
+        )
+        .catch(() => {});
       if (!quiet) log(`[workbench] ran "${title}"`);
     },
 
@@ -174,9 +194,14 @@ export function createWorkbench(page, { log = () => {}, screenshotsDir, workspac
       return (await page.locator('.part.statusbar .statusbar-item').allInnerTexts()).map((s) => s.trim()).filter(Boolean);
     },
 
-    /** Notifications shown as toasts now: [{ message, source, severity, buttons }]. */
+    /**
+     * Notifications shown now: [{ message, source, severity, buttons }]. Reads the toasts and, when it
+     * is open, the notification center. Note: code-server runs with `enable-smoke-test-driver` (the
+     * dev-host payload needs it) and VS Code shows no toasts at all in that mode; notifications then
+     * only appear in the center (see openNotificationCenter / waitForNotification).
+     */
     async notifications() {
-      return page.locator('.notifications-toasts .notification-toast').evaluateAll((els) =>
+      return page.locator('.notifications-toasts .notification-toast, .notifications-center:visible .notification-list-item').evaluateAll((els) =>
         els.map((el) => ({
           message: el.querySelector('.notification-list-item-message')?.textContent?.trim() ?? '',
           source: el.querySelector('.notification-list-item-source')?.textContent?.trim() ?? '',
@@ -186,12 +211,41 @@ export function createWorkbench(page, { log = () => {}, screenshotsDir, workspac
       );
     },
 
-    /** Waits for a notification toast whose message matches; returns it. */
+    /** Opens the notification center (the bell), where notifications are listed even without toasts. */
+    async openNotificationCenter({ timeout: t = timeout } = {}) {
+      const center = page.locator('.notifications-center');
+      if (await center.isVisible().catch(() => false)) return center;
+      await wb.runCommand('Notifications: Show Notifications', { quiet: true });
+      await center.waitFor({ state: 'visible', timeout: t });
+      return center;
+    },
+
+    /** Closes the notification center if it is open. */
+    async closeNotificationCenter() {
+      const center = page.locator('.notifications-center');
+      if (!(await center.isVisible().catch(() => false))) return;
+      await wb.runCommand('Notifications: Hide Notifications', { quiet: true });
+      await center.waitFor({ state: 'hidden', timeout }).catch(() => {});
+    },
+
+    /**
+     * Waits for a notification whose message matches, as a toast or (toasts being off under the smoke
+     * test driver) in the notification center, which it opens; returns its element (toast or list item).
+     */
     async waitForNotification(re, { timeout: t = timeout } = {}) {
       const rx = re instanceof RegExp ? re : new RegExp(escapeRe(re), 'i');
-      const toast = page.locator('.notifications-toasts .notification-toast', { has: page.locator('.notification-list-item-message', { hasText: rx }) }).first();
-      await toast.waitFor({ state: 'visible', timeout: t });
-      return toast;
+      const message = page.locator('.notification-list-item-message', { hasText: rx });
+      const toast = page.locator('.notifications-toasts .notification-toast', { has: message }).first();
+      const listed = page.locator('.notifications-center .notification-list-item', { has: message }).first();
+      const deadline = Date.now() + t;
+      for (;;) {
+        if (await toast.isVisible().catch(() => false)) return toast;
+        if (await listed.isVisible().catch(() => false)) return listed;
+        if (Date.now() > deadline) throw new Error(`no notification matching ${rx} within ${t / 1000} s (shown: ${JSON.stringify(await wb.notifications())})`);
+        // The bell gets a dot when a notification arrives that no toast shows: look in the center.
+        if (await page.locator('.part.statusbar .codicon-bell-dot').count()) await wb.openNotificationCenter().catch(() => {});
+        await page.waitForTimeout(200);
+      }
     },
 
     /** Clicks a button of the notification matching `re`. */
@@ -240,6 +294,7 @@ export function createWorkbench(page, { log = () => {}, screenshotsDir, workspac
     /** Back to a neutral state between tests: no quick input, no toasts, no editors. */
     async reset() {
       await wb.dismiss();
+      await wb.closeNotificationCenter().catch(() => {});
       await wb.runCommand('View: Close All Editors', { quiet: true }).catch(() => {});
       await wb.runCommand('Notifications: Clear All Notifications', { quiet: true }).catch(() => {});
     },

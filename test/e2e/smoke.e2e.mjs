@@ -18,6 +18,11 @@ export const tests = [
     run: async ({ workbench, screenshot }) => {
       await workbench.runCommand('Nano Banana: Show Gallery');
       await workbench.waitForOrError(workbench.tab(/Nano Banana/), { what: 'an editor tab titled "Nano Banana…"' });
+      // The tab shows before its webview has loaded: wait for the page to render from the host's
+      // `init` (a screenshot taken at the tab alone shows an empty panel).
+      const frame = await workbench.webviewFrame('Nano Banana Gallery');
+      await frame.locator('header.header h1', { hasText: 'Nano Banana Gallery' }).waitFor({ state: 'visible', timeout: 20_000 });
+      await frame.locator('[data-testid="history"]').waitFor({ state: 'visible', timeout: 20_000 });
       await screenshot('gallery');
     },
   },

@@ -48,6 +48,15 @@ export function formatNumber(value: number, locale?: string): string {
 }
 
 /**
+ * Credits as the API reports them ("0.500000", a decimal string) for display: "0.5" in the page's
+ * locale. Anything that is not a number is shown as it came.
+ */
+export function formatCredits(consumed: string, locale?: string): string {
+  const n = consumed.trim() === '' ? NaN : Number(consumed);
+  return Number.isFinite(n) ? formatNumber(n, locale) : consumed;
+}
+
+/**
  * A label with a value: fills "{0}" when the localized label has it ("{0} credits"), otherwise
  * "label: value".
  */

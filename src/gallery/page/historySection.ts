@@ -2,7 +2,7 @@
 import type { HistoryView } from '../protocol';
 import type { ViewContext } from './context';
 import { h, icon, textButton, uid } from './dom';
-import { formatFullTimestamp, formatTimestamp, imageDetails, shortModel, withLabel } from './format';
+import { formatCredits, formatFullTimestamp, formatTimestamp, imageDetails, shortModel, withLabel } from './format';
 import { matchesQuery, newestFirst } from './filter';
 import { itemActionBar } from './itemActions';
 
@@ -177,7 +177,7 @@ export class HistorySection {
           { class: 'meta' },
           time,
           item.consumed ? sep() : null,
-          item.consumed ? h('span', { class: 'consumed', text: withLabel(s.credits, item.consumed), attrs: { 'data-testid': 'consumed' } }) : null,
+          item.consumed ? h('span', { class: 'consumed', text: withLabel(s.credits, formatCredits(item.consumed, locale)), attrs: { 'data-testid': 'consumed' } }) : null,
         ),
       ),
       itemActionBar(this.ctx, () => ({ item, image }), { labelledBy: promptId, roving: true }),

@@ -6,7 +6,7 @@
 import type { HistoryView } from '../protocol';
 import type { ViewContext } from './context';
 import { h, iconButton, tabbables, uid } from './dom';
-import { describeImage, formatFullTimestamp, formatTimestamp, shortModel, withLabel } from './format';
+import { describeImage, formatCredits, formatFullTimestamp, formatTimestamp, shortModel, withLabel } from './format';
 import { itemActionBar } from './itemActions';
 
 export interface LightboxHost {
@@ -149,7 +149,7 @@ export class Lightbox {
     this.image.alt = item.prompt;
     this.prompt.textContent = item.prompt;
     const parts = [shortModel(item.model), describeImage(item, locale), formatTimestamp(item.createdAt, Date.now(), locale)];
-    if (item.consumed) parts.push(withLabel(s.credits, item.consumed));
+    if (item.consumed) parts.push(withLabel(s.credits, formatCredits(item.consumed, locale)));
     this.meta.textContent = parts.filter(Boolean).join(' · ');
     this.meta.title = `${item.model} — ${formatFullTimestamp(item.createdAt, locale)}`;
     this.counter.textContent = index >= 0 ? `${index + 1} / ${list.length}` : '';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { describeImage, formatBytes, imageDetails, formatElapsed, formatNumber, formatTimestamp, safeLocale, shortModel, withLabel } from '../../../src/gallery/page/format';
+import { describeImage, formatBytes, formatCredits, imageDetails, formatElapsed, formatNumber, formatTimestamp, safeLocale, shortModel, withLabel } from '../../../src/gallery/page/format';
 
 describe('gallery page: format', () => {
   it('formats elapsed time as m:ss and h:mm:ss', () => {
@@ -33,6 +33,14 @@ describe('gallery page: format', () => {
     assert.equal(withLabel('Credits', '12.5'), 'Credits: 12.5');
     assert.equal(withLabel('{0} kredi', '3'), '3 kredi');
     assert.equal(formatNumber(12.3456, 'en'), '12.35');
+  });
+
+  it('shows credits as a plain number, not the API\'s "0.500000"', () => {
+    assert.equal(formatCredits('0.500000', 'en'), '0.5');
+    assert.equal(formatCredits('12', 'en'), '12');
+    assert.equal(formatCredits('1.250000', 'tr'), '1,25');
+    assert.equal(formatCredits('n/a', 'en'), 'n/a');
+    assert.equal(formatCredits('', 'en'), '');
   });
 
   it('shows the time for today and the date for older images', () => {
