@@ -86,6 +86,10 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const statusBar = new JobStatusBar(scheduler);
   let commands!: Commands;
   const model = new GalleryModelImpl(store, scheduler, () => config, () => balance, (action) => commands.galleryAction(action));
+  // The balance is read when someone looks at it (the gallery header), never at activation.
+  model.onReady = () => {
+    if (balance === undefined) void refreshBalance();
+  };
   const gallery = new GalleryPanel(context.extensionUri, model);
   const notifier = new Notifier(gallery, () => config);
   commands = new Commands({ context, log, keys, scheduler, store, gallery, notifier, config: () => config, refreshBalance, ready: () => Promise.all([storeReady, schedulerReady]).then(() => undefined) });

@@ -22,6 +22,8 @@ export interface GalleryModel {
   balance(): number | undefined;
   /** Runs a page action; resolves to a short message for the page's toast, if any. */
   handle(action: GalleryAction): Promise<string | undefined>;
+  /** The page is listening (opened, revived or rebuilt). */
+  onReady?(): void;
 }
 
 /**
@@ -96,6 +98,7 @@ export class GalleryPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.post({ type: 'init', state: this.state() });
+        this.model.onReady?.();
         return;
       case 'viewState':
         return;

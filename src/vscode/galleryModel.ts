@@ -11,6 +11,8 @@ import { stateWord } from './statusBar';
 
 /** Feeds the gallery panel from the scheduler and the image store. */
 export class GalleryModelImpl implements GalleryModel {
+  onReady?: () => void;
+
   constructor(
     private readonly store: ImageStore,
     private readonly scheduler: JobScheduler,

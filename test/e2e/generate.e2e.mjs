@@ -271,6 +271,10 @@ export const tests = [
       assert.equal(await gallery.locator('[data-testid="filter"]').inputValue(), 'watercolor', 'the filter text is restored');
       assert.deepEqual(await historyIds(gallery, { visibleOnly: true }), matching, 'and applied');
       for (const id of matching) await waitForImage(gallery.locator(`[data-testid="history-item"][data-id="${id}"] img`), { what: 'a filtered thumbnail to load' });
+      // A fresh extension host with no job run yet: the header still asks the API for the balance.
+      const balance = String(100 - 0.5 * before.length);
+      const balanceEl = gallery.locator('[data-testid="balance"]');
+      await waitUntil(async () => (await balanceEl.evaluateAll((els) => els.map((el) => el.textContent).join(''))).includes(balance), { what: `the balance ${balance} after the reload` });
       log(`revived gallery: ${before.length} images, filter "watercolor" shows ${matching.length}`);
       await screenshot('gallery-revived-filtered');
       await gallery.locator('[data-testid="filter"]').fill('');
