@@ -7,15 +7,8 @@ import { NanoError } from '../../../src/core/errors';
 import { makePng } from '../../simulator/png';
 
 // ---- a tiny valid PNG ----
-/** A valid grey RGB PNG (the simulator's encoder, so readers are checked against real files). */
-function png(width: number, height: number): Buffer {
-  if (width === 0) {
-    const p = makePng(1, height, [0x7f, 0x7f, 0x7f]);
-    p.writeUInt32BE(0, 16); // IHDR width
-    return p;
-  }
-  return makePng(width, height, [0x7f, 0x7f, 0x7f]);
-}
+/** A valid grey RGB PNG (the simulator's encoder). */
+const png = (width: number, height: number): Buffer => makePng(width, height, [0x7f, 0x7f, 0x7f]);
 
 const PNG = png(4, 3);
 
