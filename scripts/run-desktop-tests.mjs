@@ -38,7 +38,7 @@ if (!vscodeExecutablePath) {
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'nb-desktop-'));
 const workspace = path.join(tmp, 'workspace');
 await mkdir(path.join(workspace, 'docs'), { recursive: true });
-await writeFile(path.join(workspace, 'docs', 'prompts.md'), '# Prompts\n\nA watercolor banana on a blue table\n');
+await writeFile(path.join(workspace, 'docs', 'prompts.md'), '# Prompts\n\nA watercolor banana on a blue table\n\nSecond line of text\n');
 const resultFile = path.join(tmp, 'result.json');
 
 let code = 1;
