@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HistoryIndex, type HistoryFiles, type HistoryItem } from '../core/history';
-import { fetchImage } from '../core/images/fetch';
+import { fetchImageWithRetry } from '../core/images/fetch';
 import { formatBaseName } from '../core/images/naming';
 import { writeUnique } from '../core/images/write';
 import type { JobRecord } from '../core/jobs/types';
@@ -63,7 +63,13 @@ export class ImageStore {
     if (existing.length >= images.length && existing.length > 0) return existing.map((i) => i.id);
     const ids: string[] = [];
     for (let i = 0; i < images.length; i++) {
-      const img = await fetchImage(images[i], { signal, proxy: this.opts.proxy?.() });
+      // Resumed after a partial delivery: the images already stored are not fetched again.
+      const stored = this.history.get(`${job.id}-${i + 1}`);
+      if (stored) {
+        ids.push(stored.id);
+        continue;
+      }
+      const img = await fetchImageWithRetry(images[i], { signal, proxy: this.opts.proxy?.() });
       const base = formatBaseName(images.length > 1 ? '{date}-{time}-{slug}-{id}-{index}' : '{date}-{time}-{slug}-{id}', {
         prompt: job.request.prompt,
         date: new Date(),

@@ -6,6 +6,8 @@
  */
 import { ProxyAgent, request, type Dispatcher } from 'undici';
 import { NanoError, isNanoError } from '../errors';
+import { nextDelay, type BackoffOptions } from '../api/backoff';
+import { sleep, systemClock, type Clock, type RandomSource } from '../clock';
 import { isLoopbackHost } from '../validate';
 import { imageDimensions, sniffImage, type ImageExt, type ImageMime } from './sniff';
 
@@ -321,4 +323,35 @@ export async function fetchImage(source: string, opts: FetchImageOptions = {}): 
   }
   checkUrl(url, 'The image URL');
   return fetchUrl(url, opts, maxBytes, timeoutMs);
+}
+
+export interface RetryOptions {
+  /** Tries in all (default 3). */
+  attempts?: number;
+  clock?: Clock;
+  random?: RandomSource;
+  backoff?: BackoffOptions;
+}
+
+/**
+ * {@link fetchImage}, tried again after transient failures (network, 5xx, timeouts) with a growing
+ * delay: a paid result must not be lost to one hiccup of the image host. Permanent failures (not
+ * an image, too large, 404, bad scheme) and cancellation are thrown at once.
+ */
+export async function fetchImageWithRetry(source: string, opts: FetchImageOptions = {}, retry: RetryOptions = {}): Promise<FetchedImage> {
+  const attempts = Math.max(1, retry.attempts ?? 3);
+  const clock = retry.clock ?? systemClock;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fetchImage(source, opts);
+    } catch (e) {
+      if (!isNanoError(e) || !e.retryable || attempt + 1 >= attempts || opts.signal?.aborted) throw e;
+      const delay = nextDelay(attempt, retry.random ?? Math.random, retry.backoff ?? { baseMs: 1000, factor: 2, capMs: 8000 });
+      try {
+        await sleep(delay, clock, opts.signal);
+      } catch {
+        throw cancelled();
+      }
+    }
+  }
 }
