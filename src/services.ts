@@ -89,6 +89,8 @@ export function createServices(context: vscode.ExtensionContext): Services {
   // The balance is read when someone looks at it (the gallery header), never at activation.
   model.onReady = () => {
     if (balance === undefined) void refreshBalance();
+    // Another window may have added images to the shared store since this one read it.
+    void storeReady.then(() => store.history.load()).then(() => gallery.pushHistory());
   };
   const gallery = new GalleryPanel(context.extensionUri, model);
   const notifier = new Notifier(gallery, () => config);

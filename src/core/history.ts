@@ -248,7 +248,24 @@ export class HistoryIndex {
       await this.read();
       return;
     }
-    if (!this.readFailed) return;
+    if (!this.readFailed) {
+      // Every window of VS Code shares this store: start each change from what is on disk, or a
+      // window with an older list would write it over the images another window added.
+      let text: string | undefined;
+      try {
+        text = await this.files.readIndex();
+      } catch {
+        return; // keep what we have; the write will tell whether the store is usable
+      }
+      if (text === undefined || text.trim() === '') return;
+      const parsed = parseIndex(text);
+      if (parsed.ok) this.items = parsed.items;
+      else {
+        this.unreadableText = text; // backed up before it is replaced
+        this.log(`history: the index became unreadable (${parsed.why}); keeping this window's list`);
+      }
+      return;
+    }
     this.readFailed = false;
     try {
       const text = await this.files.readIndex();

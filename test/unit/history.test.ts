@@ -265,4 +265,24 @@ describe('HistoryIndex', () => {
     assert.deepEqual(await h.add(c), [a]);
     assert.deepEqual(h.list().map((i) => i.id), [c.id]);
   });
+
+  it('two windows sharing the store never write over each other', async () => {
+    const files = new MemFiles();
+    const a = await loaded(files);
+    const b = await loaded(files); // loaded before a adds anything
+    const x = item();
+    const y = item();
+    await a.add(x);
+    await b.add(y);
+    assert.deepEqual((await loaded(files)).list().map((i) => i.id), [y.id, x.id], 'both images are in the index');
+    assert.deepEqual(b.list().map((i) => i.id), [y.id, x.id], "b now lists a's image too");
+    // A removal in one window is not undone by the other's next change.
+    await a.remove(y.id);
+    const z = item();
+    await b.add(z);
+    assert.deepEqual((await loaded(files)).list().map((i) => i.id), [z.id, x.id]);
+    // And an item another window added is recognised as a duplicate.
+    assert.deepEqual(await a.add({ ...z }), []);
+    assert.equal((await loaded(files)).size, 2);
+  });
 });
