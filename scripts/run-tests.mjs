@@ -56,15 +56,12 @@ async function runIntegration() {
   const { runIntegrationTests } = await import('./lib/integration.mjs');
   const testsIndex = path.join(repoRoot, 'out', 'test', 'integration', 'index.js');
   if (!existsSync(testsIndex)) throw new Error('out/test/integration/index.js is missing (did `npm run compile-tests` run?)');
-  return runIntegrationTests({
-    repoRoot,
-    testsIndex,
-    workspace: await freshWorkspace('int'),
-    settings: {},
-    env: {},
-    timeoutMs: 5 * 60_000,
-    log,
-  });
+  const workspace = await freshWorkspace('int');
+  const result = await runIntegrationTests({ repoRoot, testsIndex, workspace, settings: {}, env: {}, timeoutMs: 5 * 60_000, log });
+  // Kept when something failed, to look at what the tests wrote.
+  if (result.failed === 0) await rm(workspace, { recursive: true, force: true });
+  else log(`[harness] kept the integration workspace ${workspace}`);
+  return result;
 }
 
 async function runE2E() {
