@@ -34,8 +34,11 @@ export function describeError(e: SerializedError): Described {
     case 'invalid-input':
       return { message: e.message, steps: [] };
     case 'config':
-      return { message: vscode.l10n.t('The API address is not usable: {0}', e.message), steps: ['openSettings'] };
+      return { message: vscode.l10n.t('A setting is not usable: {0}', e.message), steps: ['openSettings'] };
     case 'auth':
+      if (/no api key is set/i.test(e.message)) {
+        return { message: vscode.l10n.t('No API key is set. Set your defapi.org key to continue.'), steps: ['updateKey'] };
+      }
       return {
         message: vscode.l10n.t('The API rejected the key: it may be wrong, expired or suspended, or the account is out of credits. Update your API key to continue.'),
         steps: ['updateKey'],
@@ -47,12 +50,18 @@ export function describeError(e: SerializedError): Described {
     case 'rate-limited':
       return { message: vscode.l10n.t('The API is limiting requests right now. Wait a moment, then retry.'), steps: ['retry'] };
     case 'server':
+      if (e.maybeDelivered) {
+        return {
+          message: vscode.l10n.t('The API timed out after it received the request (HTTP {0}), so the task may have been created and charged, but its id never arrived and the extension cannot fetch it. Check your defapi.org account before you submit again.', e.status ?? ''),
+          steps: ['openLog'],
+        };
+      }
       return { message: vscode.l10n.t('The API had a server error{0}. Retry in a moment.', e.status ? ` (HTTP ${e.status})` : ''), steps: ['retry', 'openLog'] };
     case 'network':
       if (e.maybeDelivered) {
         return {
-          message: vscode.l10n.t('The connection broke after the request was sent, so the API may have created the task. Check the gallery before you submit again, so you do not pay twice.'),
-          steps: ['openGallery', 'openLog'],
+          message: vscode.l10n.t('The connection broke after the request was sent, so the API may have created (and charged) the task, but its id never arrived and the extension cannot fetch it. Check your defapi.org account before you submit again, so you do not pay twice.'),
+          steps: ['openLog'],
         };
       }
       return { message: vscode.l10n.t('Could not reach the API: {0} Check your network and proxy settings.', e.message), steps: ['retry', 'openLog'] };

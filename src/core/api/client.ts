@@ -93,7 +93,18 @@ export class ApiClient implements TaskApi {
         retries: this.opts.maxRetries ?? 2,
         signal,
       },
-      (res) => parseSubmitData(readEnvelope(res, 'submit', this.clock.now(), false), res),
+      (res) => {
+        if (res.status === 504 || (res.status >= 520 && res.status <= 524)) {
+          throw new NanoError({
+            kind: 'server',
+            message: `The API timed out after it received the request (HTTP ${res.status}); the task may have been created, but no task id arrived. Not resent, so you are not charged twice.`,
+            retryable: false,
+            status: res.status,
+            maybeDelivered: true,
+          });
+        }
+        return parseSubmitData(readEnvelope(res, 'submit', this.clock.now(), false), res);
+      },
     );
   }
 
@@ -241,6 +252,9 @@ export class ApiClient implements TaskApi {
       return c.idempotent || err.maybeDelivered === false;
     }
     const s = (res as RawResponse).status;
+    // 500/502/503 mean the request was not acted on; a gateway time-out (504, 520-524) usually
+    // means the API did receive it: resending a paid submit then could create a second task.
+    if (!c.idempotent) return s === 429 || s === 500 || s === 502 || s === 503;
     return s === 429 || s >= 500;
   }
 

@@ -208,6 +208,30 @@ describe('api/client retry rules', () => {
       assert.equal(sim.tasks.size, 0);
     });
 
+    for (const status of [504, 524]) {
+      it(`NOT retried on a gateway time-out (${status}): the API may have created the task`, async () => {
+        sim.reset();
+        const { client, clock } = makeClient(sim);
+        sim.inject('submit', { kind: 'status', status }, 5);
+        const e = await rejectsWith(() => client.submit({ model: MODEL, prompt: 'p' }), 'server');
+        assert.equal(e.status, status);
+        assert.equal(e.maybeDelivered, true);
+        assert.equal(e.retryable, false);
+        assert.equal(posts(sim).length, 1, 'sent once');
+        assert.deepEqual(clock.delays, []);
+      });
+    }
+
+    it('a gateway time-out on a READ is retried as usual', async () => {
+      sim.reset();
+      const taskId = await makeClient(sim).client.submit({ model: MODEL, prompt: 'p' });
+      const { client } = makeClient(sim);
+      sim.inject('query', { kind: 'status', status: 504 });
+      const task = await client.query(taskId);
+      assert.equal(task.taskId, taskId);
+      assert.equal(queries(sim).length, 2);
+    });
+
     it('NOT retried when the connection drops after the server acted (drop-after): network, maybeDelivered', async () => {
       sim.reset();
       const { client, clock } = makeClient(sim);
