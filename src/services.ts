@@ -61,7 +61,13 @@ export function createServices(context: vscode.ExtensionContext): Services {
     query: (taskId: string, signal?: AbortSignal): Promise<Task> => getClient().query(taskId, signal),
   };
 
-  const store = new ImageStore(context.globalStorageUri.fsPath, config.historyLimit, { proxy: currentProxy, log: (l) => log.warn(l) });
+  const store = new ImageStore(context.globalStorageUri.fsPath, config.historyLimit, {
+    proxy: currentProxy,
+    log: (l) => log.warn(l),
+    trash: async (file) => {
+      await vscode.workspace.fs.delete(vscode.Uri.file(file), { useTrash: true });
+    },
+  });
   const storeReady = store.load().catch((e) => log.error(`history could not be loaded: ${e}`));
 
   const scheduler = new JobScheduler({
@@ -96,18 +102,44 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const notifier = new Notifier(gallery, () => config);
   commands = new Commands({ context, log, keys, scheduler, store, gallery, notifier, config: () => config, refreshBalance, ready: () => Promise.all([storeReady, schedulerReady]).then(() => undefined) });
 
+  /**
+   * A lower history limit prunes the oldest images. Applied after a pause, so a number the settings
+   * editor writes while it is being typed ("5" on the way to "50") never counts; and pruned files
+   * go to the OS trash where the platform has one, so a slip can be undone.
+   */
+  let limitTimer: ReturnType<typeof setTimeout> | undefined;
+  const applyHistoryLimit = (limit: number) => {
+    clearTimeout(limitTimer);
+    limitTimer = setTimeout(() => {
+      void storeReady
+        .then(() => store.history.setLimit(limit))
+        .then((pruned) => {
+          if (pruned.length) {
+            log.info(`history limit ${limit}: removed the ${pruned.length} oldest image(s)`);
+            gallery.pushHistory();
+          }
+        })
+        .catch((e: unknown) => log.error(`history limit: ${String(e)}`));
+    }, 1500);
+  };
+
   const subs: vscode.Disposable[] = [
     log,
     statusBar,
     gallery,
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('nanoBanana') && !e.affectsConfiguration('http.proxy')) return;
+      const before = config;
       config = currentConfig();
-      const old = client;
-      client = undefined; // next request uses the new base URL / timeouts / proxy
-      void old?.close();
+      // Only a change of address, timeout or proxy replaces the client (and its connections):
+      // closing it cuts requests in flight, which for a submit could lose a paid task's id.
+      if (e.affectsConfiguration('nanoBanana.apiBaseUrl') || e.affectsConfiguration('nanoBanana.requestTimeoutSeconds') || e.affectsConfiguration('http.proxy')) {
+        const old = client;
+        client = undefined;
+        void old?.close();
+      }
       scheduler.setMaxWait?.(config.maxWaitMinutes * 60_000);
-      void store.history.setLimit(config.historyLimit).then((pruned) => pruned.length && gallery.pushHistory());
+      if (config.historyLimit !== before.historyLimit) void applyHistoryLimit(config.historyLimit);
       log.info('settings changed');
     }),
     vscode.window.onDidChangeActiveTextEditor((e) => commands.rememberEditor(e)),
@@ -176,7 +208,9 @@ export function createServices(context: vscode.ExtensionContext): Services {
     },
     api: automation,
     dispose: async () => {
+      clearTimeout(limitTimer);
       jobSub.dispose();
+      await scheduler.settleSubmits(3000); // a task id on its way is worth waiting for
       scheduler.dispose();
       await scheduler.flush(); // the last job states reach globalState before the host goes away
       for (const s of subs) s.dispose();

@@ -66,6 +66,8 @@ function isHistoryItem(x: unknown): x is HistoryItem {
   const i = x as Record<string, unknown>;
   if (typeof i.id !== 'string' || typeof i.prompt !== 'string' || typeof i.model !== 'string') return false;
   if (typeof i.fileName !== 'string' || typeof i.mime !== 'string') return false;
+  // A plain file name inside the store: an edited index must not point the gallery elsewhere.
+  if (!i.fileName || /[\\/]/.test(i.fileName) || i.fileName === '.' || i.fileName === '..' || i.fileName.includes('\0')) return false;
   if (typeof i.createdAt !== 'number' || !Number.isFinite(i.createdAt) || typeof i.bytes !== 'number') return false;
   if (OPTIONAL_STRINGS.some((k) => i[k] !== undefined && typeof i[k] !== 'string')) return false;
   if (OPTIONAL_NUMBERS.some((k) => i[k] !== undefined && typeof i[k] !== 'number')) return false;

@@ -207,7 +207,8 @@ export class Commands {
   async onJobSucceeded(job: Readonly<JobRecord>): Promise<void> {
     const items = (job.deliveredIds ?? []).map((id) => this.d.store.history.get(id)).filter((i): i is HistoryItem => !!i);
     const config = this.d.config();
-    if (config.autoSave) {
+    // Auto-save needs a folder to save into: in an empty window it would open a dialog per image.
+    if (config.autoSave && vscode.workspace.workspaceFolders?.length) {
       for (const item of items) await this.saveItem(item).catch((e) => this.showError(e));
     }
     const balance = await this.d.refreshBalance();
@@ -221,7 +222,10 @@ export class Commands {
 
   onJobFailed(job: Readonly<JobRecord>): void {
     this.d.log.warn(`job ${job.id} ${job.state}: ${job.error?.message ?? ''}`);
-    void this.d.notifier.failure(job).then((step) => step && this.nextStep(step, job));
+    void this.d.notifier
+      .failure(job)
+      .then((step) => step && this.nextStep(step, job))
+      .catch((e: unknown) => this.showError(e));
   }
 
   private async nextStep(step: NextStep, job?: Readonly<JobRecord>): Promise<void> {
@@ -254,14 +258,15 @@ export class Commands {
 
   /** One clear sentence, with the next step as a button. */
   showError(e: unknown): void {
-    const err = toNanoError(e);
+    // Anything that is not an engine error here came from the file system (saving, reading).
+    const err = toNanoError(e, 'io');
     const d = describeError(err.toJSON());
     this.d.log.error(`${err.kind}: ${err.message}${err.detail ? ` (${err.detail})` : ''}`);
     if (err.kind === 'cancelled') return;
     const labels = d.steps.map((s) => stepLabel(s));
     void vscode.window.showErrorMessage(d.message, ...labels).then((choice) => {
       const i = choice ? labels.indexOf(choice) : -1;
-      if (i >= 0) void this.nextStep(d.steps[i]);
+      if (i >= 0) this.nextStep(d.steps[i]).catch((x: unknown) => this.d.log.error(`next step failed: ${String(x)}`));
     });
     if (!isNanoError(e)) this.d.log.error(String((e as Error)?.stack ?? e));
   }
@@ -358,10 +363,19 @@ export class Commands {
       case 'useAsReference':
         await this.generate(undefined, { prompt: item.prompt, references: [fileUri] });
         return undefined;
-      case 'remove':
+      case 'remove': {
+        // Deleting a paid image is not undone by a click: ask first.
+        const remove = vscode.l10n.t('Remove');
+        const ok = await vscode.window.showWarningMessage(
+          vscode.l10n.t('Remove this image from the history? Its file in the extension storage is deleted (saved copies in your workspace stay).'),
+          { modal: true, detail: item.prompt.slice(0, 200) },
+          remove,
+        );
+        if (ok !== remove) return undefined;
         await this.d.store.history.remove(item.id);
         this.d.gallery.pushHistory();
         return vscode.l10n.t('Removed from history.');
+      }
     }
   }
 }

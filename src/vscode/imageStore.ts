@@ -18,11 +18,12 @@ export class ImageStore {
   constructor(
     globalStorageDir: string,
     limit: number,
-    private readonly opts: { proxy?: () => string | undefined; log?: (line: string) => void } = {},
+    private readonly opts: { proxy?: () => string | undefined; log?: (line: string) => void; trash?: (file: string) => Promise<void> } = {},
   ) {
     this.dir = path.join(globalStorageDir, 'images');
     const indexPath = path.join(this.dir, 'index.json');
     const dir = this.dir;
+    const trash = opts.trash;
     const files: HistoryFiles = {
       async readIndex() {
         try {
@@ -40,7 +41,17 @@ export class ImageStore {
       },
       async deleteFile(fileName: string) {
         if (fileName.includes('/') || fileName.includes('\\') || fileName.includes('..')) return;
-        await unlink(path.join(dir, fileName)).catch(() => undefined);
+        const file = path.join(dir, fileName);
+        // The OS trash when the editor offers one (a slip can be undone), else a plain delete.
+        if (trash) {
+          try {
+            await trash(file);
+            return;
+          } catch {
+            /* no trash here: delete */
+          }
+        }
+        await unlink(file).catch(() => undefined);
       },
     };
     this.history = new HistoryIndex(files, { limit, log: opts.log });

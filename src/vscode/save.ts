@@ -1,3 +1,5 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { NanoError } from '../core/errors';
 import type { HistoryItem } from '../core/history';
@@ -44,7 +46,7 @@ export async function writeUniqueInFolder(folder: vscode.Uri, base: string, ext:
       throw e;
     }
   }
-  throw new NanoError({ kind: 'io', message: `No free file name for ${base}.${ext} in ${folder.fsPath}.`, retryable: false });
+  throw new NanoError({ kind: 'io', message: vscode.l10n.t('No free file name for {0} in {1}.', `${base}.${ext}`, folder.fsPath), retryable: false });
 }
 
 export interface SaveSettings {
@@ -62,7 +64,7 @@ export async function saveToWorkspace(item: HistoryItem, bytes: Uint8Array, ext:
   if (!ws) {
     const target = await vscode.window.showSaveDialog({
       title: vscode.l10n.t('Save generated image'),
-      defaultUri: vscode.Uri.file(`${base}.${ext}`),
+      defaultUri: vscode.Uri.file(path.join(os.homedir(), `${base}.${ext}`)),
       filters: { [vscode.l10n.t('Images')]: [ext] },
     });
     if (!target) return undefined;
@@ -73,7 +75,7 @@ export async function saveToWorkspace(item: HistoryItem, bytes: Uint8Array, ext:
   if (rel !== '' && !isSafeRelativeFolder(rel)) {
     throw new NanoError({
       kind: 'config',
-      message: `The output folder "${settings.outputFolder}" must be a relative folder inside the workspace (check the nanoBanana.outputFolder setting).`,
+      message: vscode.l10n.t('The output folder "{0}" must be a relative folder inside the workspace (check the nanoBanana.outputFolder setting).', settings.outputFolder),
       retryable: false,
     });
   }

@@ -49,8 +49,19 @@ describe('jobs survive deactivate/activate (resumed from globalState)', function
     assert.equal(submits(fx.sim).length, 1);
   });
 
+  it('a reload waits briefly for a submit on its way, so the paid task id is kept', async () => {
+    fx.sim.inject('submit', { kind: 'delay', ms: 1500 });
+    const id = await fx.generate({ prompt: 'Reloaded while submitting, answer soon' });
+    assert.ok(id);
+    await waitForSubmits(fx.sim);
+    assert.equal((await fx.api.getJob(id))?.state, 'queued');
+    await fx.api.reload(); // deactivate waits up to 3 s for the answer
+    await assertSucceeded(fx.api, id);
+    assert.equal(submits(fx.sim).length, 1, 'submitted once');
+  });
+
   it('a job whose submit had not been answered at the reload is failed as "maybe created", never submitted again', async () => {
-    fx.sim.inject('submit', { kind: 'delay', ms: 2000 });
+    fx.sim.inject('submit', { kind: 'delay', ms: 6000 });
     const id = await fx.generate({ prompt: 'Reloaded while submitting' });
     assert.ok(id);
     await waitForSubmits(fx.sim); // the request is on the server, its answer is not back yet

@@ -285,4 +285,12 @@ describe('HistoryIndex', () => {
     assert.deepEqual(await a.add({ ...z }), []);
     assert.equal((await loaded(files)).size, 2);
   });
+
+  it('skips items whose file name is not a plain name in the store (an edited index)', async () => {
+    const good = item();
+    const bad = ['../secret.png', 'sub/x.png', 'a\\b.png', '..', ''].map((fileName) => item({ fileName }));
+    const files = new MemFiles(JSON.stringify({ version: 1, items: [good, ...bad] }));
+    const h = await loaded(files);
+    assert.deepEqual(h.list().map((i) => i.id), [good.id]);
+  });
 });

@@ -116,6 +116,8 @@ export class JobScheduler {
   private timer: unknown;
   private timerAt: number | undefined;
   private disposed = false;
+  /** Submits whose answer (the task id) has not arrived yet. */
+  private readonly submitting = new Set<Promise<void>>();
   private dirty = false;
   private saving: Promise<void> | undefined;
   /** Tie-breaker for list order when two jobs share a createdAt. */
@@ -216,7 +218,9 @@ export class JobScheduler {
     this.add(job);
     this.persist();
     this.emit(job, undefined);
-    this.submit(job, req).catch((e: unknown) => this.log(`jobs: internal error in submit: ${String(e)}`));
+    const sending = this.submit(job, req).catch((e: unknown) => this.log(`jobs: internal error in submit: ${String(e)}`));
+    this.submitting.add(sending);
+    void sending.finally(() => this.submitting.delete(sending));
     return structuredClone(job);
   }
 
@@ -319,6 +323,21 @@ export class JobScheduler {
    * already due still completes — see `flush`). Job states are left as they are, so a later
    * `load()` picks the jobs up again.
    */
+  /**
+   * Waits (at most `timeoutMs`) for submits still on their way, so that a window closing or
+   * reloading right after a submit keeps the paid task's id instead of aborting it. Call before
+   * `dispose`.
+   */
+  async settleSubmits(timeoutMs: number): Promise<void> {
+    if (this.submitting.size === 0) return;
+    let handle: unknown;
+    const late = new Promise<void>((resolve) => {
+      handle = this.clock.setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.allSettled([...this.submitting]).then(() => undefined), late]);
+    this.clock.clearTimeout(handle);
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -659,8 +678,10 @@ export class JobScheduler {
   private pruneFinished(): void {
     const finished = [...this.jobs.values()].filter((j) => FINAL_JOB_STATES.has(j.state));
     if (finished.length <= this.keepFinished) return;
+    // Resumable jobs hold a paid task that may still be fetched: they go last, oldest first.
     const oldestFirst = this.sorted(finished).reverse();
-    for (const job of oldestFirst.slice(0, finished.length - this.keepFinished)) this.drop(job);
+    const byValue = [...oldestFirst.filter((j) => !j.resumable), ...oldestFirst.filter((j) => j.resumable)];
+    for (const job of byValue.slice(0, finished.length - this.keepFinished)) this.drop(job);
     this.persist();
   }
 

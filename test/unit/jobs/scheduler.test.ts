@@ -409,6 +409,33 @@ describe('JobScheduler', () => {
     assert.equal(b.delivered.length, 1);
   });
 
+  it('settleSubmits lets a submit on its way deliver its task id before dispose', async () => {
+    const a = setup();
+    a.api.holdSubmits = true;
+    const job = a.sched.start(REQ);
+    const settled = a.sched.settleSubmits(3000);
+    a.api.releaseSubmits(); // the answer arrives while the window is closing
+    await settled;
+    a.sched.dispose();
+    await a.sched.flush();
+    assert.equal(savedJob(a.store, job.id).taskId, 't1', 'the paid task id was kept');
+    assert.equal(savedJob(a.store, job.id).state, 'pending');
+  });
+
+  it('settleSubmits gives up after its time limit', async () => {
+    const a = setup();
+    a.api.holdSubmits = true;
+    a.sched.start(REQ);
+    let done = false;
+    const settled = a.sched.settleSubmits(3000).then(() => (done = true));
+    await a.clock.advance(2999);
+    assert.equal(done, false);
+    await a.clock.advance(1);
+    await settled;
+    assert.equal(done, true);
+    a.sched.dispose();
+  });
+
   it('marks a job interrupted before its submit answered as failed, not resumable', async () => {
     const a = setup();
     a.api.holdSubmits = true;
@@ -509,6 +536,24 @@ describe('JobScheduler', () => {
       await s.clock.advance(10);
     }
     assert.deepEqual(s.sched.list().map((j) => j.id), [ids[2], ids[1]]);
+  });
+
+  it('keeps resumable finished jobs (a paid task) longest when forgetting', async () => {
+    const s = setup({ keepFinished: 2 });
+    s.api.holdSubmits = false;
+    // The oldest job is cancelled after its submit: resumable, it holds task t1.
+    s.api.script('t1', { status: 'in_progress' });
+    const paid = s.sched.start(REQ).id;
+    await s.clock.advance(10);
+    assert.equal(s.sched.cancel(paid), true);
+    assert.equal(state(s, paid).resumable, true);
+    s.api.submitScript = [err('bad-request', false), err('bad-request', false)];
+    const failed = [];
+    for (let i = 0; i < 2; i++) {
+      failed.push(s.sched.start(REQ).id);
+      await s.clock.advance(10);
+    }
+    assert.deepEqual(s.sched.list().map((j) => j.id).sort(), [paid, failed[1]].sort(), 'the oldest non-resumable job went first');
   });
 
   it('ignores unreadable stored data', async () => {
