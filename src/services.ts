@@ -2,6 +2,7 @@
  * Everything behind the first command: the engine (undici client, job scheduler, image store) and
  * the VS Code adapters that show it. Bundled separately from `extension.ts` so activation stays cheap.
  */
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ApiClient } from './core/api/client';
 import type { GenerateRequest, Task, TaskApi } from './core/api/types';
@@ -70,9 +71,11 @@ export function createServices(context: vscode.ExtensionContext): Services {
   });
   const storeReady = store.load().catch((e) => log.error(`history could not be loaded: ${e}`));
 
+  // One owner id per window session: jobs another open window runs are left to it.
+  const jobStore = new GlobalStateJobStore(context.globalState, randomUUID(), Date.now, (l) => log.info(l));
   const scheduler = new JobScheduler({
     api,
-    store: new GlobalStateJobStore(context.globalState),
+    store: jobStore,
     deliver: async (job, images, signal) => {
       await storeReady;
       return store.deliver(job, images, signal);
@@ -213,6 +216,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
       await scheduler.settleSubmits(3000); // a task id on its way is worth waiting for
       scheduler.dispose();
       await scheduler.flush(); // the last job states reach globalState before the host goes away
+      await jobStore.dispose(); // and its running jobs are free for the next window to adopt
       for (const s of subs) s.dispose();
       await client?.close();
     },
