@@ -31,6 +31,16 @@ const DONE_STATUS = /Nano Banana: done/;
 /** The simulator's submit requests (POST /api/image/gen) so far. */
 const submits = (sim) => sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/api/image/gen'));
 
+/** Shows the gallery and reads its history ids (the tests before this one made the images). */
+async function openGalleryWithHistory(workbench) {
+  await workbench.runCommand('Nano Banana: Show Gallery');
+  const gallery = await galleryFrame(workbench);
+  await gallery.locator('[data-testid="history"]').waitFor({ state: 'visible', timeout: 10_000 });
+  const before = await historyIds(gallery);
+  assert.ok(before.length >= 1, 'the history is empty: this test needs the images of the tests before it');
+  return { gallery, before };
+}
+
 export const tests = [
   {
     name: 'generate from the palette with the selection: key prompt, options, status bar, gallery, Save',
@@ -220,11 +230,7 @@ export const tests = [
     name: 'after a browser reload the gallery shows the same history',
     timeout: 60_000,
     run: async ({ page, workbench, log, screenshot }) => {
-      await workbench.runCommand('Nano Banana: Show Gallery');
-      let gallery = await galleryFrame(workbench);
-      await gallery.locator('[data-testid="history"]').waitFor({ state: 'visible', timeout: 10_000 });
-      const before = await historyIds(gallery);
-      assert.ok(before.length >= 1, 'the history is empty: this test needs the images of the tests before it');
+      let { gallery, before } = await openGalleryWithHistory(workbench);
 
       // Like F5 in the browser. The history lives in the extension's storage on the server, so it
       // must come back. Whether the gallery tab itself is restored depends on how recently the
@@ -247,11 +253,7 @@ export const tests = [
     name: '"Developer: Reload Window" revives the open gallery with its filter',
     timeout: 60_000,
     run: async ({ page, workbench, log, screenshot }) => {
-      await workbench.runCommand('Nano Banana: Show Gallery');
-      let gallery = await galleryFrame(workbench);
-      await gallery.locator('[data-testid="history"]').waitFor({ state: 'visible', timeout: 10_000 });
-      const before = await historyIds(gallery);
-      assert.ok(before.length >= 1, 'the history is empty: this test needs the images of the tests before it');
+      let { gallery, before } = await openGalleryWithHistory(workbench);
       // The filter is part of the page's saved state (vscode.setState).
       await gallery.locator('[data-testid="filter"]').fill('watercolor');
       await waitUntil(async () => (await historyItems(gallery, { visibleOnly: true }).count()) < before.length || before.length === 1, { what: 'the filter to apply' });

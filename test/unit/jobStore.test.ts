@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { LEASE_TTL_MS, adoptable, readLeases, releaseLeases, renewLeases } from '../../src/core/jobs/leases';
-import type { JobRecord, JobState, PersistedJobs } from '../../src/core/jobs/types';
+import type { JobRecord, PersistedJobs } from '../../src/core/jobs/types';
 import { GlobalStateJobStore, JOB_LEASES_KEY } from '../../src/vscode/jobStore';
 import type * as vscode from 'vscode';
+import { jobRecord as job } from './jobs/fakes';
 
 /** globalState as every window of a profile sees it: one shared map. */
 class SharedMemento {
@@ -18,15 +19,6 @@ class SharedMemento {
   }
 }
 
-const job = (id: string, state: JobState = 'in_progress'): JobRecord => ({
-  id,
-  taskId: `ta-${id}`,
-  request: { model: 'google/gempix2', prompt: id },
-  state,
-  createdAt: 1,
-  updatedAt: 1,
-  pollCount: 0,
-});
 const state = (jobs: JobRecord[]): PersistedJobs => ({ version: 1, jobs, durations: {} });
 
 describe('job leases (pure)', () => {

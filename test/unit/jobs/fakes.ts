@@ -2,6 +2,7 @@
 import type { Clock } from '../../../src/core/clock';
 import type { GenerateRequest, Task, TaskApi, TaskStatus } from '../../../src/core/api/types';
 import { NanoError } from '../../../src/core/errors';
+import type { JobRecord, JobState } from '../../../src/core/jobs/types';
 
 /** Lets every promise callback queued so far (and the ones they queue) run. */
 export async function flush(): Promise<void> {
@@ -152,3 +153,8 @@ export class ScriptedApi implements TaskApi {
 
 export const IMG = 'https://cdn.example.com/a.png';
 export const DATA_IMG = 'data:image/png;base64,iVBORw0KGgo=';
+
+/** A persisted job record in `state`, with task id `ta-<id>` and the prompt `<id>`. */
+export function jobRecord(id: string, state: JobState = 'in_progress'): JobRecord {
+  return { id, taskId: `ta-${id}`, request: { model: 'google/gempix2', prompt: id }, state, createdAt: 1, updatedAt: 1, pollCount: 0 };
+}

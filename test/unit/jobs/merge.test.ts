@@ -1,16 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { mergeForeignJobs } from '../../../src/core/jobs/merge';
 import type { JobRecord, PersistedJobs } from '../../../src/core/jobs/types';
+import { jobRecord as job } from './fakes';
 
-const job = (id: string, state: JobRecord['state'] = 'in_progress'): JobRecord => ({
-  id,
-  taskId: `ta-${id}`,
-  request: { model: 'google/gempix2', prompt: id },
-  state,
-  createdAt: 1,
-  updatedAt: 1,
-  pollCount: 0,
-});
 const state = (jobs: JobRecord[], durations: Record<string, number[]> = {}): PersistedJobs => ({ version: 1, jobs, durations });
 
 describe('mergeForeignJobs (windows sharing globalState)', () => {
