@@ -24,18 +24,19 @@ function altText(prompt: string): string {
   return oneLine.length > 100 ? oneLine.slice(0, 99) + '…' : oneLine;
 }
 
-export function markdownImageLink(relPath: string, prompt: string): string {
+/** `target`: a relative POSIX path (encoded here), or with `isUri` an already encoded absolute URI. */
+export function markdownImageLink(target: string, prompt: string, isUri = false): string {
   const alt = altText(prompt).replace(/[[\]\\]/g, (c) => '\\' + c);
-  return `![${alt}](${encodeLinkPath(relPath)})`;
+  return `![${alt}](${isUri ? target.replace(/[()\s]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')) : encodeLinkPath(target)})`;
 }
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
-export function htmlImageTag(relPath: string, prompt: string, width?: number, height?: number): string {
+export function htmlImageTag(target: string, prompt: string, width?: number, height?: number, isUri = false): string {
   const size = width && height ? ` width="${width}" height="${height}"` : '';
-  return `<img src="${escapeHtml(encodeLinkPath(relPath))}" alt="${escapeHtml(altText(prompt))}"${size}>`;
+  return `<img src="${escapeHtml(isUri ? target : encodeLinkPath(target))}" alt="${escapeHtml(altText(prompt))}"${size}>`;
 }
 
 /** Which link a document wants: HTML for html-like languages, Markdown elsewhere. */

@@ -88,13 +88,19 @@ export function linkFor(document: vscode.TextDocument, target: vscode.Uri, item:
   const fmt = format ?? linkFormatFor(document.languageId);
   const sameRoot = document.uri.scheme === target.scheme && document.uri.authority === target.authority && !document.isUntitled;
   let ref: string;
+  let isUri = false;
   if (sameRoot) {
     ref = relativePosix(document.uri.path, target.path);
   } else {
     const ws = targetWorkspaceFolder(target);
-    ref = ws ? relativePosix(ws.uri.path + '/', target.path) : target.toString();
+    if (ws) ref = relativePosix(ws.uri.path + '/', target.path);
+    else {
+      // No workspace folder to be relative to (an empty window, another file system): the full URI.
+      ref = target.toString();
+      isUri = true;
+    }
   }
-  return fmt === 'html' ? htmlImageTag(ref, item.prompt, item.width, item.height) : markdownImageLink(ref, item.prompt);
+  return fmt === 'html' ? htmlImageTag(ref, item.prompt, item.width, item.height, isUri) : markdownImageLink(ref, item.prompt, isUri);
 }
 
 /** Inserts the link at the editor's selection (replacing it). */

@@ -25,3 +25,11 @@ describe('links to saved images', () => {
     assert.equal(linkFormatFor('plaintext'), 'markdown');
   });
 });
+
+describe('links to images outside any relative reach', () => {
+  it('keep an absolute URI as it is (not encoded again), escaping only what breaks Markdown', () => {
+    assert.equal(markdownImageLink('file:///c%3A/My%20Images/a.png', 'a cat', true), '![a cat](file:///c%3A/My%20Images/a.png)');
+    assert.equal(markdownImageLink('vscode-remote://ssh-remote+box/home/u/a (1).png', 'x', true), '![x](vscode-remote://ssh-remote+box/home/u/a%20%281%29.png)');
+    assert.equal(htmlImageTag('file:///c%3A/a.png', 'a "cat"', 4, 3, true), '<img src="file:///c%3A/a.png" alt="a &quot;cat&quot;" width="4" height="3">');
+  });
+});
