@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Services } from './services';
-import { COMMAND_IDS, JOBS_STATE_KEY, hasActiveJobs } from './vscode/ids';
+import { COMMAND_IDS, JOBS_STATE_KEY, JOB_LEASES_KEY, hasActiveJobs } from './vscode/ids';
 import { GALLERY_VIEW_TYPE } from './gallery/protocol';
 
 let services: Services | undefined;
@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
   );
   // Jobs survive a reload: pick up the ones still running, without loading anything otherwise.
-  const resume = () => (hasActiveJobs(context.globalState.get(JOBS_STATE_KEY)) ? load(context).then((s) => s.resumeOnStartup()) : Promise.resolve());
+  const resume = () => (hasActiveJobs(context.globalState.get(JOBS_STATE_KEY), context.globalState.get(JOB_LEASES_KEY)) ? load(context).then((s) => s.resumeOnStartup()) : Promise.resolve());
   void resume();
   return {
     getJob: async (id) => (await load(context)).api.getJob(id),

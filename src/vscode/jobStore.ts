@@ -2,9 +2,9 @@ import type * as vscode from 'vscode';
 import { LEASE_RENEW_MS, adoptable, readLeases, releaseLeases, renewLeases } from '../core/jobs/leases';
 import { mergeForeignJobs } from '../core/jobs/merge';
 import { ACTIVE_STATES, type JobStore, type PersistedJobs } from '../core/jobs/types';
-import { JOBS_STATE_KEY } from './ids';
+import { JOBS_STATE_KEY, JOB_LEASES_KEY } from './ids';
 
-export const JOB_LEASES_KEY = 'nanoBanana.jobLeases';
+export { JOB_LEASES_KEY };
 
 /**
  * Job state in `globalState`, so jobs survive a window reload. Shared by all windows of a profile:

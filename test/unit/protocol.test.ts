@@ -61,5 +61,10 @@ describe('persisted jobs check at activation', () => {
     assert.equal(hasActiveJobs({ version: 1, jobs: [{ state: 'success' }, { state: 'in_progress' }] }), true);
     assert.equal(hasActiveJobs({ version: 1, jobs: [{ state: 'downloading' }] }), true);
     assert.equal(hasActiveJobs({ jobs: 'nope' }), false);
+    // A job another live window runs (leased within the last 90 s) is not ours to resume.
+    const running = { version: 1, jobs: [{ id: 'j1', state: 'in_progress' }] };
+    assert.equal(hasActiveJobs(running, { j1: { owner: 'other', at: 1000 } }, 1000 + 89_999), false);
+    assert.equal(hasActiveJobs(running, { j1: { owner: 'other', at: 1000 } }, 1000 + 90_000), true, 'an expired lease: adopt');
+    assert.equal(hasActiveJobs(running, { j2: { owner: 'other', at: 1000 } }, 1000), true);
   });
 });
