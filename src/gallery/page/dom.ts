@@ -89,3 +89,37 @@ export function makeRovingToolbar(toolbar: HTMLElement): void {
     list[next].focus();
   });
 }
+
+/**
+ * Keyed list rendering shared by the sections: `container`'s children follow `items` in order;
+ * an item whose signature (its JSON) is unchanged keeps its element, a changed one is rebuilt and
+ * put in place with `replace`, and elements of items that are gone are removed.
+ */
+export function reconcileKeyed<T extends { id: string }, E extends { element: HTMLElement; signature: string }>(
+  container: HTMLElement,
+  entries: Map<string, E>,
+  items: readonly T[],
+  build: (item: T, signature: string) => E,
+  replace: (old: HTMLElement, fresh: HTMLElement) => void = (old, fresh) => old.replaceWith(fresh),
+): void {
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    seen.add(item.id);
+    const signature = JSON.stringify(item);
+    let entry = entries.get(item.id);
+    if (!entry || entry.signature !== signature) {
+      const fresh = build(item, signature);
+      if (entry) replace(entry.element, fresh.element);
+      entry = fresh;
+      entries.set(item.id, entry);
+    }
+    const at = container.children[index];
+    if (at !== entry.element) container.insertBefore(entry.element, at ?? null);
+  });
+  for (const [id, entry] of entries) {
+    if (!seen.has(id)) {
+      entry.element.remove();
+      entries.delete(id);
+    }
+  }
+}

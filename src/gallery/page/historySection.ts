@@ -1,7 +1,7 @@
 /** The "History" grid: one card per image, newest first, filtered by the header's text. */
 import type { HistoryView } from '../protocol';
 import type { ViewContext } from './context';
-import { h, icon, textButton, uid } from './dom';
+import { h, icon, reconcileKeyed, textButton, uid } from './dom';
 import { formatCredits, formatFullTimestamp, formatTimestamp, imageDetails, shortModel, withLabel } from './format';
 import { matchesQuery, newestFirst } from './filter';
 import { itemActionBar } from './itemActions';
@@ -70,26 +70,7 @@ export class HistorySection {
   update(items: readonly HistoryView[], focusId?: string): void {
     const focusedCardIndex = this.indexOfFocusedCard();
     this.ordered = newestFirst(items);
-    const seen = new Set<string>();
-    this.ordered.forEach((item, index) => {
-      seen.add(item.id);
-      const signature = JSON.stringify(item);
-      let card = this.cards.get(item.id);
-      if (!card || card.signature !== signature) {
-        const fresh = this.build(item, signature);
-        if (card) card.element.replaceWith(fresh.element);
-        card = fresh;
-        this.cards.set(item.id, card);
-      }
-      const at = this.grid.children[index];
-      if (at !== card.element) this.grid.insertBefore(card.element, at ?? null);
-    });
-    for (const [id, card] of this.cards) {
-      if (!seen.has(id)) {
-        card.element.remove();
-        this.cards.delete(id);
-      }
-    }
+    reconcileKeyed(this.grid, this.cards, this.ordered, (item, signature) => this.build(item, signature));
     this.applyFilter();
     // The focused card went away (removed): keep the keyboard user in the grid.
     if (focusedCardIndex >= 0 && (document.activeElement === document.body || document.activeElement === null)) {

@@ -1,7 +1,7 @@
 /** The "Running" section: live jobs with state, ticking elapsed time, estimated progress. */
 import type { JobView } from '../protocol';
 import type { ViewContext } from './context';
-import { h, icon, textButton, uid } from './dom';
+import { h, icon, reconcileKeyed, textButton, uid } from './dom';
 import { formatElapsed, shortModel } from './format';
 import { elapsedMs, isActive, isProblem, progressFraction, type JobState } from './jobs';
 
@@ -46,26 +46,7 @@ export class JobsSection {
   }
 
   update(jobs: readonly JobView[]): void {
-    const seen = new Set<string>();
-    jobs.forEach((job, index) => {
-      seen.add(job.id);
-      const signature = JSON.stringify(job);
-      let entry = this.entries.get(job.id);
-      if (!entry || entry.signature !== signature) {
-        const fresh = this.build(job, signature);
-        if (entry) replaceKeepingFocus(entry.element, fresh.element);
-        entry = fresh;
-        this.entries.set(job.id, entry);
-      }
-      const at = this.list.children[index];
-      if (at !== entry.element) this.list.insertBefore(entry.element, at ?? null);
-    });
-    for (const [id, entry] of this.entries) {
-      if (!seen.has(id)) {
-        entry.element.remove();
-        this.entries.delete(id);
-      }
-    }
+    reconcileKeyed(this.list, this.entries, jobs, (job, signature) => this.build(job, signature), replaceKeepingFocus);
     this.element.hidden = jobs.length === 0;
     this.count.textContent = jobs.length ? String(jobs.length) : '';
     this.tick(Date.now());
