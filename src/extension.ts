@@ -5,20 +5,32 @@
  */
 import * as vscode from 'vscode';
 import type { Services } from './services';
-import { COMMAND_IDS, JOBS_STATE_KEY, JOB_LEASES_KEY, hasActiveJobs } from './vscode/ids';
+import { COMMAND_IDS, LEGACY_JOBS_STATE_KEY, hasLegacyActiveJobs } from './vscode/ids';
 import { GALLERY_VIEW_TYPE } from './gallery/protocol';
+import { LEASE_RENEW_MS, shouldResumeAt } from './core/jobs/leases';
+import type { WindowIdentity } from './core/jobs/leases';
+import { jobsDir, windowIdentity } from './vscode/window';
 
 let services: Services | undefined;
 let loading: Promise<Services> | undefined;
+let identity: WindowIdentity | undefined;
+let watcher: ReturnType<typeof setInterval> | undefined;
 
 function load(context: vscode.ExtensionContext): Promise<Services> {
   loading ??= Promise.resolve().then(() => {
+    stopWatching();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require('./services.js') as typeof import('./services');
-    services = mod.createServices(context);
+    identity ??= windowIdentity(context);
+    services = mod.createServices(context, identity);
     return services;
   });
   return loading;
+}
+
+function stopWatching(): void {
+  if (watcher) clearInterval(watcher);
+  watcher = undefined;
 }
 
 /** What `activate` returns: a small API for automation and tests; each call loads the services. */
@@ -42,9 +54,23 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       deserializeWebviewPanel: async (panel, state) => (await load(context)).revivePanel(panel, state),
     }),
   );
-  // Jobs survive a reload: pick up the ones still running, without loading anything otherwise.
-  const resume = () => (hasActiveJobs(context.globalState.get(JOBS_STATE_KEY), context.globalState.get(JOB_LEASES_KEY)) ? load(context).then((s) => s.resumeOnStartup()) : Promise.resolve());
+  // Jobs survive a reload and a crash: this window takes back the running jobs it held (same
+  // owner, new session) and those nobody holds any more; nothing is loaded when there are none.
+  // While the engine is not loaded, a cheap look at the lease files every few seconds takes over
+  // the jobs of a window that closed or died (once loaded, the job store does this itself).
+  identity ??= windowIdentity(context);
+  const me = identity;
+  const dir = jobsDir(context);
+  const wanted = () => shouldResumeAt(dir, identity ?? me) || hasLegacyActiveJobs(context.globalState.get(LEGACY_JOBS_STATE_KEY));
+  const resume = () => (wanted() ? load(context).then((s) => s.resumeOnStartup()) : Promise.resolve());
   void resume();
+  if (!loading) {
+    watcher = setInterval(() => {
+      if (!loading && shouldResumeAt(dir, me)) void load(context).then((s) => s.resumeOnStartup());
+    }, LEASE_RENEW_MS);
+    watcher.unref?.();
+    context.subscriptions.push({ dispose: stopWatching });
+  }
   return {
     getJob: async (id) => (await load(context)).api.getJob(id),
     whenJobSettled: async (id, timeoutMs) => (await load(context)).api.whenJobSettled(id, timeoutMs),
@@ -53,12 +79,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     reload: async () => {
       await loading;
       await deactivate();
+      identity = { owner: me.owner, session: windowIdentity(context).session };
       await resume();
     },
   };
 }
 
 export async function deactivate(): Promise<void> {
+  stopWatching();
   const s = services;
   services = undefined;
   loading = undefined;

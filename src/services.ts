@@ -2,7 +2,6 @@
  * Everything behind the first command: the engine (undici client, job scheduler, image store) and
  * the VS Code adapters that show it. Bundled separately from `extension.ts` so activation stays cheap.
  */
-import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ApiClient } from './core/api/client';
 import type { GenerateRequest, Task, TaskApi } from './core/api/types';
@@ -11,7 +10,10 @@ import { JobScheduler } from './core/jobs/scheduler';
 import type { JobRecord } from './core/jobs/types';
 import { GalleryPanel } from './gallery/panel';
 import type { CommandId } from './vscode/ids';
-import { GlobalStateJobStore } from './vscode/jobStore';
+import { FileJobStore } from './core/jobs/fileStore';
+import type { WindowIdentity } from './core/jobs/leases';
+import { LEGACY_JOBS_STATE_KEY, LEGACY_JOB_LEASES_KEY } from './vscode/ids';
+import { jobsDir } from './vscode/window';
 import { ApiKeyStore } from './vscode/secrets';
 import { Log } from './vscode/log';
 import { currentConfig, currentProxy } from './vscode/settings';
@@ -37,7 +39,7 @@ export interface Services {
   dispose(): Promise<void>;
 }
 
-export function createServices(context: vscode.ExtensionContext): Services {
+export function createServices(context: vscode.ExtensionContext, identity: WindowIdentity): Services {
   const log = new Log();
   const keys = new ApiKeyStore(context.secrets, (k) => log.addSecret(k));
   let config: NanoConfig = currentConfig();
@@ -71,8 +73,20 @@ export function createServices(context: vscode.ExtensionContext): Services {
   });
   const storeReady = store.load().catch((e) => log.error(`history could not be loaded: ${e}`));
 
-  // One owner id per window session: jobs another open window runs are left to it.
-  const jobStore = new GlobalStateJobStore(context.globalState, randomUUID(), Date.now, (l) => log.info(l));
+  // Jobs live in files shared by all windows; each running job is leased to one window (see
+  // core/jobs/leases): a reloaded or restarted window takes its own jobs back at once.
+  const jobStore = new FileJobStore(jobsDir(context), identity, { log: (l) => log.info(l) });
+  const legacy = context.globalState.get(LEGACY_JOBS_STATE_KEY);
+  if (legacy !== undefined) {
+    try {
+      const n = jobStore.importLegacy(legacy);
+      if (n) log.info(`jobs: moved ${n} job(s) from the old storage into ${jobStore.dir}`);
+      void context.globalState.update(LEGACY_JOBS_STATE_KEY, undefined);
+      void context.globalState.update(LEGACY_JOB_LEASES_KEY, undefined);
+    } catch (e) {
+      log.error(`jobs: could not move the old job storage: ${String(e)}`);
+    }
+  }
   const scheduler = new JobScheduler({
     api,
     store: jobStore,
@@ -84,6 +98,8 @@ export function createServices(context: vscode.ExtensionContext): Services {
     log: (line) => log.info(line),
   });
   const schedulerReady = scheduler.load().catch((e) => log.error(`jobs could not be restored: ${e}`));
+  // While this window runs, it takes over the running jobs of windows that closed or died.
+  jobStore.watch(() => void schedulerReady.then(() => scheduler.load()).catch((e) => log.error(`jobs could not be taken over: ${e}`)));
 
   let balance: number | undefined;
   const refreshBalance = async () => {

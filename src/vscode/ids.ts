@@ -1,5 +1,4 @@
 /** Identifiers shared by the activation entry and the adapters (kept free of heavy imports). */
-import { LEASE_TTL_MS, readLeases } from '../core/jobs/leases';
 
 export const COMMAND_IDS = [
   'nanoBanana.generate',
@@ -14,26 +13,16 @@ export const COMMAND_IDS = [
 export type CommandId = (typeof COMMAND_IDS)[number];
 
 export const SECRET_KEY = 'nanoBanana.apiKey';
-export const JOBS_STATE_KEY = 'nanoBanana.jobs';
 export const LAST_PROMPT_KEY = 'nanoBanana.lastPrompt';
-export const JOB_LEASES_KEY = 'nanoBanana.jobLeases';
+/** Where versions before 0.2 kept jobs and leases (globalState); moved into files on first use. */
+export const LEGACY_JOBS_STATE_KEY = 'nanoBanana.jobs';
+export const LEGACY_JOB_LEASES_KEY = 'nanoBanana.jobLeases';
 
 const ACTIVE = new Set(['queued', 'pending', 'submitted', 'in_progress', 'downloading']);
 
-/**
- * True when persisted job state (from globalState) holds a job this window should poll: active,
- * and not leased by another window that is still running it (`leases`, see core/jobs/leases).
- */
-export function hasActiveJobs(persisted: unknown, leases?: unknown, now: number = Date.now()): boolean {
+/** True when the old globalState job list still holds a running job (to be moved and resumed). */
+export function hasLegacyActiveJobs(persisted: unknown): boolean {
   if (typeof persisted !== 'object' || persisted === null) return false;
   const jobs = (persisted as { jobs?: unknown }).jobs;
-  const held = readLeases(leases);
-  return (
-    Array.isArray(jobs) &&
-    jobs.some((j) => {
-      if (typeof j !== 'object' || j === null || !ACTIVE.has((j as { state?: string }).state ?? '')) return false;
-      const lease = held[(j as { id?: string }).id ?? ''];
-      return !lease || now - lease.at >= LEASE_TTL_MS;
-    })
-  );
+  return Array.isArray(jobs) && jobs.some((j) => typeof j === 'object' && j !== null && ACTIVE.has((j as { state?: string }).state ?? ''));
 }

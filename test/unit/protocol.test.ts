@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { isGalleryAction, isHostMessage, isPageMessage } from '../../src/gallery/protocol';
-import { hasActiveJobs } from '../../src/vscode/ids';
+import { hasLegacyActiveJobs } from '../../src/vscode/ids';
 
 describe('gallery protocol guards', () => {
   it('accepts every well-formed page message', () => {
@@ -53,18 +53,13 @@ describe('gallery protocol guards', () => {
   });
 });
 
-describe('persisted jobs check at activation', () => {
-  it('is true only when some job is still active', () => {
-    assert.equal(hasActiveJobs(undefined), false);
-    assert.equal(hasActiveJobs({ version: 1, jobs: [] }), false);
-    assert.equal(hasActiveJobs({ version: 1, jobs: [{ state: 'success' }, { state: 'timed-out' }] }), false);
-    assert.equal(hasActiveJobs({ version: 1, jobs: [{ state: 'success' }, { state: 'in_progress' }] }), true);
-    assert.equal(hasActiveJobs({ version: 1, jobs: [{ state: 'downloading' }] }), true);
-    assert.equal(hasActiveJobs({ jobs: 'nope' }), false);
-    // A job another live window runs (leased within the last 90 s) is not ours to resume.
-    const running = { version: 1, jobs: [{ id: 'j1', state: 'in_progress' }] };
-    assert.equal(hasActiveJobs(running, { j1: { owner: 'other', at: 1000 } }, 1000 + 89_999), false);
-    assert.equal(hasActiveJobs(running, { j1: { owner: 'other', at: 1000 } }, 1000 + 90_000), true, 'an expired lease: adopt');
-    assert.equal(hasActiveJobs(running, { j2: { owner: 'other', at: 1000 } }, 1000), true);
+describe('old job storage check at activation', () => {
+  it('is true only when the old globalState list still holds an active job', () => {
+    assert.equal(hasLegacyActiveJobs(undefined), false);
+    assert.equal(hasLegacyActiveJobs({ version: 1, jobs: [] }), false);
+    assert.equal(hasLegacyActiveJobs({ version: 1, jobs: [{ state: 'success' }, { state: 'timed-out' }] }), false);
+    assert.equal(hasLegacyActiveJobs({ version: 1, jobs: [{ state: 'success' }, { state: 'in_progress' }] }), true);
+    assert.equal(hasLegacyActiveJobs({ version: 1, jobs: [{ state: 'downloading' }] }), true);
+    assert.equal(hasLegacyActiveJobs({ jobs: 'nope' }), false);
   });
 });

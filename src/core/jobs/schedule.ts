@@ -97,6 +97,17 @@ export class DurationModel {
     return all.length > 0 ? median(all) : undefined;
   }
 
+  /**
+   * This model's samples, plus those of `stored` for models it has none of (what another window or
+   * an earlier session learned). Models learned here keep their own samples: never counted twice.
+   */
+  mergedWith(stored: DurationModel): DurationModel {
+    const m = new DurationModel(this.limit);
+    for (const [model, list] of stored.samples) m.samples.set(model, [...list]);
+    for (const [model, list] of this.samples) m.samples.set(model, [...list]);
+    return m;
+  }
+
   /** Samples per model, oldest first (the shape of `PersistedJobs.durations`). */
   toJSON(): Record<string, number[]> {
     const out: Record<string, number[]> = {};

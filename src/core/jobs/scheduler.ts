@@ -145,9 +145,10 @@ export class JobScheduler {
   // Public API
 
   /**
-   * Reads the store. Jobs that were active resume polling (their deadline restarts now); a job
-   * still `queued` (its submit never answered) becomes `failed`, as it may or may not exist on the
-   * server. Call once, before `start`.
+   * Reads the store and takes the jobs it hands over that this scheduler does not know yet. Jobs
+   * that were active resume polling (their deadline restarts now); a job still `queued` (its submit
+   * never answered) becomes `failed`, as it may or may not exist on the server. Call before
+   * `start`, and again whenever the store may hold jobs to take over (a window that closed or died).
    */
   async load(): Promise<void> {
     if (this.disposed) return;
@@ -163,10 +164,7 @@ export class JobScheduler {
       this.log('jobs: saved jobs are in an unknown format; starting without them');
       return;
     }
-    const loaded = DurationModel.from(data.durations);
-    for (const [model, list] of Object.entries(this.durations.toJSON())) for (const ms of list) loaded.record(model, ms);
-    this.durations = loaded;
-
+    this.durations = this.durations.mergedWith(DurationModel.from(data.durations));
     const now = this.clock.now();
     let changed = false;
     for (const raw of data.jobs) {
@@ -177,32 +175,34 @@ export class JobScheduler {
       if (this.jobs.has(raw.id)) continue;
       const job: JobRecord = structuredClone(raw);
       this.add(job);
-      if (!ACTIVE_STATES.has(job.state)) continue;
-      if (job.taskId === undefined) {
-        const previous = job.state;
-        const error = new NanoError({
-          kind: 'network',
-          message: 'The request was interrupted before the server answered, so the image may or may not have been created. Check the gallery before submitting it again.',
-          retryable: false,
-          maybeDelivered: true,
-        });
-        this.apply(job, 'failed', { error: error.toJSON(), resumable: false, finishedAt: now });
-        this.emit(job, previous);
-        changed = true;
-        this.log(`job ${job.id}: submit was interrupted by a reload; marked failed`);
-        continue;
-      }
-      if (job.state === 'queued') {
-        // Cannot normally happen (a task id means the submit answered): poll it like a pending job.
-        this.apply(job, 'pending', {});
-        this.emit(job, 'queued');
-        changed = true;
-      }
-      this.beginWait(job, now, false);
-      this.log(`job ${job.id}: resuming ${job.state} task ${job.taskId} after reload`);
+      if (ACTIVE_STATES.has(job.state)) changed = this.takeOver(job, now) || changed;
     }
     if (changed) this.persist();
     this.reschedule();
+  }
+
+  /** A job that was running elsewhere (before a reload, or in a window that is gone) runs here now. */
+  private takeOver(job: JobRecord, now: number): boolean {
+    if (job.taskId === undefined) {
+      const previous = job.state;
+      const error = new NanoError({
+        kind: 'network',
+        message: 'The request was interrupted before the server answered, so the image may or may not have been created. Check the gallery before submitting it again.',
+        retryable: false,
+        maybeDelivered: true,
+      });
+      this.apply(job, 'failed', { error: error.toJSON(), resumable: false, finishedAt: now });
+      this.emit(job, previous);
+      this.log(`job ${job.id}: its submit was interrupted (reload, crash or closed window) before the task id arrived; marked failed, may have been charged`);
+      return true;
+    }
+    const changed = job.state === 'queued';
+    // Cannot normally happen (a task id means the submit answered): poll it like a pending job.
+    if (changed) this.apply(job, 'pending', {});
+    this.beginWait(job, now, false);
+    this.emit(job, undefined);
+    this.log(`job ${job.id}: taking over ${job.state} task ${job.taskId} (after a reload, a crash or a closed window)`);
+    return changed;
   }
 
   /** Creates a job (returned at once, `queued`) and submits it. Reference images are not persisted. */
@@ -407,6 +407,7 @@ export class JobScheduler {
     }
     due.sort((a, b) => (this.rt(a.id).nextPollAt ?? 0) - (this.rt(b.id).nextPollAt ?? 0));
     for (const job of due) {
+      if (!this.stillOurs(job)) continue;
       if (this.limiter.tryTake() > 0) break; // the rest stay due; reschedule waits for a token
       this.poll(job);
     }
@@ -542,6 +543,7 @@ export class JobScheduler {
   }
 
   private async deliver(job: JobRecord, images: string[], epoch: number): Promise<void> {
+    if (!this.stillOurs(job)) return;
     const r = this.rt(job.id);
     const previous = job.state;
     this.apply(job, 'downloading', {});
@@ -596,6 +598,23 @@ export class JobScheduler {
     this.jobs.delete(job.id);
     this.order.delete(job.id);
     this.emit(job, job.state, true);
+  }
+
+  /**
+   * Asks the store whether this window still runs the job; when another window (or a newer session
+   * of this one) took it over, the job is let go here: no poll, no download, no announcement.
+   */
+  private stillOurs(job: JobRecord): boolean {
+    let ours = true;
+    try {
+      ours = this.store.owns?.(job.id) ?? true;
+    } catch (e) {
+      this.log(`jobs: could not check who runs job ${job.id} (${toNanoError(e, 'io').message}); polling it here`);
+    }
+    if (ours) return true;
+    this.drop(job);
+    this.reschedule();
+    return false;
   }
 
   private rt(id: string): Runtime {

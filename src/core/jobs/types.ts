@@ -80,8 +80,14 @@ export interface PersistedJobs {
 
 /** The small storage interface the VS Code layer implements over `globalState`. */
 export interface JobStore {
+  /** The jobs this window may run (may be called again to take over jobs that became free). */
   load(): Promise<PersistedJobs | undefined>;
   save(state: PersistedJobs): Promise<void>;
+  /**
+   * False when another window (or a newer session of this one) has taken the job over: the
+   * scheduler then lets it go without polling or delivering it. Absent: every job is ours.
+   */
+  owns?(jobId: string): boolean;
 }
 
 export class MemoryJobStore implements JobStore {

@@ -6,7 +6,7 @@ import type { JobSchedulerOptions } from '../../../src/core/jobs/scheduler';
 import { pollDelay } from '../../../src/core/jobs/schedule';
 import { MemoryJobStore } from '../../../src/core/jobs/types';
 import type { DeliverFn, JobChangeEvent, JobRecord, PersistedJobs } from '../../../src/core/jobs/types';
-import { DATA_IMG, FakeClock, IMG, ScriptedApi, err, flush } from './fakes';
+import { DATA_IMG, FakeClock, IMG, ScriptedApi, err, flush, jobRecord } from './fakes';
 
 const REQ = { model: 'google/gempix2', prompt: 'a red fox' };
 
@@ -562,5 +562,36 @@ describe('JobScheduler', () => {
     await s.sched.load();
     assert.deepEqual(s.sched.list(), []);
     assert.equal(s.sched.expectedDuration('m'), undefined);
+  });
+
+  it('lets a job go, without polling or delivering it, once another window took it over', async () => {
+    let ours = true;
+    const store = Object.assign(new MemoryJobStore(), { owns: () => ours });
+    const s = setup({ store });
+    s.api.script('t1', { status: 'in_progress' }, { status: 'success', images: [IMG] });
+    const job = s.sched.start(REQ);
+    await s.clock.until(() => s.api.queriesOf('t1').length === 1);
+    ours = false; // a newer session of this window (or another window) holds the lease now
+    await s.clock.advance(120_000);
+    assert.equal(s.api.queriesOf('t1').length, 1, 'no poll after the job was taken over');
+    assert.deepEqual(s.delivered, [], 'nothing delivered here');
+    assert.equal(s.sched.get(job.id), undefined, 'the job is no longer listed here');
+    assert.ok(s.events.some((e) => e.job.id === job.id && e.removed), 'listeners heard that it left');
+    assert.equal(s.clock.pending, 0, 'no timer left for it');
+  });
+
+  it('load can be called again: it takes over only the jobs it did not have, and learned durations are not counted twice', async () => {
+    const store = new MemoryJobStore({ version: 1, jobs: [jobRecord('a', 'success')], durations: { 'google/gempix2': [10_000, 20_000, 30_000] } });
+    const s = setup({ store });
+    await s.sched.load();
+    assert.equal(s.sched.expectedDuration('google/gempix2'), 20_000);
+    store.saved = { version: 1, jobs: [jobRecord('a', 'success'), jobRecord('b', 'in_progress')], durations: { 'google/gempix2': [10_000, 20_000, 30_000] } };
+    s.api.script('ta-b', { status: 'in_progress' });
+    await s.sched.load();
+    assert.deepEqual(s.sched.list().map((j) => j.id).sort(), ['a', 'b']);
+    assert.equal(s.sched.expectedDuration('google/gempix2'), 20_000, 'the same three samples, not six');
+    await s.clock.advance(10);
+    assert.equal(s.api.queriesOf('ta-b').length, 1, 'the job taken over is polled at once');
+    assert.ok(s.events.some((e) => e.job.id === 'b' && e.previous === undefined), 'listeners heard of the new job');
   });
 });
