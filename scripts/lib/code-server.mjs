@@ -67,7 +67,7 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Pids of live processes whose environment holds NAME=value (Linux /proc; [] elsewhere). */
-function pidsWithEnv(name, value) {
+export function pidsWithEnv(name, value) {
   if (!existsSync('/proc')) return [];
   const needle = Buffer.from(`${name}=${value}\0`);
   const pids = [];
@@ -128,7 +128,7 @@ export const QUIET_SETTINGS = {
  * @param {{ env?: Record<string,string>, userDataDir?: string, extensionsDir?: string, workspace?: string,
  *           port?: number, settings?: object, log?: (line: string) => void, tools?: { node24: string, codeServer: string },
  *           readyTimeoutMs?: number, verbose?: boolean }} opts
- * @returns {Promise<{ url: string, host: string, port: number, pid: number, logFile: string, userDataDir: string, extensionsDir: string,
+ * @returns {Promise<{ url: string, host: string, port: number, pid: number, runId: string, logFile: string, userDataDir: string, extensionsDir: string,
  *                    stop: (o?: { keep?: boolean }) => Promise<void>, tail: () => string }>}
  */
 export async function startCodeServer({
@@ -255,7 +255,7 @@ export async function startCodeServer({
     await sleep(150);
   }
   log(`[harness] code-server ready at ${url} in ${((Date.now() - t0) / 1000).toFixed(1)} s (log ${logFile})`);
-  return { url, host, port, logFile, userDataDir, extensionsDir, stop, tail, pid: child.pid };
+  return { url, host, port, logFile, userDataDir, extensionsDir, stop, tail, pid: child.pid, runId };
 }
 
 /** vscode-remote URI of a server-side absolute path, as the workbench payload wants it. */

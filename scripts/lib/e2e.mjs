@@ -1,6 +1,7 @@
 // A tiny runner for UI tests in test/e2e/*.e2e.mjs, each exporting
 //   export const tests = [{ name, timeout?, run: async ({ page, workbench, log, screenshot, workspace, repoRoot, ...fixtures }) => {} }];
-// `fixtures` are whatever the caller passes (e.g. the API simulator); `workspace` is the opened folder on disk.
+// `fixtures` are whatever the caller passes (e.g. the API simulator); `workspace` is the opened folder on disk;
+// `server` is the code-server (its user data dir, run id), `browser` the Chromium, `openWindow(folder)` a second window.
 // All tests share one code-server + Chromium page: a dev-host window with our extension
 // (extensionDevelopmentPath only, no extensionTestsPath). Between tests the workbench is reset
 // (quick input closed, editors closed, notifications cleared). A failing test leaves a screenshot.
@@ -75,7 +76,25 @@ export async function runE2ETests({
       try {
         if (i > 0) await withTimeout(workbench.reset(), 20_000, 'reset between tests');
         await withTimeout(
-          c.run({ ...fixtures, page, workbench, workspace, repoRoot, log: (l) => log(`    ${l}`), screenshot: (name) => workbench.screenshot(`${slug}-${name}`) }),
+          c.run({
+            ...fixtures,
+            page,
+            workbench,
+            workspace,
+            repoRoot,
+            server,
+            browser,
+            log: (l) => log(`    ${l}`),
+            screenshot: (name) => workbench.screenshot(`${slug}-${name}`),
+            // Another browser window on `folder` (same code-server, same profile), driven like the first.
+            openWindow: async (folder) => {
+              const other = await browser.context.newPage();
+              const wb = createWorkbench(other, { log, screenshotsDir, workspace: folder });
+              await other.goto(workbenchUrl(server, { workspace: folder, extensionDevelopmentPath: repoRoot }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
+              await wb.waitReady();
+              return { page: other, workbench: wb };
+            },
+          }),
           c.timeout ?? timeoutMs,
           `"${c.name}"`,
         );

@@ -64,6 +64,8 @@ export type Fault =
   | { kind: 'drop-after' }
   /** Wait this long, then act and answer normally. */
   | { kind: 'delay'; ms: number }
+  /** Act at once (a submit creates — and may charge — its task), then wait this long before answering. */
+  | { kind: 'act-then-delay'; ms: number }
   /** Act normally (a submit creates its task), but answer 200 with the JSON body cut short. */
   | { kind: 'broken-json' }
   /** Answer 200 text/html '<html>502 Bad Gateway</html>' without acting. */
@@ -663,6 +665,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (closed) return;
 
     let after: 'drop' | 'truncate' | undefined;
+    let answerAfterMs = 0;
     if (fault) {
       switch (fault.kind) {
         case 'status': {
@@ -692,6 +695,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         case 'delay':
           if (!(await sleep(fault.ms))) return;
           break;
+        case 'act-then-delay':
+          answerAfterMs = fault.ms;
+          break;
         case 'drop-after':
           after = 'drop';
           break;
@@ -719,6 +725,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         reply = envelope(404, 1, 'not found');
     }
 
+    if (answerAfterMs > 0 && !(await sleep(answerAfterMs))) return;
     if (after === 'drop') return drop(req, rec, 'after acting');
     if (after === 'truncate') {
       let cut: Buffer;

@@ -95,6 +95,16 @@ describe('simulator: injected faults', function () {
     assert.deepEqual([...sim.tasks.values()][0].request, GEN);
   });
 
+  it('act-then-delay: the task exists before the answer leaves', async () => {
+    sim.inject('submit', { kind: 'act-then-delay', ms: 400 });
+    const answer = call(sim, '/api/image/gen', { body: GEN });
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(sim.tasks.size, 1, 'created (and billable) while the client still waits');
+    const res = await answer;
+    assert.equal(res.status, 200);
+    assert.equal(sim.tasks.size, 1);
+  });
+
   it('drop-after on a query still counts the query', async () => {
     const id = await submit(sim);
     sim.inject('query', { kind: 'drop-after' });
