@@ -1,8 +1,12 @@
 // Saving into the workspace folder (nanoBanana.autoSave): outputFolder, fileNamePattern, never overwriting.
 import * as assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { HistoryItem } from '../../src/core/history';
+import { NanoError } from '../../src/core/errors';
+import { saveToWorkspace, saveWithWorkspaceFs } from '../../src/vscode/save';
 import { assertSucceeded, exists, setSetting, sleep, useSimulator, waitFor, workspaceRoot } from './helpers';
 
 const OUT = 'art/generated';
@@ -13,6 +17,15 @@ async function listNames(folder: vscode.Uri): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+/** Waits until the extension's log (the output channel) holds `text`. */
+async function waitForLog(text: string): Promise<void> {
+  await vscode.commands.executeCommand('nanoBanana.showLog');
+  await waitFor(`"${text}" in the log`, () =>
+    vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'output' && d.uri.path.includes('Nano Banana') && d.getText().includes(text)),
+  );
+  await vscode.commands.executeCommand('workbench.action.closePanel');
 }
 
 describe('saving into the workspace', function () {
@@ -102,11 +115,100 @@ describe('saving into the workspace', function () {
     await setSetting('outputFolder', `../nb-escape-${process.pid}`);
     await setSetting('autoSave', true);
     await assertSucceeded(fx.api, await fx.generate({ prompt: 'Escape attempt' }));
-    await vscode.commands.executeCommand('nanoBanana.showLog');
-    await waitFor('the refusal in the log', () =>
-      vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'output' && d.uri.path.includes('Nano Banana') && d.getText().includes('must be a relative folder inside the workspace')),
-    );
-    await vscode.commands.executeCommand('workbench.action.closePanel');
+    await waitForLog('must be a relative folder inside the workspace');
     assert.equal(await exists(outside), false);
+  });
+
+  describe('safely: links, faults, names, concurrency', () => {
+    const made: string[] = [];
+    /** A real folder outside the workspace, removed after the test. */
+    async function outsideFolder(): Promise<string> {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'nb-outside-'));
+      made.push(dir);
+      return dir;
+    }
+    /** A real symbolic link in the workspace folder, removed after the test. */
+    async function linkInWorkspace(name: string, target: string): Promise<string> {
+      const link = path.join(workspaceRoot().fsPath, name);
+      await symlink(target, link);
+      made.push(link);
+      return link;
+    }
+    afterEach(async () => {
+      for (const p of made.splice(0)) await rm(p, { recursive: true, force: true });
+    });
+
+    const item = (prompt: string): HistoryItem => ({ id: `it-${prompt}`, prompt, model: 'google/gempix2', createdAt: Date.now(), fileName: 'x.png', mime: 'image/png', bytes: 1 });
+
+    it('an outputFolder that is a symlink to a folder outside the workspace is refused: nothing lands outside, the image stays in the history', async () => {
+      const outside = await outsideFolder();
+      await linkInWorkspace('linked-out', outside);
+      await setSetting('outputFolder', 'linked-out');
+      await setSetting('autoSave', true);
+      const job = await assertSucceeded(fx.api, await fx.generate({ prompt: 'Through the link' }));
+      await waitForLog(`The output folder "linked-out" leads outside the workspace folder: ${path.join(workspaceRoot().fsPath, 'linked-out')} is a symbolic link to ${await realpath(outside)}`);
+      assert.deepEqual(await readdir(outside), [], 'nothing was written outside the workspace');
+      assert.ok((await fx.api.historyIds()).includes(job.deliveredIds![0]), 'the image is still in the history');
+      assert.ok((await storedBytes(job.deliveredIds![0])).length > 0, 'and its file is still in the store');
+    });
+
+    it('a parent of the outputFolder that links outside is refused too, and no folder is created through it', async () => {
+      const outside = await outsideFolder();
+      await linkInWorkspace('linked-art', outside);
+      await setSetting('outputFolder', 'linked-art/generated');
+      await setSetting('autoSave', true);
+      const job = await assertSucceeded(fx.api, await fx.generate({ prompt: 'Through the parent link' }));
+      await waitForLog('The output folder "linked-art/generated" leads outside the workspace folder');
+      assert.deepEqual(await readdir(outside), []);
+      assert.ok((await fx.api.historyIds()).includes(job.deliveredIds![0]));
+    });
+
+    it('a symlink that stays inside the workspace is fine', async () => {
+      const real = path.join(workspaceRoot().fsPath, 'art', 'real');
+      await mkdir(real, { recursive: true });
+      await linkInWorkspace('inside-link', real);
+      const uri = await saveToWorkspace(item('Inside link'), new TextEncoder().encode('inside'), 'png', { outputFolder: 'inside-link', fileNamePattern: '{slug}' });
+      assert.equal(uri?.fsPath, path.join(workspaceRoot().fsPath, 'inside-link', 'inside-link.png'));
+      assert.equal(await readFile(path.join(real, 'inside-link.png'), 'utf8'), 'inside');
+    });
+
+    it('a file where the output folder should be: an error naming the folder, the image stays in the history', async () => {
+      await mkdir(path.join(workspaceRoot().fsPath, 'art'), { recursive: true });
+      await writeFile(path.join(workspaceRoot().fsPath, 'art', 'blocked'), 'a file, not a folder');
+      await setSetting('outputFolder', 'art/blocked');
+      await setSetting('autoSave', true);
+      const job = await assertSucceeded(fx.api, await fx.generate({ prompt: 'Blocked folder' }));
+      await waitForLog(`${path.join(workspaceRoot().fsPath, 'art', 'blocked')} is a file, not a folder`);
+      assert.equal(await readFile(path.join(workspaceRoot().fsPath, 'art', 'blocked'), 'utf8'), 'a file, not a folder');
+      assert.ok((await fx.api.historyIds()).includes(job.deliveredIds![0]));
+    });
+
+    it('10 saves of one image at once give 10 distinct files with the right bytes; a 130-character CJK pattern is shortened to fit', async () => {
+      const contents = Array.from({ length: 10 }, (_, i) => `copy ${i} ${'#'.repeat(i * 4000)}`);
+      const settings = { outputFolder: OUT, fileNamePattern: '猫'.repeat(130) };
+      const uris = await Promise.all(contents.map((c) => saveToWorkspace(item('Ten at once'), new TextEncoder().encode(c), 'png', settings)));
+      for (let i = 0; i < 10; i++) assert.equal(await readFile(uris[i]!.fsPath, 'utf8'), contents[i], uris[i]!.fsPath);
+      // 猫 is 3 bytes: 83 fit with ".png" and "-2.png".."-9.png" (255 bytes at most), 82 with "-10.png".
+      const expected = ['猫'.repeat(83) + '.png', ...Array.from({ length: 8 }, (_, i) => `${'猫'.repeat(83)}-${i + 2}.png`), '猫'.repeat(82) + '-10.png'].sort();
+      assert.deepEqual(await listNames(outDir), expected);
+    });
+
+    it('through workspace.fs (how virtual workspaces save): 10 at once stay distinct, and a symlinked folder is refused', async () => {
+      const root = workspaceRoot();
+      const contents = Array.from({ length: 10 }, (_, i) => `vfs ${i}`);
+      const uris = await Promise.all(contents.map((c) => saveWithWorkspaceFs(root, OUT, OUT, 'same', 'png', new TextEncoder().encode(c))));
+      for (let i = 0; i < 10; i++) assert.equal(Buffer.from(await vscode.workspace.fs.readFile(uris[i])).toString(), contents[i]);
+      assert.deepEqual(await listNames(outDir), ['same.png', ...Array.from({ length: 9 }, (_, i) => `same-${i + 2}.png`)].sort());
+
+      const outside = await outsideFolder();
+      const link = await linkInWorkspace('vfs-link', outside);
+      await assert.rejects(saveWithWorkspaceFs(root, 'vfs-link/sub', 'vfs-link/sub', 'x', 'png', new TextEncoder().encode('x')), (e: unknown) => {
+        assert.ok(e instanceof NanoError && e.kind === 'config', String(e));
+        assert.ok(e.message.includes(`goes through the symbolic link ${vscode.Uri.file(link).toString(true)}`), e.message);
+        return true;
+      });
+      assert.deepEqual(await readdir(outside), []);
+      await unlink(link).catch(() => undefined);
+    });
   });
 });

@@ -7,8 +7,11 @@ import * as path from 'node:path';
 import { NanoError } from '../errors';
 
 export const DEFAULT_FILE_NAME_PATTERN = '{date}-{slug}-{id}';
-/** Longest file name before the extension. */
-export const MAX_BASE_LENGTH = 120;
+/**
+ * Longest file name, extension and `-N` suffix included, in UTF-8 bytes: what ext4, APFS and most
+ * other file systems allow in one path segment (NTFS counts 255 UTF-16 units, never more than this).
+ */
+export const MAX_NAME_BYTES = 255;
 
 const TRANSLITERATE: Record<string, string> = {
   // Turkish (ı and İ do not decompose to a plain i)
@@ -84,18 +87,39 @@ export function isWindowsReservedName(name: string): boolean {
   return WINDOWS_RESERVED.test(stem);
 }
 
-/** Cuts to `max` code points without splitting a surrogate pair. */
-function cutCodePoints(text: string, max: number): string {
-  const points = Array.from(text);
-  return points.length > max ? points.slice(0, max).join('') : text;
+const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+/** User-perceived characters (a letter with its combining marks, an emoji with its modifiers). */
+function graphemes(text: string): string[] {
+  const Segmenter = (Intl as { Segmenter?: typeof Intl.Segmenter }).Segmenter;
+  if (!Segmenter) return Array.from(text); // code points: still never half a surrogate pair
+  return Array.from(new Segmenter('und', { granularity: 'grapheme' }).segment(text), (s) => s.segment);
+}
+
+/**
+ * The longest prefix of `text` of at most `maxBytes` UTF-8 bytes that ends between two whole
+ * characters: never inside a multi-byte sequence or a surrogate pair, never between a letter and
+ * its combining marks.
+ */
+export function cutUtf8(text: string, maxBytes: number): string {
+  if (utf8Bytes(text) <= maxBytes) return text;
+  let out = '';
+  let used = 0;
+  for (const g of graphemes(text)) {
+    const n = utf8Bytes(g);
+    if (used + n > maxBytes) break;
+    out += g;
+    used += n;
+  }
+  return out;
 }
 
 /**
  * Makes any text a safe single path component without extension: no separators, no `..`, no
  * control or bidi-format characters, nothing Windows forbids, no leading/trailing dots, dashes or
- * spaces, not a reserved device name, at most `max` characters, never empty.
+ * spaces, not a reserved device name, at most `maxBytes` UTF-8 bytes, never empty.
  */
-export function sanitizeBaseName(text: string, max = MAX_BASE_LENGTH): string {
+export function sanitizeBaseName(text: string, maxBytes = MAX_NAME_BYTES): string {
   let s = String(text ?? '')
     .normalize('NFC')
     .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Zl}\p{Zp}]/gu, '') // controls, bidi overrides, lone surrogates
@@ -104,10 +128,11 @@ export function sanitizeBaseName(text: string, max = MAX_BASE_LENGTH): string {
     .replace(/\.{2,}/g, '.')
     .replace(/-{2,}/g, '-');
   const trim = (t: string) => t.replace(/^[\s.-]+|[\s.-]+$/gu, '');
+  const limit = Math.max(5, Math.floor(Number.isFinite(maxBytes) ? maxBytes : MAX_NAME_BYTES)); // room for 'image'
   s = trim(s);
-  s = trim(cutCodePoints(s, Math.max(1, max)));
+  s = trim(cutUtf8(s, limit));
   if (!s) s = 'image';
-  if (isWindowsReservedName(s)) s = cutCodePoints(`_${s}`, Math.max(1, max));
+  if (isWindowsReservedName(s)) s = cutUtf8(`_${s}`, limit);
   return s;
 }
 
@@ -137,17 +162,19 @@ export function formatBaseName(pattern: string, vars: FileNameVars): string {
  * → `2025-01-31-a-cat-1234abcd.png`.
  */
 export function formatFileName(pattern: string, vars: FileNameVars, ext: string): string {
-  return joinExt(formatBaseName(pattern, vars), ext);
+  return candidateName(formatBaseName(pattern, vars), ext, 1);
 }
 
-/** The n-th candidate (1-based) for a unique name: `base.ext`, `base-2.ext`, `base-3.ext`, ... */
+/**
+ * The n-th candidate (1-based) for a unique name: `base.ext`, `base-2.ext`, `base-3.ext`, ...
+ * The whole name fits in MAX_NAME_BYTES: `base` is shortened to leave room for suffix and extension.
+ */
 export function candidateName(base: string, ext: string, n: number): string {
-  const safe = sanitizeBaseName(base);
-  if (n <= 1) return joinExt(safe, ext);
-  const suffix = `-${n}`;
-  const room = MAX_BASE_LENGTH - suffix.length;
-  const head = cutCodePoints(safe, room).replace(/[\s.-]+$/u, '') || 'image';
-  return joinExt(`${head}${suffix}`, ext);
+  const e = sanitizeExt(ext);
+  const suffix = n <= 1 ? '' : `-${Math.floor(n)}`;
+  const room = MAX_NAME_BYTES - suffix.length - (e ? e.length + 1 : 0);
+  const head = sanitizeBaseName(base, room);
+  return joinExt(`${head}${suffix}`, e);
 }
 
 /**

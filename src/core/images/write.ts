@@ -6,8 +6,9 @@
  */
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { NanoError, isNanoError } from '../errors';
+import { prepareFolderInside, type Confinement } from './confine';
 import { sanitizeBaseName, sanitizeExt, uniqueName } from './naming';
 
 /** The file-system operation that can be swapped in tests (e.g. to simulate a FAT volume). */
@@ -23,6 +24,11 @@ const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'E
 function codeOf(e: unknown): string | undefined {
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/** The fs error code (`EACCES`, `ENOSPC`, ...) behind an io NanoError of this module, or of a raw fs error. */
+export function ioCodeOf(e: unknown): string | undefined {
+  return codeOf(e) ?? codeOf((e as { cause?: unknown } | null)?.cause);
 }
 
 function reasonFor(code: string | undefined): string {
@@ -85,7 +91,8 @@ function assertPlainName(dir: string, name: string): void {
 
 /** Writes `bytes` to a fresh hidden temporary file in `dir` (flushed to disk); returns its path. */
 async function writeTemp(dir: string, bytes: Uint8Array): Promise<string> {
-  const tmp = path.join(dir, `.nano-banana-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  // Unique per call (not per process or millisecond), and short: the final name may use all 255 bytes.
+  const tmp = path.join(dir, `.nano-banana-${randomUUID()}.tmp`);
   const fh = await fsp.open(tmp, 'wx');
   try {
     await fh.writeFile(bytes);
@@ -168,5 +175,37 @@ export async function writeUnique(dir: string, base: string, ext: string, bytes:
     return await placeNoOverwrite(dir, sanitizeBaseName(base), sanitizeExt(ext), bytes, ops);
   } catch (e) {
     throw ioError(dir, e);
+  }
+}
+
+/** Refusals of `writeUniqueInside`, as values: the VS Code layer words them. */
+export type FolderRefusal = Extract<Confinement, { ok: false }>;
+
+/**
+ * `writeUnique` into the folder `rel` (posix, relative) of `root`, refusing (as a value, writing
+ * nothing) when that folder or any folder above it leads outside `root` through a symbolic link.
+ * Failures to create the folder or the file are NanoError kind `io` naming the folder.
+ */
+export async function writeUniqueInside(
+  root: string,
+  rel: string,
+  base: string,
+  ext: string,
+  bytes: Uint8Array,
+  ops: WriteFsOps = defaultOps,
+): Promise<{ ok: true; path: string } | FolderRefusal> {
+  const named = path.join(root, ...rel.split('/').filter((s) => s !== '' && s !== '.'));
+  let folder: Confinement;
+  try {
+    folder = await prepareFolderInside(root, rel);
+  } catch (e) {
+    throw ioError(named, e);
+  }
+  if (!folder.ok) return folder;
+  try {
+    const written = await placeNoOverwrite(folder.real ?? folder.dir, sanitizeBaseName(base), sanitizeExt(ext), bytes, ops);
+    return { ok: true, path: path.join(folder.dir, path.basename(written)) };
+  } catch (e) {
+    throw ioError(folder.dir, e);
   }
 }

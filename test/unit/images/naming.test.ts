@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import {
   DEFAULT_FILE_NAME_PATTERN,
-  MAX_BASE_LENGTH,
+  MAX_NAME_BYTES,
+  candidateName,
+  cutUtf8,
   formatBaseName,
   formatFileName,
   isSafeRelativeFolder,
@@ -12,12 +14,19 @@ import {
 } from '../../../src/core/images/naming';
 import { NanoError } from '../../../src/core/errors';
 
+/** At most 255 UTF-8 bytes, and valid UTF-8: no half character, no lone surrogate. */
+function assertFitsOnDisk(name: string): void {
+  assert.ok(Buffer.byteLength(name, 'utf8') <= 255, `${name} is ${Buffer.byteLength(name, 'utf8')} bytes, more than 255`);
+  assert.equal(Buffer.from(name, 'utf8').toString('utf8'), name, `${name} survives a UTF-8 round trip`);
+  assert.doesNotMatch(name, /\uFFFD/, 'no replacement character');
+}
+
 /** Every rule a single safe file name must satisfy, on every OS. */
 function assertSafeFileName(name: string, ext = 'png'): void {
   assert.ok(name.endsWith(`.${ext}`), `${name} keeps its extension`);
   const base = name.slice(0, -(ext.length + 1));
   assert.ok(base.length > 0, 'not empty');
-  assert.ok(Array.from(base).length <= MAX_BASE_LENGTH, `${name} is at most ${MAX_BASE_LENGTH} chars before the extension`);
+  assertFitsOnDisk(name);
   assert.doesNotMatch(name, /[/\\]/, `${name} has no path separator`);
   assert.ok(!name.includes('..'), `${name} has no ..`);
   assert.doesNotMatch(name, /[\u0000-\u001f\u007f]/, `${name} has no control chars`);
@@ -108,13 +117,13 @@ describe('images/naming', () => {
       assertSafeFileName(name);
       assert.equal(name, 'my- -best- -img-cat.png');
     });
-    it('caps long names at 120 characters before the extension', () => {
+    it('caps long names at 255 UTF-8 bytes, extension included', () => {
       const long = 'word '.repeat(200);
       const name = formatFileName('{slug}-{slug}-{slug}-{slug}-{date}-{time}-{id}-' + 'x'.repeat(300), { ...vars, prompt: long }, 'webp');
       assertSafeFileName(name, 'webp');
-      const literal = formatFileName('ğ'.repeat(300), vars, 'png');
-      assertSafeFileName(literal);
-      assert.equal(Array.from(literal.slice(0, -4)).length, 120);
+      assert.equal(formatFileName('x'.repeat(300), vars, 'webp'), 'x'.repeat(250) + '.webp');
+      // ğ is 2 bytes: 125 of them (250 bytes) and ".png" (4) make 254; a 126th would make 256.
+      assert.equal(formatFileName('ğ'.repeat(300), vars, 'png'), 'ğ'.repeat(125) + '.png');
     });
     it('never returns an empty name', () => {
       for (const pattern of ['{nope}', '---', '...', '{id}', '{id}-{nope}']) {
@@ -149,10 +158,59 @@ describe('images/naming', () => {
       assert.equal(calls, 5);
     });
     it('keeps suffixed names within the length cap', async () => {
-      const base = 'b'.repeat(MAX_BASE_LENGTH);
-      const n = await uniqueName(base, 'png', (name) => name === `${base}.png`);
-      assert.ok(n.endsWith('-2.png'));
+      const base = 'b'.repeat(MAX_NAME_BYTES);
+      const n = await uniqueName(base, 'png', (name) => name === `${'b'.repeat(251)}.png`);
+      assert.equal(n, `${'b'.repeat(249)}-2.png`);
       assertSafeFileName(n);
+    });
+  });
+
+  describe('names that fit on disk: 255 UTF-8 bytes, whole characters', () => {
+    it('a pattern of 130 CJK characters (390 bytes) is shortened to 83 of them, the -N suffix included', () => {
+      const pattern = '猫'.repeat(130);
+      // 猫 is 3 bytes. ".png" leaves 251 bytes: 83 characters (249 bytes).
+      assert.equal(formatFileName(pattern, { prompt: 'cat', date }, 'png'), '猫'.repeat(83) + '.png');
+      const base = formatBaseName(pattern, { prompt: 'cat', date });
+      // "-2.png" leaves 249 bytes: still 83 characters, 255 bytes in all.
+      assert.equal(candidateName(base, 'png', 2), '猫'.repeat(83) + '-2.png');
+      assert.equal(Buffer.byteLength(candidateName(base, 'png', 2)), 255);
+      // "-10.png" leaves 248 bytes: 82 characters (246 bytes).
+      assert.equal(candidateName(base, 'png', 10), '猫'.repeat(82) + '-10.png');
+    });
+
+    it('never splits an emoji (surrogate pair) or an emoji with its skin-tone modifier', () => {
+      // 🍌 is 4 bytes (2 UTF-16 units). "a" + 62 bananas = 249 bytes; a 63rd would need 253 > 251.
+      assert.equal(formatFileName('a' + '🍌'.repeat(100), { prompt: '', date }, 'png'), 'a' + '🍌'.repeat(62) + '.png');
+      // 👍🏽 is one character of 8 bytes. "abcd" + 30 of them = 244 bytes; the 31st does not fit in
+      // the 7 bytes left, and neither may its first half (👍 alone, 4 bytes).
+      assert.equal(formatFileName('abcd' + '👍🏽'.repeat(40), { prompt: '', date }, 'png'), 'abcd' + '👍🏽'.repeat(30) + '.png');
+    });
+
+    it('keeps a letter and its combining mark together', () => {
+      // x + U+0301 has no precomposed form: 3 bytes per character, 83 of them fit in 251 bytes.
+      // Cutting by code points would end on a bare "x" (250 bytes).
+      assert.equal(formatFileName('x\u0301'.repeat(100), { prompt: '', date }, 'png'), 'x\u0301'.repeat(83) + '.png');
+    });
+
+    it('leaves room for the longest extension', () => {
+      assert.equal(candidateName('猫'.repeat(130), 'abcdefghij', 1), '猫'.repeat(81) + '.abcdefghij');
+    });
+
+    it('cutUtf8 cuts at whole characters within the byte budget', () => {
+      assert.equal(cutUtf8('aé', 2), 'a');
+      assert.equal(cutUtf8('aé', 3), 'aé');
+      assert.equal(cutUtf8('🍌🍌', 7), '🍌');
+      assert.equal(cutUtf8('🍌', 3), '');
+    });
+
+    it('every candidate of long mixed-script names fits on disk and is valid UTF-8', () => {
+      const patterns = ['猫'.repeat(130), '🍌'.repeat(90), 'a' + '👨‍👩‍👧'.repeat(30), 'e\u0301'.repeat(200), 'İstanbul '.repeat(40), 'ﷺ'.repeat(100), '{slug}-' + '日本'.repeat(70)];
+      for (const pattern of patterns) {
+        const base = formatBaseName(pattern, { prompt: 'Kırmızı kedi', date });
+        for (const n of [1, 2, 10, 999, 1000]) {
+          for (const ext of ['png', 'webp', 'abcdefghij']) assertSafeFileName(candidateName(base, ext, n), ext);
+        }
+      }
     });
   });
 

@@ -132,12 +132,22 @@ describe('images/write', () => {
       assert.equal(path.basename(p), 'escape.png');
     });
 
-    it('concurrent writers get distinct files, no temp files left', async () => {
-      const paths = await Promise.all(Array.from({ length: 8 }, (_, i) => writeUnique(root, 'img', 'webp', bytes(String(i)))));
-      assert.equal(new Set(paths).size, 8);
-      const contents = await Promise.all(paths.map((p) => fsp.readFile(p, 'utf8')));
-      assert.deepEqual([...contents].sort(), ['0', '1', '2', '3', '4', '5', '6', '7']);
-      assert.equal((await listing(root)).length, 8);
+    it('10 concurrent writers of one name get 10 distinct files, each with its own bytes, no temp files left', async () => {
+      const contents = Array.from({ length: 10 }, (_, i) => `${i}:${'z'.repeat(i * 5000)}`);
+      const paths = await Promise.all(contents.map((c) => writeUnique(root, 'img', 'webp', bytes(c))));
+      assert.equal(new Set(paths).size, 10);
+      for (let i = 0; i < 10; i++) assert.equal(await fsp.readFile(paths[i], 'utf8'), contents[i], paths[i]);
+      const expected = ['img.webp', ...Array.from({ length: 9 }, (_, i) => `img-${i + 2}.webp`)].sort();
+      assert.deepEqual(await listing(root), expected);
+    });
+
+    it('10 concurrent writers of a 390-byte CJK name get 10 distinct names that fit in 255 bytes', async () => {
+      const base = '猫'.repeat(130);
+      const paths = await Promise.all(Array.from({ length: 10 }, (_, i) => writeUnique(root, base, 'png', bytes(String(i)))));
+      for (let i = 0; i < 10; i++) assert.equal(await fsp.readFile(paths[i], 'utf8'), String(i));
+      // 猫 is 3 bytes: 83 of them with ".png" or "-2.png".."-9.png"; 82 with "-10.png".
+      const expected = ['猫'.repeat(83) + '.png', ...Array.from({ length: 8 }, (_, i) => `${'猫'.repeat(83)}-${i + 2}.png`), '猫'.repeat(82) + '-10.png'].sort();
+      assert.deepEqual(await listing(root), expected);
     });
 
     it('fails with kind io on an unwritable folder', async () => {
