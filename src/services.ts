@@ -66,6 +66,7 @@ export function createServices(context: vscode.ExtensionContext, identity: Windo
 
   const store = new ImageStore(context.globalStorageUri.fsPath, config.historyLimit, {
     proxy: currentProxy,
+    apiBaseUrl: () => config.apiBaseUrl,
     log: (l) => log.warn(l),
     trash: async (file) => {
       await vscode.workspace.fs.delete(vscode.Uri.file(file), { useTrash: true });

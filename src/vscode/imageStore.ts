@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HistoryIndex, type HistoryFiles, type HistoryItem } from '../core/history';
-import { fetchImageWithRetry } from '../core/images/fetch';
+import { fetchImageWithRetry, type FetchedImage } from '../core/images/fetch';
 import { formatBaseName } from '../core/images/naming';
 import { writeUnique } from '../core/images/write';
 import type { JobRecord } from '../core/jobs/types';
@@ -18,7 +18,13 @@ export class ImageStore {
   constructor(
     globalStorageDir: string,
     limit: number,
-    private readonly opts: { proxy?: () => string | undefined; log?: (line: string) => void; trash?: (file: string) => Promise<void> } = {},
+    private readonly opts: {
+      proxy?: () => string | undefined;
+      /** The API's base URL: local or private image hosts are allowed only when it is loopback. */
+      apiBaseUrl?: () => string | undefined;
+      log?: (line: string) => void;
+      trash?: (file: string) => Promise<void>;
+    } = {},
   ) {
     this.dir = path.join(globalStorageDir, 'images');
     const indexPath = path.join(this.dir, 'index.json');
@@ -76,39 +82,46 @@ export class ImageStore {
     for (let i = 0; i < images.length; i++) {
       // Resumed after a partial delivery: the images already stored are not fetched again.
       const stored = this.history.get(`${job.id}-${i + 1}`);
-      if (stored) {
-        ids.push(stored.id);
-        continue;
-      }
-      const img = await fetchImageWithRetry(images[i], { signal, proxy: this.opts.proxy?.() });
-      const base = formatBaseName(images.length > 1 ? '{date}-{time}-{slug}-{id}-{index}' : '{date}-{time}-{slug}-{id}', {
-        prompt: job.request.prompt,
-        date: new Date(),
-        taskId: job.taskId,
-        model: job.request.model,
-        index: i + 1,
-      });
-      const file = await writeUnique(this.dir, base, img.ext, img.bytes);
-      const item: HistoryItem = {
-        id: `${job.id}-${i + 1}`,
-        jobId: job.id,
-        taskId: job.taskId,
-        prompt: job.request.prompt,
-        model: job.request.model,
-        aspectRatio: job.request.aspectRatio,
-        imageSize: job.request.imageSize,
-        createdAt: Date.now(),
-        fileName: path.basename(file),
-        mime: img.mime,
-        bytes: img.bytes.byteLength,
-        width: img.width,
-        height: img.height,
-        consumed: job.consumed,
-        referenceNames: job.request.referenceNames,
-      };
-      await this.history.add(item);
-      ids.push(item.id);
+      ids.push(stored ? stored.id : await this.storeOne(job, images, i, signal));
     }
     return ids;
   };
+
+  /** Fetches result `i`, writes it, adds it to the history; a failure is logged with its reason. */
+  private async storeOne(job: Readonly<JobRecord>, images: string[], i: number, signal: AbortSignal): Promise<string> {
+    let img: FetchedImage;
+    try {
+      img = await fetchImageWithRetry(images[i], { signal, proxy: this.opts.proxy?.(), apiBaseUrl: this.opts.apiBaseUrl?.() });
+    } catch (e) {
+      this.opts.log?.(`job ${job.id} (task ${job.taskId}): image ${i + 1} of ${images.length} not delivered: ${e instanceof Error ? e.message : String(e)}`);
+      throw e;
+    }
+    const base = formatBaseName(images.length > 1 ? '{date}-{time}-{slug}-{id}-{index}' : '{date}-{time}-{slug}-{id}', {
+      prompt: job.request.prompt,
+      date: new Date(),
+      taskId: job.taskId,
+      model: job.request.model,
+      index: i + 1,
+    });
+    const file = await writeUnique(this.dir, base, img.ext, img.bytes);
+    const item: HistoryItem = {
+      id: `${job.id}-${i + 1}`,
+      jobId: job.id,
+      taskId: job.taskId,
+      prompt: job.request.prompt,
+      model: job.request.model,
+      aspectRatio: job.request.aspectRatio,
+      imageSize: job.request.imageSize,
+      createdAt: Date.now(),
+      fileName: path.basename(file),
+      mime: img.mime,
+      bytes: img.bytes.byteLength,
+      width: img.width,
+      height: img.height,
+      consumed: job.consumed,
+      referenceNames: job.request.referenceNames,
+    };
+    await this.history.add(item);
+    return item.id;
+  }
 }
