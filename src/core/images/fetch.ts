@@ -11,16 +11,22 @@ import { NanoError, isNanoError } from '../errors';
 import { nextDelay, type BackoffOptions } from '../api/backoff';
 import { sleep, systemClock, type Clock, type RandomSource } from '../clock';
 import { classifyHost, describeHostClass, isLoopbackApi } from './hosts';
-import { decodeDataUri, describeNonImage, imageError, toFetchedImage, tooLarge, type FetchedImage } from './result';
+import { header, hostOf, readImage, statusError } from './answers';
+import { decodeDataUri, imageError, type FetchedImage } from './result';
 
+export { BOT_BLOCK_DETAIL, linkMayHaveExpired } from './answers';
 export { formatByteSize, type FetchedImage } from './result';
 
 export const DEFAULT_MAX_IMAGE_BYTES = 50 * 1024 * 1024;
 export const DEFAULT_IMAGE_TIMEOUT_MS = 60_000;
 export const MAX_IMAGE_REDIRECTS = 5;
-/** Some result hosts (CDNs behind bot filters) refuse non-browser agents. */
+/**
+ * Result hosts sit behind bot filters that refuse downloads not looking like a browser (403,
+ * "error code: 1010"): the agent and Accept header are a browser's fetching an <img>.
+ */
 export const DEFAULT_IMAGE_USER_AGENT =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+export const IMAGE_ACCEPT = 'image/avif,image/webp,image/apng,image/*,*/*;q=0.8';
 
 export interface FetchImageOptions {
   /** Largest accepted image; default 50 MiB. */
@@ -45,11 +51,6 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 function cancelled(): NanoError {
   return new NanoError({ kind: 'cancelled', message: 'The image download was cancelled.', retryable: false });
-}
-
-/** `<host>` for messages: never the path or query, which may hold a signed token. */
-function hostOf(url: URL): string {
-  return url.host || url.protocol;
 }
 
 function schemeOf(source: string): string {
@@ -162,17 +163,6 @@ function classifyTransportError(e: unknown, url: URL, timeoutMs: number, state: 
   });
 }
 
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** Stops a response body now (closing its connection) without an unhandled 'error' event. */
-function discard(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => undefined);
-  body.destroy();
-}
-
 /** The checked target of a redirect answer from `url` (the `hop`-th redirect so far). */
 async function redirectTarget(res: Dispatcher.ResponseData, url: URL, hop: number, allowLocal: boolean): Promise<URL> {
   const status = res.statusCode;
@@ -196,59 +186,10 @@ async function redirectTarget(res: Dispatcher.ResponseData, url: URL, hop: numbe
   return next;
 }
 
-/** The error for a non-2xx, non-redirect answer. */
-async function statusError(res: Dispatcher.ResponseData, url: URL): Promise<NanoError> {
-  const status = res.statusCode;
-  await res.body.dump().catch(() => undefined);
-  const retryable = status >= 500 || status === 429 || status === 408;
-  const what =
-    status === 404 || status === 410
-      ? 'the image is not there (it may have expired)'
-      : status === 401 || status === 403
-        ? 'access to the image was refused (the link may have expired)'
-        : status === 429
-          ? 'too many requests'
-          : status >= 500
-            ? 'the image server had an error'
-            : 'unexpected response';
-  return imageError(`The image could not be downloaded from ${hostOf(url)}: HTTP ${status}, ${what}.`, retryable, { status });
-}
-
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, url: URL): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > maxBytes) {
-      discard(body); // stop reading now: the host may lie about, or omit, the length
-      throw tooLarge(maxBytes, `at ${hostOf(url)}`);
-    }
-    chunks.push(chunk);
-  }
-  return new Uint8Array(Buffer.concat(chunks, total));
-}
-
-/** The image in a 2xx answer: at most `maxBytes`, type sniffed from the bytes. */
-async function readImage(res: Dispatcher.ResponseData, url: URL, maxBytes: number): Promise<FetchedImage> {
-  const declared = Number(header(res.headers, 'content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    discard(res.body);
-    throw tooLarge(maxBytes, `at ${hostOf(url)}`);
-  }
-  const bytes = await readCapped(res.body, maxBytes, url);
-  const contentType = header(res.headers, 'content-type');
-  return toFetchedImage(bytes, 'url', () =>
-    imageError(`The result at ${hostOf(url)} is ${describeNonImage(bytes, contentType)}, not a PNG, JPEG, WebP or GIF image.`, false, {
-      status: res.statusCode,
-      detail: contentType,
-    }),
-  );
-}
-
 async function fetchUrl(start: URL, opts: FetchImageOptions, maxBytes: number, timeoutMs: number, allowLocal: boolean): Promise<FetchedImage> {
   const deadline = startDeadline(timeoutMs, opts.signal);
   const via = dispatchers(opts);
-  const headers = { 'user-agent': opts.userAgent?.trim() || DEFAULT_IMAGE_USER_AGENT, accept: 'image/*' };
+  const headers = { 'user-agent': opts.userAgent?.trim() || DEFAULT_IMAGE_USER_AGENT, accept: IMAGE_ACCEPT };
   let url = start;
   try {
     for (let hop = 0; ; hop++) {

@@ -123,7 +123,7 @@ describe('images/fetch', () => {
     onRequest = undefined;
   });
 
-  it('downloads a PNG, sniffs type and size, and sends only a browser-like User-Agent and Accept: image/*', async () => {
+  it('downloads a PNG, sniffs type and size, and sends only a browser User-Agent and a browser image Accept header', async () => {
     const img = await fetchImage(`${base}/img.png`, LOOPBACK_API);
     assert.deepEqual(Buffer.from(img.bytes), PNG);
     assert.equal(img.mime, 'image/png');
@@ -138,7 +138,7 @@ describe('images/fetch', () => {
     assert.equal(h['proxy-authorization'], undefined);
     assert.match(h['user-agent'] ?? '', /^Mozilla\/5\.0 .*(Chrome|Firefox|Safari)/);
     assert.equal(h['user-agent'], DEFAULT_IMAGE_USER_AGENT);
-    assert.equal(h.accept, 'image/*');
+    assert.equal(h.accept, 'image/avif,image/webp,image/apng,image/*,*/*;q=0.8');
     const names = requests[0].rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
     assert.deepEqual(names.filter((n) => n !== 'host' && n !== 'connection').sort(), ['accept', 'user-agent']);
   });
