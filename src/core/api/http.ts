@@ -6,6 +6,7 @@
  */
 import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
 import { NanoError } from '../errors';
+import { formatByteSize } from '../images/result';
 import { isLoopbackHost } from '../validate';
 
 export interface TransportOptions {
@@ -94,5 +95,57 @@ export function networkError(e: unknown, host: string, timeoutS: number, signal?
     maybeDelivered: delivered,
     ...(code ? { detail: code } : {}),
     cause: e,
+  });
+}
+
+/** Stops reading a body now (closing its connection) without an unhandled 'error' event. */
+function stop(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+/**
+ * An answer's body as text, at most `maxBytes` of it: a longer body, declared or streamed, is cut
+ * there and not read further (its connection is closed), so a huge or endless answer never fills
+ * memory. `over` says it was cut.
+ */
+export async function readCappedText(
+  body: Dispatcher.ResponseData['body'],
+  contentLength: string | string[] | undefined,
+  maxBytes: number,
+): Promise<{ text: string; over: boolean }> {
+  const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
+  if (contentLength !== undefined && Number.isFinite(declared) && declared > maxBytes) {
+    stop(body);
+    return { text: '', over: true };
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (chunk.length > maxBytes - total) {
+      chunks.push(chunk.subarray(0, maxBytes - total));
+      stop(body);
+      return { text: Buffer.concat(chunks, maxBytes).toString('utf8'), over: true };
+    }
+    chunks.push(chunk);
+    total += chunk.length;
+  }
+  return { text: Buffer.concat(chunks, total).toString('utf8'), over: false };
+}
+
+/**
+ * The error for a successful answer longer than the extension reads. For a submit the task may
+ * exist (and be charged) although its id could not be read: `maybeDelivered`.
+ */
+export function answerTooLarge(what: string, maxBytes: number, status: number, taskMayExist: boolean): NanoError {
+  const limit = formatByteSize(maxBytes);
+  return new NanoError({
+    kind: 'invalid-response',
+    message: taskMayExist
+      ? `The API's answer to ${what} is larger than ${limit}, more than the extension reads, so a task may have been created whose id is unknown.`
+      : `The API's answer to ${what} is larger than ${limit}, more than the extension reads.`,
+    retryable: false,
+    status,
+    ...(taskMayExist ? { maybeDelivered: true } : {}),
   });
 }

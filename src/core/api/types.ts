@@ -3,6 +3,10 @@
 export const DEFAULT_BASE_URL = 'https://api.defapi.org';
 export const MAX_REFERENCES = 4;
 export const MAX_PROMPT_LENGTH = 8000;
+/** The most JSON read from one API answer: anything longer is refused, not buffered. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+/** The most result images accepted for one task. */
+export const MAX_RESULT_IMAGES = 8;
 
 export const KNOWN_MODELS = [
   'google/gempix2',

@@ -108,4 +108,39 @@ describe('jobs against the simulator (scheduler + API client + image store)', fu
     assert.equal(downloads(), 0);
     assert.ok(logs.some((l) => /store: .*not delivered: The image URL points to this computer/.test(l)));
   });
+
+  for (const [what, prompt, message] of [
+    ['a query answer of 1 MiB + 1 byte', 'a banana [sim:answer-bytes=1048577]', /^The API's answer to task query is larger than 1 MB/],
+    ['a result of 9 images', 'nine bananas [sim:images=9]', /^The API listed 9 result images for one task; the extension accepts at most 8\.$/],
+  ] as const) {
+    it(`${what}: invalid-response, the job keeps its task id and stays resumable`, async () => {
+      const job = await run(prompt);
+      const taskId = [...sim.tasks.keys()][0];
+      assert.equal(job.state, 'failed');
+      assert.equal(job.error?.kind, 'invalid-response');
+      assert.equal(job.error?.retryable, false);
+      assert.match(job.error?.message ?? '', message);
+      assert.equal(job.taskId, taskId);
+      assert.equal(job.resumable, true);
+      assert.equal(downloads(), 0);
+      assert.ok(logs.some((l) => /jobs: .*query failed \(invalid-response\).*job stopped, resumable/.test(l)));
+      // Resuming asks for the same task again; it never submits (pays) a second time.
+      const posts = () => sim.requests.filter((r) => r.method === 'POST').length;
+      assert.equal(posts(), 1);
+      const before = queries();
+      assert.equal(sched.resume(job.id), true);
+      const again = await new Promise<JobRecord>((resolve) => {
+        const sub = sched.onDidChange((e) => {
+          if (e.job.id === job.id && FINAL.has(e.job.state)) {
+            sub.dispose();
+            resolve(structuredClone(e.job) as JobRecord);
+          }
+        });
+      });
+      assert.equal(again.state, 'failed');
+      assert.equal(again.taskId, taskId);
+      assert.equal(posts(), 1);
+      assert.ok(queries() > before);
+    });
+  }
 });
