@@ -94,6 +94,7 @@ function classifyIpv6(g: number[]): HostClass {
   }
   if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return classifyIpv4(embeddedIpv4(g[6], g[7]));
   if (g[0] === 0x2002) return classifyIpv4(embeddedIpv4(g[1], g[2])); // 6to4
+  if (g[0] < 0x100) return 'reserved'; // the rest of ::/8, never a public host
   if ((g[0] & 0xffc0) === 0xfe80) return 'link-local';
   if ((g[0] & 0xfe00) === 0xfc00 || (g[0] & 0xffc0) === 0xfec0) return 'private'; // ULA, old site-local
   if ((g[0] & 0xff00) === 0xff00) return 'reserved'; // multicast
@@ -103,7 +104,7 @@ function classifyIpv6(g: number[]): HostClass {
 /** The class of a URL's hostname (`url.hostname`, brackets optional). */
 export function classifyHost(hostname: string): HostClass {
   const h = normalise(hostname);
-  const name = h.replace(/\.$/, ''); // `localhost.` is `localhost`
+  const name = h.replace(/\.+$/, ''); // `localhost.` is `localhost`
   if (name === 'localhost' || name.endsWith('.localhost')) return 'loopback';
   if (h.includes(':')) {
     const groups = parseIpv6(h);

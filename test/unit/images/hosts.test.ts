@@ -12,6 +12,7 @@ const HOSTILE: [string, HostClass][] = [
   ['https://127.8.9.10/a.png', 'loopback'],
   ['https://localhost/a.png', 'loopback'],
   ['https://localhost./a.png', 'loopback'],
+  ['https://localhost../a.png', 'loopback'],
   ['https://LOCALHOST/a.png', 'loopback'],
   ['https://img.localhost./a.png', 'loopback'],
   ['https://%6c%6fcalhost/a.png', 'loopback'],
@@ -39,6 +40,7 @@ const HOSTILE: [string, HostClass][] = [
   ['https://[2002:7f00:1::]/a.png', 'loopback'],
   ['https://[::ffff:10.0.0.1]/a.png', 'private'],
   ['https://[::ffff:a9fe:a9fe]/a.png', 'link-local'],
+  ['https://[::ffff:ffff:7f00:1]/a.png', 'reserved'],
   // decimal, hex and octal IPv4 forms that WHATWG URL turns into dotted quads
   ['https://2130706433/a.png', 'loopback'],
   ['https://0x7f000001/a.png', 'loopback'],
