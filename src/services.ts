@@ -66,11 +66,13 @@ export function createServices(context: vscode.ExtensionContext, identity: Windo
 
   const store = new ImageStore(context.globalStorageUri.fsPath, config.historyLimit, {
     proxy: currentProxy,
+    apiBaseUrl: () => config.apiBaseUrl,
     log: (l) => log.warn(l),
     trash: async (file) => {
       await vscode.workspace.fs.delete(vscode.Uri.file(file), { useTrash: true });
     },
   });
+  const deliver = store.deliverVia(api);
   const storeReady = store.load().catch((e) => log.error(`history could not be loaded: ${e}`));
 
   // Jobs live in files shared by all windows; each running job is leased to one window (see
@@ -92,7 +94,8 @@ export function createServices(context: vscode.ExtensionContext, identity: Windo
     store: jobStore,
     deliver: async (job, images, signal) => {
       await storeReady;
-      return store.deliver(job, images, signal);
+      // Result links may expire: the store asks the API for the task again (once) for fresh ones.
+      return deliver(job, images, signal);
     },
     maxWaitMs: config.maxWaitMinutes * 60_000,
     log: (line) => log.info(line),

@@ -13,6 +13,7 @@ export type ErrorKind =
   | 'server' // 5xx
   | 'network' // reset, DNS, refused, timeout
   | 'protocol' // non-JSON body or unexpected shape
+  | 'invalid-response' // an answer beyond the limits: over 1 MiB of JSON, more than 8 result images
   | 'generation-failed' // the task ended `failed`, reason in status_reason.message
   | 'text-only' // the model answered in words instead of an image
   | 'image' // a result image could not be fetched / is not an image / too large / bad scheme

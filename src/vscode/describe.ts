@@ -27,8 +27,37 @@ export function stepLabel(step: NextStep): string {
   }
 }
 
+/**
+ * A request that may have reached the API (so a task may exist, and be charged) although its id
+ * never arrived: the user must check the account before submitting again. Undefined otherwise.
+ */
+function describeMaybeCharged(e: SerializedError): Described | undefined {
+  if (!e.maybeDelivered) return undefined;
+  switch (e.kind) {
+    case 'server':
+      return {
+        message: vscode.l10n.t('The API timed out after it received the request (HTTP {0}), so the task may have been created and charged, but its id never arrived and the extension cannot fetch it. Check your defapi.org account before you submit again.', e.status ?? ''),
+        steps: ['openLog'],
+      };
+    case 'network':
+      return {
+        message: vscode.l10n.t('The connection broke after the request was sent, so the API may have created (and charged) the task, but its id never arrived and the extension cannot fetch it. Check your defapi.org account before you submit again, so you do not pay twice.'),
+        steps: ['openLog'],
+      };
+    case 'invalid-response':
+      return {
+        message: vscode.l10n.t('The API answered with more than the extension reads, so a task may have been created (and charged) whose id never arrived. Check your defapi.org account before you submit again.'),
+        steps: ['openLog'],
+      };
+    default:
+      return undefined;
+  }
+}
+
 /** One localized sentence (and the next steps) for an engine error. */
 export function describeError(e: SerializedError): Described {
+  const maybeCharged = describeMaybeCharged(e);
+  if (maybeCharged) return maybeCharged;
   const detail = e.detail ?? e.message;
   switch (e.kind) {
     case 'invalid-input':
@@ -50,23 +79,16 @@ export function describeError(e: SerializedError): Described {
     case 'rate-limited':
       return { message: vscode.l10n.t('The API is limiting requests right now. Wait a moment, then retry.'), steps: ['retry'] };
     case 'server':
-      if (e.maybeDelivered) {
-        return {
-          message: vscode.l10n.t('The API timed out after it received the request (HTTP {0}), so the task may have been created and charged, but its id never arrived and the extension cannot fetch it. Check your defapi.org account before you submit again.', e.status ?? ''),
-          steps: ['openLog'],
-        };
-      }
       return { message: vscode.l10n.t('The API had a server error{0}. Retry in a moment.', e.status ? ` (HTTP ${e.status})` : ''), steps: ['retry', 'openLog'] };
     case 'network':
-      if (e.maybeDelivered) {
-        return {
-          message: vscode.l10n.t('The connection broke after the request was sent, so the API may have created (and charged) the task, but its id never arrived and the extension cannot fetch it. Check your defapi.org account before you submit again, so you do not pay twice.'),
-          steps: ['openLog'],
-        };
-      }
       return { message: vscode.l10n.t('Could not reach the API: {0} Check your network and proxy settings.', e.message), steps: ['retry', 'openLog'] };
     case 'protocol':
       return { message: vscode.l10n.t('The API sent an answer the extension does not understand. The log has the details.'), steps: ['openLog'] };
+    case 'invalid-response':
+      return {
+        message: vscode.l10n.t('The API sent an answer beyond what the extension accepts: {0} The task id is kept, so the job can be resumed later.', e.message),
+        steps: ['openLog'],
+      };
     case 'generation-failed':
       return { message: vscode.l10n.t('The image could not be generated: {0}', detail || vscode.l10n.t('no reason given')), steps: ['retry'] };
     case 'text-only':

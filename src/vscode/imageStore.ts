@@ -1,10 +1,12 @@
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HistoryIndex, type HistoryFiles, type HistoryItem } from '../core/history';
-import { fetchImageWithRetry } from '../core/images/fetch';
+import { fetchImageWithRetry, type FetchedImage } from '../core/images/fetch';
+import { ResultLinks } from '../core/images/links';
 import { formatBaseName } from '../core/images/naming';
 import { writeUnique } from '../core/images/write';
-import type { JobRecord } from '../core/jobs/types';
+import type { TaskApi } from '../core/api/types';
+import type { DeliverFn, JobRecord } from '../core/jobs/types';
 
 /**
  * The extension's own image store: every delivered image is a file under the extension's global
@@ -18,7 +20,13 @@ export class ImageStore {
   constructor(
     globalStorageDir: string,
     limit: number,
-    private readonly opts: { proxy?: () => string | undefined; log?: (line: string) => void; trash?: (file: string) => Promise<void> } = {},
+    private readonly opts: {
+      proxy?: () => string | undefined;
+      /** The API's base URL: local or private image hosts are allowed only when it is loopback. */
+      apiBaseUrl?: () => string | undefined;
+      log?: (line: string) => void;
+      trash?: (file: string) => Promise<void>;
+    } = {},
   ) {
     this.dir = path.join(globalStorageDir, 'images');
     const indexPath = path.join(this.dir, 'index.json');
@@ -68,47 +76,69 @@ export class ImageStore {
   /**
    * The scheduler's deliver step: fetch each result, write it under a unique name, add it to the
    * history. Idempotent per task: a job resumed after its images were stored gets the same items.
+   * `requery` asks the API for the task's links again: a link that has expired (403/404/410) is
+   * replaced by a fresh one, once per delivery.
    */
-  deliver = async (job: Readonly<JobRecord>, images: string[], signal: AbortSignal): Promise<string[]> => {
+  deliver = async (job: Readonly<JobRecord>, images: string[], signal: AbortSignal, more: { requery?: () => Promise<string[]> } = {}): Promise<string[]> => {
     const existing = job.taskId ? this.history.findByTaskId(job.taskId) : [];
     if (existing.length >= images.length && existing.length > 0) return existing.map((i) => i.id);
+    const links = new ResultLinks(images, { requery: more.requery, log: this.opts.log, label: `job ${job.id} (task ${job.taskId})` });
     const ids: string[] = [];
     for (let i = 0; i < images.length; i++) {
       // Resumed after a partial delivery: the images already stored are not fetched again.
       const stored = this.history.get(`${job.id}-${i + 1}`);
-      if (stored) {
-        ids.push(stored.id);
-        continue;
-      }
-      const img = await fetchImageWithRetry(images[i], { signal, proxy: this.opts.proxy?.() });
-      const base = formatBaseName(images.length > 1 ? '{date}-{time}-{slug}-{id}-{index}' : '{date}-{time}-{slug}-{id}', {
-        prompt: job.request.prompt,
-        date: new Date(),
-        taskId: job.taskId,
-        model: job.request.model,
-        index: i + 1,
-      });
-      const file = await writeUnique(this.dir, base, img.ext, img.bytes);
-      const item: HistoryItem = {
-        id: `${job.id}-${i + 1}`,
-        jobId: job.id,
-        taskId: job.taskId,
-        prompt: job.request.prompt,
-        model: job.request.model,
-        aspectRatio: job.request.aspectRatio,
-        imageSize: job.request.imageSize,
-        createdAt: Date.now(),
-        fileName: path.basename(file),
-        mime: img.mime,
-        bytes: img.bytes.byteLength,
-        width: img.width,
-        height: img.height,
-        consumed: job.consumed,
-        referenceNames: job.request.referenceNames,
-      };
-      await this.history.add(item);
-      ids.push(item.id);
+      ids.push(stored ? stored.id : await this.storeOne(job, links, i, images.length, signal));
     }
     return ids;
   };
+
+  /**
+   * `deliver` for the scheduler, with expired links re-queried through `api` (the task's own
+   * query, once per delivery, cancelled with the delivery).
+   */
+  deliverVia(api: Pick<TaskApi, 'query'>): DeliverFn {
+    return (job, images, signal) => {
+      const taskId = job.taskId;
+      const requery = taskId ? async () => (await api.query(taskId, signal)).images : undefined;
+      return this.deliver(job, images, signal, { requery });
+    };
+  }
+
+  /** Fetches result `i`, writes it, adds it to the history; a failure is logged with its reason. */
+  private async storeOne(job: Readonly<JobRecord>, links: ResultLinks, i: number, count: number, signal: AbortSignal): Promise<string> {
+    let img: FetchedImage;
+    try {
+      img = await links.fetch(i, (url) => fetchImageWithRetry(url, { signal, proxy: this.opts.proxy?.(), apiBaseUrl: this.opts.apiBaseUrl?.() }));
+    } catch (e) {
+      this.opts.log?.(`job ${job.id} (task ${job.taskId}): image ${i + 1} of ${count} not delivered: ${e instanceof Error ? e.message : String(e)}`);
+      throw e;
+    }
+    const base = formatBaseName(count > 1 ? '{date}-{time}-{slug}-{id}-{index}' : '{date}-{time}-{slug}-{id}', {
+      prompt: job.request.prompt,
+      date: new Date(),
+      taskId: job.taskId,
+      model: job.request.model,
+      index: i + 1,
+    });
+    const file = await writeUnique(this.dir, base, img.ext, img.bytes);
+    const item: HistoryItem = {
+      id: `${job.id}-${i + 1}`,
+      jobId: job.id,
+      taskId: job.taskId,
+      prompt: job.request.prompt,
+      model: job.request.model,
+      aspectRatio: job.request.aspectRatio,
+      imageSize: job.request.imageSize,
+      createdAt: Date.now(),
+      fileName: path.basename(file),
+      mime: img.mime,
+      bytes: img.bytes.byteLength,
+      width: img.width,
+      height: img.height,
+      consumed: job.consumed,
+      referenceNames: job.request.referenceNames,
+    };
+    await this.history.add(item);
+    return item.id;
+  }
 }

@@ -16,8 +16,8 @@ import { NanoError } from '../errors';
 import { validateBaseUrl, validateRequest } from '../validate';
 import { DEFAULT_BACKOFF, nextDelay, parseRetryAfter, type BackoffOptions } from './backoff';
 import { header, parseCredit, parseSubmitData, parseTaskData, readEnvelope, type RawResponse } from './envelope';
-import { createDispatcher, networkError } from './http';
-import type { GenerateRequest, Task, TaskApi } from './types';
+import { answerTooLarge, createDispatcher, networkError, readCappedText } from './http';
+import { MAX_INLINE_IMAGES_RESPONSE_BYTES, MAX_RESPONSE_BYTES, type GenerateRequest, type Task, type TaskApi } from './types';
 
 export interface ApiClientOptions {
   /** Default `https://api.defapi.org`. */
@@ -28,6 +28,10 @@ export interface ApiClientOptions {
   userAgent: string;
   /** An explicit http(s) proxy URL; when absent, HTTPS_PROXY / NO_PROXY of the environment apply. */
   proxy?: string;
+  /** The most bytes read from one answer; a longer successful answer is an `invalid-response`. Default 1 MiB. */
+  maxResponseBytes?: number;
+  /** The most bytes read from a task answer that carries its images inline (`data:` URIs). Default 64 MiB. */
+  maxInlineImagesResponseBytes?: number;
   /** Time allowed for an answer (headers, then body), ms. Default 60 s. */
   requestTimeoutMs?: number;
   /** Time allowed to connect, ms. Default 15 s (or the request timeout if smaller). */
@@ -275,7 +279,12 @@ export class ApiClient implements TaskApi {
       signal: c.signal,
       // undici's request() never follows redirects, so the key cannot travel to another host.
     });
-    const text = await res.body.text();
+    // Read no more than the cap: an error page may be cut (its status says enough), a successful
+    // answer may not, as its data would be incomplete.
+    const maxBytes = this.opts.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    const inlineMax = c.what === 'task query' ? Math.max(maxBytes, this.opts.maxInlineImagesResponseBytes ?? MAX_INLINE_IMAGES_RESPONSE_BYTES) : maxBytes;
+    const { text, over, cap } = await readCappedText(res.body, res.headers['content-length'], maxBytes, inlineMax);
+    if (over && res.statusCode >= 200 && res.statusCode < 300) throw answerTooLarge(c.what, cap, res.statusCode, !c.idempotent);
     // A server that echoes the key must not put it into errors, excerpts or the log.
     const body = text.includes(key) ? text.split(key).join('***') : text;
     return { status: res.statusCode, headers: res.headers as RawResponse['headers'], body };

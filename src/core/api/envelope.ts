@@ -5,7 +5,7 @@
  */
 import { NanoError } from '../errors';
 import { parseRetryAfter } from './backoff';
-import type { Task, TaskStatus } from './types';
+import { MAX_RESULT_IMAGES, type Task, type TaskStatus } from './types';
 
 export interface RawResponse {
   status: number;
@@ -205,6 +205,14 @@ export function parseTaskData(data: unknown, res: RawResponse, requestedId: stri
     if (image) images.push(image);
     const words = text(item.text);
     if (words) texts.push(words);
+  }
+  if (images.length > MAX_RESULT_IMAGES) {
+    throw new NanoError({
+      kind: 'invalid-response',
+      message: `The API listed ${images.length} result images for one task; the extension accepts at most ${MAX_RESULT_IMAGES}.`,
+      retryable: false,
+      status: res.status,
+    });
   }
   const reasonRaw = isRecord(data.status_reason) ? data.status_reason.message : data.status_reason;
   const reason = text(reasonRaw);

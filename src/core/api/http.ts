@@ -6,6 +6,7 @@
  */
 import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
 import { NanoError } from '../errors';
+import { formatByteSize } from '../images/result';
 import { isLoopbackHost } from '../validate';
 
 export interface TransportOptions {
@@ -94,5 +95,66 @@ export function networkError(e: unknown, host: string, timeoutS: number, signal?
     maybeDelivered: delivered,
     ...(code ? { detail: code } : {}),
     cause: e,
+  });
+}
+
+/** Stops reading a body now (closing its connection) without an unhandled 'error' event. */
+function stop(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+/**
+ * An answer's body as text, at most `maxBytes` of it: a longer body, declared or streamed, is cut
+ * there and not read further (its connection is closed), so a huge or endless answer never fills
+ * memory. `over` says it was cut.
+ */
+export async function readCappedText(
+  body: Dispatcher.ResponseData['body'],
+  contentLength: string | string[] | undefined,
+  maxBytes: number,
+  inlineImagesMaxBytes = maxBytes,
+): Promise<{ text: string; over: boolean; cap: number }> {
+  const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
+  if (contentLength !== undefined && Number.isFinite(declared) && declared > Math.max(maxBytes, inlineImagesMaxBytes)) {
+    stop(body);
+    return { text: '', over: true, cap: Math.max(maxBytes, inlineImagesMaxBytes) };
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let cap = maxBytes;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (chunk.length > cap - total && cap < inlineImagesMaxBytes && carriesInlineImage(chunks, chunk)) cap = inlineImagesMaxBytes;
+    if (chunk.length > cap - total) {
+      chunks.push(chunk.subarray(0, cap - total));
+      stop(body);
+      return { text: Buffer.concat(chunks, cap).toString('utf8'), over: true, cap };
+    }
+    chunks.push(chunk);
+    total += chunk.length;
+  }
+  return { text: Buffer.concat(chunks, total).toString('utf8'), over: false, cap };
+}
+
+/** True when the answer read so far (and the next chunk) holds a `data:image/` URI: a result image sent inline. */
+function carriesInlineImage(chunks: Buffer[], next: Buffer): boolean {
+  const needle = 'data:image/';
+  return chunks.some((c) => c.includes(needle)) || next.includes(needle) || Buffer.concat([...chunks.slice(-1), next]).includes(needle);
+}
+
+/**
+ * The error for a successful answer longer than the extension reads. For a submit the task may
+ * exist (and be charged) although its id could not be read: `maybeDelivered`.
+ */
+export function answerTooLarge(what: string, maxBytes: number, status: number, taskMayExist: boolean): NanoError {
+  const limit = formatByteSize(maxBytes);
+  return new NanoError({
+    kind: 'invalid-response',
+    message: taskMayExist
+      ? `The API's answer to ${what} is larger than ${limit}, more than the extension reads, so a task may have been created whose id is unknown.`
+      : `The API's answer to ${what} is larger than ${limit}, more than the extension reads.`,
+    retryable: false,
+    status,
+    ...(taskMayExist ? { maybeDelivered: true } : {}),
   });
 }

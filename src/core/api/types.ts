@@ -3,6 +3,16 @@
 export const DEFAULT_BASE_URL = 'https://api.defapi.org';
 export const MAX_REFERENCES = 4;
 export const MAX_PROMPT_LENGTH = 8000;
+/** The most JSON read from one API answer: anything longer is refused, not buffered. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+/**
+ * A task answer may carry its images inline as `data:` URIs (the API's own document allows it), and
+ * one real result is several MB of base64: refusing it would lose a paid image. Such an answer may
+ * be this long; any other answer stays within MAX_RESPONSE_BYTES.
+ */
+export const MAX_INLINE_IMAGES_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** The most result images accepted for one task. */
+export const MAX_RESULT_IMAGES = 8;
 
 export const KNOWN_MODELS = [
   'google/gempix2',

@@ -3,20 +3,30 @@
  * simulator), or a `data:image/...;base64,` URI decoded locally. The type always comes from the
  * bytes, never from a header. Image hosts are third parties: this function has no key parameter,
  * sends exactly `User-Agent` and `Accept`, and never forwards credentials across redirects.
+ * Neither the first URL nor a redirect may lead to this computer or a private network unless the
+ * API itself runs on this computer (see hosts.ts).
  */
 import { ProxyAgent, request, type Dispatcher } from 'undici';
 import { NanoError, isNanoError } from '../errors';
 import { nextDelay, type BackoffOptions } from '../api/backoff';
 import { sleep, systemClock, type Clock, type RandomSource } from '../clock';
-import { isLoopbackHost } from '../validate';
-import { imageDimensions, sniffImage, type ImageExt, type ImageMime } from './sniff';
+import { classifyHost, describeHostClass, isLoopbackApi } from './hosts';
+import { header, hostOf, readImage, statusError } from './answers';
+import { decodeDataUri, imageError, type FetchedImage } from './result';
+
+export { BOT_BLOCK_DETAIL, linkMayHaveExpired } from './answers';
+export { formatByteSize, type FetchedImage } from './result';
 
 export const DEFAULT_MAX_IMAGE_BYTES = 50 * 1024 * 1024;
 export const DEFAULT_IMAGE_TIMEOUT_MS = 60_000;
 export const MAX_IMAGE_REDIRECTS = 5;
-/** Some result hosts (CDNs behind bot filters) refuse non-browser agents. */
+/**
+ * Result hosts sit behind bot filters that refuse downloads not looking like a browser (403,
+ * "error code: 1010"): the agent and Accept header are a browser's fetching an <img>.
+ */
 export const DEFAULT_IMAGE_USER_AGENT =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+export const IMAGE_ACCEPT = 'image/avif,image/webp,image/apng,image/*,*/*;q=0.8';
 
 export interface FetchImageOptions {
   /** Largest accepted image; default 50 MiB. */
@@ -29,42 +39,18 @@ export interface FetchImageOptions {
   /** An http(s) proxy URL for non-loopback hosts. */
   proxy?: string;
   signal?: AbortSignal;
-}
-
-export interface FetchedImage {
-  bytes: Uint8Array;
-  mime: ImageMime;
-  ext: ImageExt;
-  width?: number;
-  height?: number;
-  source: 'url' | 'data';
+  /**
+   * The base URL of the API that named this image. Images on this computer or a private network
+   * are downloaded only when the API itself runs on this computer (the simulator); without it,
+   * they are refused.
+   */
+  apiBaseUrl?: string;
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-function imageError(message: string, retryable: boolean, extra: { status?: number; detail?: string; cause?: unknown } = {}): NanoError {
-  return new NanoError({ kind: 'image', message, retryable, ...extra });
-}
-
 function cancelled(): NanoError {
   return new NanoError({ kind: 'cancelled', message: 'The image download was cancelled.', retryable: false });
-}
-
-/** "50 MB", "1.5 MB", "200 KB", "900 bytes". */
-export function formatByteSize(n: number): string {
-  const trim = (x: number) => String(Math.round(x * 10) / 10);
-  if (n >= 1024 * 1024) return `${trim(n / (1024 * 1024))} MB`;
-  if (n >= 1024) return `${trim(n / 1024)} KB`;
-  return `${n} bytes`;
-}
-
-function tooLarge(maxBytes: number, where: string): NanoError {
-  return imageError(`The image ${where} is larger than ${formatByteSize(maxBytes)}, the most this extension downloads.`, false);
-}
-
-/** `<host>` for messages: never the path or query, which may hold a signed token. */
-function hostOf(url: URL): string {
-  return url.host || url.protocol;
 }
 
 function schemeOf(source: string): string {
@@ -72,66 +58,89 @@ function schemeOf(source: string): string {
   return m ? m[1].toLowerCase() + ':' : '';
 }
 
-/** Throws unless the URL is https, or http to a loopback host. */
-function checkUrl(url: URL, what: string): void {
-  if (url.protocol === 'https:') return;
-  if (url.protocol === 'http:') {
-    if (isLoopbackHost(url.hostname)) return;
-    throw imageError(`${what} uses plain http to ${url.host}; only https image URLs are downloaded (http only from localhost).`, false);
+/**
+ * Throws unless the URL may be downloaded: https (or http to this computer), no user name or
+ * password, and a public host unless `allowLocal` (the API runs on this computer). `what` starts
+ * the message: "The image URL", "The image host x redirected to a URL that".
+ */
+function checkUrl(url: URL, what: string, allowLocal: boolean): void {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw imageError(`${what} uses the ${url.protocol} scheme; only https image URLs and data:image URIs are accepted.`, false);
   }
-  throw imageError(`${what} uses the ${url.protocol} scheme; only https image URLs and data:image URIs are accepted.`, false);
+  if (url.username || url.password) {
+    throw imageError(`${what} contains a user name or password; refused, so no credentials reach an image host.`, false);
+  }
+  const cls = classifyHost(url.hostname);
+  if (cls !== 'public' && !allowLocal) {
+    throw imageError(
+      `${what} points to ${describeHostClass(cls)} (${url.hostname}); refused, because only an API on this computer may send the extension to local or private addresses.`,
+      false,
+    );
+  }
+  if (url.protocol === 'http:' && cls !== 'loopback') {
+    throw imageError(`${what} uses plain http to ${url.host}; only https image URLs are downloaded (http only from this computer).`, false);
+  }
 }
 
 function positive(n: number | undefined, fallback: number): number {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
-function describeNonImage(bytes: Uint8Array, contentType: string | undefined): string {
-  const head = Buffer.from(bytes.subarray(0, 256)).toString('latin1').trimStart().toLowerCase();
-  if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'))) return 'an SVG drawing';
-  if (/html/i.test(contentType ?? '') || head.startsWith('<!doctype html') || head.startsWith('<html') || head.startsWith('<')) {
-    return 'a web page (HTML)';
-  }
-  if (bytes.length === 0) return 'an empty response';
-  if (/json/i.test(contentType ?? '') || head.startsWith('{') || head.startsWith('[')) return 'JSON';
-  return contentType ? `"${contentType.split(';')[0].trim()}" data` : 'data of an unknown type';
-}
-
-function finish(bytes: Uint8Array, source: 'url' | 'data', notImage: () => NanoError): FetchedImage {
-  const type = sniffImage(bytes);
-  if (!type) throw notImage();
-  const dims = imageDimensions(bytes);
-  return { bytes, mime: type.mime, ext: type.ext, ...(dims ? { width: dims.width, height: dims.height } : {}), source };
-}
-
 // ---------------------------------------------------------------------------------------------
-// data: URIs
+// One download: deadline, dispatcher, redirects, status, body
 
-const DATA_URI = /^data:(image\/[a-z0-9.+-]+)((?:;[a-z0-9.+-]+=[^;,]*)*);base64,/i;
-
-function decodeDataUri(source: string, maxBytes: number): FetchedImage {
-  const m = DATA_URI.exec(source);
-  if (!m) {
-    throw imageError('The image is a data URI but not a base64 image (data:image/...;base64,...).', false);
-  }
-  const payload = source.slice(m[0].length).replace(/\s+/g, '');
-  if (!/^[a-z0-9+/]*={0,2}$/i.test(payload) || payload.length % 4 === 1) {
-    throw imageError('The image data URI holds invalid base64.', false);
-  }
-  // Check the size before decoding, so a huge string is never turned into a huge buffer.
-  const padding = payload.endsWith('==') ? 2 : payload.endsWith('=') ? 1 : 0;
-  const decodedLength = Math.floor((payload.length * 3) / 4) - padding;
-  if (decodedLength > maxBytes) throw tooLarge(maxBytes, 'in the data URI');
-  const bytes = new Uint8Array(Buffer.from(payload, 'base64'));
-  return finish(bytes, 'data', () =>
-    imageError(`The data URI declares ${m[1].toLowerCase()} but holds ${describeNonImage(bytes, undefined)}, not a PNG, JPEG, WebP or GIF image.`, false),
-  );
+interface Deadline {
+  signal: AbortSignal;
+  state: { timedOut: boolean; cancelled: boolean };
+  dispose(): void;
 }
 
-// ---------------------------------------------------------------------------------------------
-// URLs
+/** One signal for undici that fires when the caller aborts or the whole download runs out of time. */
+function startDeadline(timeoutMs: number, caller: AbortSignal | undefined): Deadline {
+  const state = { timedOut: false, cancelled: false };
+  const controller = new AbortController();
+  const onCallerAbort = () => {
+    state.cancelled = true;
+    controller.abort();
+  };
+  caller?.addEventListener('abort', onCallerAbort, { once: true });
+  const timer = setTimeout(() => {
+    state.timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  return {
+    signal: controller.signal,
+    state,
+    dispose: () => {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', onCallerAbort);
+    },
+  };
+}
 
-function classifyTransportError(e: unknown, url: URL, timeoutMs: number, state: { timedOut: boolean; cancelled: boolean }): NanoError {
+/** Which dispatcher carries a hop: the caller's, a proxy for hosts off this computer, or undici's global one. */
+function dispatchers(opts: FetchImageOptions): { forUrl(url: URL): Dispatcher | undefined; close(): void } {
+  let proxyAgent: ProxyAgent | undefined;
+  return {
+    forUrl(url) {
+      if (opts.dispatcher) return opts.dispatcher;
+      if (!opts.proxy || classifyHost(url.hostname) === 'loopback') return undefined;
+      if (!proxyAgent) {
+        try {
+          proxyAgent = new ProxyAgent(opts.proxy);
+        } catch (e) {
+          throw new NanoError({ kind: 'config', message: `The proxy "${opts.proxy}" is not a valid proxy URL.`, retryable: false, cause: e });
+        }
+      }
+      return proxyAgent;
+    },
+    close() {
+      if (proxyAgent) void proxyAgent.close().catch(() => undefined);
+    },
+  };
+}
+
+function classifyTransportError(e: unknown, url: URL, timeoutMs: number, state: Deadline['state']): NanoError {
   if (isNanoError(e)) return e;
   if (state.cancelled) return cancelled();
   if (state.timedOut) {
@@ -154,141 +163,64 @@ function classifyTransportError(e: unknown, url: URL, timeoutMs: number, state: 
   });
 }
 
-function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** Stops a response body now (closing its connection) without an unhandled 'error' event. */
-function discard(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => undefined);
-  body.destroy();
-}
-
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, url: URL): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > maxBytes) {
-      discard(body); // stop reading now: the host may lie about, or omit, the length
-      throw tooLarge(maxBytes, `at ${hostOf(url)}`);
-    }
-    chunks.push(chunk);
+/** The checked target of a redirect answer from `url` (the `hop`-th redirect so far). */
+async function redirectTarget(res: Dispatcher.ResponseData, url: URL, hop: number, allowLocal: boolean): Promise<URL> {
+  const status = res.statusCode;
+  await res.body.dump().catch(() => undefined);
+  const location = header(res.headers, 'location');
+  if (!location) throw imageError(`The image host ${hostOf(url)} answered with a redirect (${status}) but no target.`, false, { status });
+  if (hop >= MAX_IMAGE_REDIRECTS) {
+    throw imageError(`The image URL redirected more than ${MAX_IMAGE_REDIRECTS} times; giving up.`, false, { status });
   }
-  return new Uint8Array(Buffer.concat(chunks, total));
+  let next: URL;
+  try {
+    next = new URL(location, url);
+  } catch {
+    throw imageError(`The image host ${hostOf(url)} redirected to an invalid URL.`, false, { status });
+  }
+  try {
+    checkUrl(next, `The image host ${hostOf(url)} redirected to a URL that`, allowLocal);
+  } catch (e) {
+    throw isNanoError(e) ? new NanoError({ ...e.toJSON(), status }) : e;
+  }
+  return next;
 }
 
-async function fetchUrl(start: URL, opts: FetchImageOptions, maxBytes: number, timeoutMs: number): Promise<FetchedImage> {
-  const state = { timedOut: false, cancelled: false };
-  const controller = new AbortController();
-  const onCallerAbort = () => {
-    state.cancelled = true;
-    controller.abort();
-  };
-  opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
-  const timer = setTimeout(() => {
-    state.timedOut = true;
-    controller.abort();
-  }, timeoutMs);
-  let proxyAgent: ProxyAgent | undefined;
-  const dispatcherFor = (url: URL): Dispatcher | undefined => {
-    if (opts.dispatcher) return opts.dispatcher;
-    if (!opts.proxy || isLoopbackHost(url.hostname)) return undefined; // undici's global dispatcher
-    if (!proxyAgent) {
-      try {
-        proxyAgent = new ProxyAgent(opts.proxy);
-      } catch (e) {
-        throw new NanoError({ kind: 'config', message: `The proxy "${opts.proxy}" is not a valid proxy URL.`, retryable: false, cause: e });
-      }
-    }
-    return proxyAgent;
-  };
-  const headers = { 'user-agent': opts.userAgent?.trim() || DEFAULT_IMAGE_USER_AGENT, accept: 'image/*' };
-
+async function fetchUrl(start: URL, opts: FetchImageOptions, maxBytes: number, timeoutMs: number, allowLocal: boolean): Promise<FetchedImage> {
+  const deadline = startDeadline(timeoutMs, opts.signal);
+  const via = dispatchers(opts);
+  const headers = { 'user-agent': opts.userAgent?.trim() || DEFAULT_IMAGE_USER_AGENT, accept: IMAGE_ACCEPT };
   let url = start;
   try {
     for (let hop = 0; ; hop++) {
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(url, { method: 'GET', headers, signal: controller.signal, dispatcher: dispatcherFor(url) });
+        res = await request(url, { method: 'GET', headers, signal: deadline.signal, dispatcher: via.forUrl(url) });
       } catch (e) {
-        throw classifyTransportError(e, url, timeoutMs, state);
+        throw classifyTransportError(e, url, timeoutMs, deadline.state);
       }
-      const { statusCode, body } = res;
-
-      if (REDIRECT_STATUSES.has(statusCode)) {
-        await body.dump().catch(() => undefined);
-        const location = header(res.headers, 'location');
-        if (!location) throw imageError(`The image host ${hostOf(url)} answered with a redirect (${statusCode}) but no target.`, false, { status: statusCode });
-        if (hop >= MAX_IMAGE_REDIRECTS) {
-          throw imageError(`The image URL redirected more than ${MAX_IMAGE_REDIRECTS} times; giving up.`, false, { status: statusCode });
-        }
-        let next: URL;
-        try {
-          next = new URL(location, url);
-        } catch {
-          throw imageError(`The image host ${hostOf(url)} redirected to an invalid URL.`, false, { status: statusCode });
-        }
-        checkUrl(next, `The image host ${hostOf(url)} redirected to a URL that`);
-        if (next.username || next.password) {
-          throw imageError(`The image host ${hostOf(url)} redirected to a URL with a user name or password; refused.`, false, { status: statusCode });
-        }
-        if (isLoopbackHost(next.hostname) && !isLoopbackHost(url.hostname)) {
-          // A remote host must not steer us into this machine's local services.
-          throw imageError(`The image host ${hostOf(url)} redirected to this computer (${next.host}); refused.`, false, { status: statusCode });
-        }
-        url = next;
+      if (REDIRECT_STATUSES.has(res.statusCode)) {
+        url = await redirectTarget(res, url, hop, allowLocal);
         continue;
       }
-
-      if (statusCode < 200 || statusCode > 299) {
-        await body.dump().catch(() => undefined);
-        const retryable = statusCode >= 500 || statusCode === 429 || statusCode === 408;
-        const what =
-          statusCode === 404 || statusCode === 410
-            ? 'the image is not there (it may have expired)'
-            : statusCode === 401 || statusCode === 403
-              ? 'access to the image was refused (the link may have expired)'
-              : statusCode === 429
-                ? 'too many requests'
-                : statusCode >= 500
-                  ? 'the image server had an error'
-                  : 'unexpected response';
-        throw imageError(`The image could not be downloaded from ${hostOf(url)}: HTTP ${statusCode}, ${what}.`, retryable, { status: statusCode });
-      }
-
-      const declared = Number(header(res.headers, 'content-length'));
-      if (Number.isFinite(declared) && declared > maxBytes) {
-        discard(body);
-        throw tooLarge(maxBytes, `at ${hostOf(url)}`);
-      }
-      let bytes: Uint8Array;
+      if (res.statusCode < 200 || res.statusCode > 299) throw await statusError(res, url);
       try {
-        bytes = await readCapped(body, maxBytes, url);
+        return await readImage(res, url, maxBytes);
       } catch (e) {
-        throw classifyTransportError(e, url, timeoutMs, state);
+        throw classifyTransportError(e, url, timeoutMs, deadline.state);
       }
-      const contentType = header(res.headers, 'content-type');
-      return finish(bytes, 'url', () =>
-        imageError(`The result at ${hostOf(url)} is ${describeNonImage(bytes, contentType)}, not a PNG, JPEG, WebP or GIF image.`, false, {
-          status: statusCode,
-          detail: contentType,
-        }),
-      );
     }
   } finally {
-    clearTimeout(timer);
-    opts.signal?.removeEventListener('abort', onCallerAbort);
-    if (proxyAgent) void proxyAgent.close().catch(() => undefined);
+    deadline.dispose();
+    via.close();
   }
 }
 
 /**
  * Fetches an image: `data:image/...;base64,` is decoded locally; `https:` (and `http:` on
  * loopback) is downloaded with undici, following up to 5 redirects, each re-checked. Errors are
- * NanoErrors: `image` (bad scheme, HTTP error, too large, not an image), `network` (timeout,
- * reset; retryable), `cancelled`.
+ * NanoErrors: `image` (bad scheme or host, HTTP error, too large, not an image), `network`
+ * (timeout, reset; retryable), `cancelled`.
  */
 export async function fetchImage(source: string, opts: FetchImageOptions = {}): Promise<FetchedImage> {
   const maxBytes = positive(opts.maxBytes, DEFAULT_MAX_IMAGE_BYTES);
@@ -318,11 +250,9 @@ export async function fetchImage(source: string, opts: FetchImageOptions = {}): 
   } catch {
     throw imageError('The image URL is not a valid URL.', false);
   }
-  if (url.username || url.password) {
-    throw imageError('The image URL contains a user name or password; refusing to send credentials to an image host.', false);
-  }
-  checkUrl(url, 'The image URL');
-  return fetchUrl(url, opts, maxBytes, timeoutMs);
+  const allowLocal = isLoopbackApi(opts.apiBaseUrl);
+  checkUrl(url, 'The image URL', allowLocal);
+  return fetchUrl(url, opts, maxBytes, timeoutMs, allowLocal);
 }
 
 export interface RetryOptions {

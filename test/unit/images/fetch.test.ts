@@ -3,24 +3,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, type Dispatcher } from 'undici';
 import { DEFAULT_IMAGE_USER_AGENT, fetchImage } from '../../../src/core/images/fetch';
-import { NanoError } from '../../../src/core/errors';
-import { makePng } from '../../simulator/png';
-
-// ---- a tiny valid PNG ----
-/** A valid grey RGB PNG (the simulator's encoder). */
-const png = (width: number, height: number): Buffer => makePng(width, height, [0x7f, 0x7f, 0x7f]);
-
-const PNG = png(4, 3);
-
-function isKind(kind: string, retryable?: boolean, message?: RegExp) {
-  return (e: unknown) => {
-    assert.ok(e instanceof NanoError, `expected a NanoError, got ${String(e)}`);
-    assert.equal(e.kind, kind, `kind (message: ${e.message})`);
-    if (retryable !== undefined) assert.equal(e.retryable, retryable, `retryable (message: ${e.message})`);
-    if (message) assert.match(e.message, message);
-    return true;
-  };
-}
+import type { NanoError } from '../../../src/core/errors';
+import { LOOPBACK_API, PNG, isKind } from './helpers';
 
 describe('images/fetch', () => {
   let server: http.Server;
@@ -139,8 +123,8 @@ describe('images/fetch', () => {
     onRequest = undefined;
   });
 
-  it('downloads a PNG, sniffs type and size, and sends only a browser-like User-Agent and Accept: image/*', async () => {
-    const img = await fetchImage(`${base}/img.png`);
+  it('downloads a PNG, sniffs type and size, and sends only a browser User-Agent and a browser image Accept header', async () => {
+    const img = await fetchImage(`${base}/img.png`, LOOPBACK_API);
     assert.deepEqual(Buffer.from(img.bytes), PNG);
     assert.equal(img.mime, 'image/png');
     assert.equal(img.ext, 'png');
@@ -154,40 +138,40 @@ describe('images/fetch', () => {
     assert.equal(h['proxy-authorization'], undefined);
     assert.match(h['user-agent'] ?? '', /^Mozilla\/5\.0 .*(Chrome|Firefox|Safari)/);
     assert.equal(h['user-agent'], DEFAULT_IMAGE_USER_AGENT);
-    assert.equal(h.accept, 'image/*');
+    assert.equal(h.accept, 'image/avif,image/webp,image/apng,image/*,*/*;q=0.8');
     const names = requests[0].rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
     assert.deepEqual(names.filter((n) => n !== 'host' && n !== 'connection').sort(), ['accept', 'user-agent']);
   });
 
   it('does not send back a cookie the host set, nor credentials, on a second request', async () => {
-    await fetchImage(`${base}/img.png`);
-    await fetchImage(`${base}/img.png`);
+    await fetchImage(`${base}/img.png`, LOOPBACK_API);
+    await fetchImage(`${base}/img.png`, LOOPBACK_API);
     assert.equal(requests.length, 2);
     assert.equal(requests[1].headers.cookie, undefined);
     assert.equal(requests[1].headers.authorization, undefined);
   });
 
   it('honours a custom user agent', async () => {
-    await fetchImage(`${base}/img.png`, { userAgent: 'Mozilla/5.0 Test' });
+    await fetchImage(`${base}/img.png`, { ...LOOPBACK_API, userAgent: 'Mozilla/5.0 Test' });
     assert.equal(requests[0].headers['user-agent'], 'Mozilla/5.0 Test');
   });
 
   it('trusts the bytes, not the Content-Type', async () => {
-    const img = await fetchImage(`${base}/png-as-octet`);
+    const img = await fetchImage(`${base}/png-as-octet`, LOOPBACK_API);
     assert.equal(img.mime, 'image/png');
-    await assert.rejects(fetchImage(`${base}/html`), isKind('image', false, /web page \(HTML\).*not a PNG, JPEG, WebP or GIF/));
-    await assert.rejects(fetchImage(`${base}/empty`), isKind('image', false, /empty response/));
+    await assert.rejects(fetchImage(`${base}/html`, LOOPBACK_API), isKind('image', false, /web page \(HTML\).*not a PNG, JPEG, WebP or GIF/));
+    await assert.rejects(fetchImage(`${base}/empty`, LOOPBACK_API), isKind('image', false, /empty response/));
   });
 
   it('accepts a chunked body under the cap', async () => {
-    const img = await fetchImage(`${base}/chunked-small`, { maxBytes: PNG.length });
+    const img = await fetchImage(`${base}/chunked-small`, { ...LOOPBACK_API, maxBytes: PNG.length });
     assert.deepEqual(Buffer.from(img.bytes), PNG);
   });
 
   it('rejects early when Content-Length is over the cap', async () => {
     // With the default 60 s timeout, waiting for the stalled body would exceed mocha's 2 s limit.
-    await assert.rejects(fetchImage(`${base}/big-declared`, { maxBytes: 1000 }), isKind('image', false, /larger than 1000 bytes/));
-    await assert.rejects(fetchImage(`${base}/big-declared`), isKind('image', false, /larger than 50 MB/));
+    await assert.rejects(fetchImage(`${base}/big-declared`, { ...LOOPBACK_API, maxBytes: 1000 }), isKind('image', false, /larger than 1000 bytes/));
+    await assert.rejects(fetchImage(`${base}/big-declared`, LOOPBACK_API), isKind('image', false, /larger than 50 MB/));
   });
 
   it('stops reading a chunked body with no length as soon as it exceeds the cap', async () => {
@@ -199,40 +183,40 @@ describe('images/fetch', () => {
         }
       }, 2);
     });
-    await assert.rejects(fetchImage(`${base}/endless`, { maxBytes: 64 * 1024 }), isKind('image', false, /larger than 64 KB/));
+    await assert.rejects(fetchImage(`${base}/endless`, { ...LOOPBACK_API, maxBytes: 64 * 1024 }), isKind('image', false, /larger than 64 KB/));
     await closed; // the server saw the connection go away before it finished: the download was aborted
   });
 
   it('maps 404 and 403 to non-retryable image errors, 500 and 429 to retryable ones', async () => {
-    await assert.rejects(fetchImage(`${base}/404`), (e: unknown) => isKind('image', false, /HTTP 404/)(e) && (e as NanoError).status === 404);
-    await assert.rejects(fetchImage(`${base}/403`), isKind('image', false, /HTTP 403/));
-    await assert.rejects(fetchImage(`${base}/500`), isKind('image', true, /HTTP 500/));
-    await assert.rejects(fetchImage(`${base}/429`), isKind('image', true, /HTTP 429/));
+    await assert.rejects(fetchImage(`${base}/404`, LOOPBACK_API), (e: unknown) => isKind('image', false, /HTTP 404/)(e) && (e as NanoError).status === 404);
+    await assert.rejects(fetchImage(`${base}/403`, LOOPBACK_API), isKind('image', false, /HTTP 403/));
+    await assert.rejects(fetchImage(`${base}/500`, LOOPBACK_API), isKind('image', true, /HTTP 500/));
+    await assert.rejects(fetchImage(`${base}/429`, LOOPBACK_API), isKind('image', true, /HTTP 429/));
   });
 
   it('follows relative redirects and chains of up to 5', async () => {
-    const a = await fetchImage(`${base}/relative`);
+    const a = await fetchImage(`${base}/relative`, LOOPBACK_API);
     assert.equal(a.ext, 'png');
     requests.length = 0;
-    const b = await fetchImage(`${base}/chain/4`); // 5 redirects, then the image
+    const b = await fetchImage(`${base}/chain/4`, LOOPBACK_API); // 5 redirects, then the image
     assert.equal(b.ext, 'png');
     assert.equal(requests.length, 6);
     for (const r of requests) assert.equal(r.headers.authorization, undefined);
   });
 
   it('gives up after more than 5 redirects', async () => {
-    await assert.rejects(fetchImage(`${base}/chain/5`), isKind('image', false, /more than 5 times/));
+    await assert.rejects(fetchImage(`${base}/chain/5`, LOOPBACK_API), isKind('image', false, /more than 5 times/));
     assert.equal(requests.length, 6);
     assert.ok(!requests.some((r) => r.url === '/img.png'));
   });
 
   it('refuses redirects to forbidden schemes, remote plain http, credentials, or nowhere', async () => {
-    await assert.rejects(fetchImage(`${base}/to-file`), isKind('image', false, /file: scheme/));
-    await assert.rejects(fetchImage(`${base}/to-js`), isKind('image', false, /javascript: scheme/));
-    await assert.rejects(fetchImage(`${base}/to-data-html`), isKind('image', false, /data: scheme/));
-    await assert.rejects(fetchImage(`${base}/to-http-remote`), isKind('image', false, /plain http to example\.com/));
-    await assert.rejects(fetchImage(`${base}/to-userinfo`), isKind('image', false, /user name or password/));
-    await assert.rejects(fetchImage(`${base}/no-location`), isKind('image', false, /no target/));
+    await assert.rejects(fetchImage(`${base}/to-file`, LOOPBACK_API), isKind('image', false, /file: scheme/));
+    await assert.rejects(fetchImage(`${base}/to-js`, LOOPBACK_API), isKind('image', false, /javascript: scheme/));
+    await assert.rejects(fetchImage(`${base}/to-data-html`, LOOPBACK_API), isKind('image', false, /data: scheme/));
+    await assert.rejects(fetchImage(`${base}/to-http-remote`, LOOPBACK_API), isKind('image', false, /plain http to example\.com/));
+    await assert.rejects(fetchImage(`${base}/to-userinfo`, LOOPBACK_API), isKind('image', false, /user name or password/));
+    await assert.rejects(fetchImage(`${base}/no-location`, LOOPBACK_API), isKind('image', false, /no target/));
     assert.ok(!requests.some((r) => r.url === '/img.png'), 'no redirect target was requested');
   });
 
@@ -253,7 +237,7 @@ describe('images/fetch', () => {
     });
 
     it('the spy dispatcher does see a normal request (so the zero counts below mean something)', async () => {
-      await fetchImage(`${base}/img.png`, { dispatcher: spy });
+      await fetchImage(`${base}/img.png`, { ...LOOPBACK_API, dispatcher: spy });
       assert.equal(dispatched, 1);
     });
 
@@ -281,7 +265,7 @@ describe('images/fetch', () => {
     });
 
     it('rejects a URL with embedded credentials', async () => {
-      await assert.rejects(fetchImage(`http://u:p@127.0.0.1:${port}/img.png`, { dispatcher: spy }), isKind('image', false, /user name or password/));
+      await assert.rejects(fetchImage(`http://u:p@127.0.0.1:${port}/img.png`, { ...LOOPBACK_API, dispatcher: spy }), isKind('image', false, /user name or password/));
       assert.equal(dispatched, 0);
       assert.equal(requests.length, 0);
     });
@@ -289,49 +273,14 @@ describe('images/fetch', () => {
     it('reports an already-aborted signal as cancelled', async () => {
       const ac = new AbortController();
       ac.abort();
-      await assert.rejects(fetchImage(`${base}/img.png`, { dispatcher: spy, signal: ac.signal }), isKind('cancelled', false));
+      await assert.rejects(fetchImage(`${base}/img.png`, { ...LOOPBACK_API, dispatcher: spy, signal: ac.signal }), isKind('cancelled', false));
       assert.equal(dispatched, 0);
-    });
-  });
-
-  describe('data URIs', () => {
-    const uri = (mime: string, bytes: Buffer) => `data:${mime};base64,${bytes.toString('base64')}`;
-
-    it('decodes a base64 image locally and sniffs it', async () => {
-      const img = await fetchImage(uri('image/png', PNG));
-      assert.equal(img.source, 'data');
-      assert.deepEqual(Buffer.from(img.bytes), PNG);
-      assert.equal(img.mime, 'image/png');
-      assert.equal(img.width, 4);
-    });
-
-    it('does not let the declared mime override the bytes', async () => {
-      const img = await fetchImage(uri('image/jpeg', PNG));
-      assert.equal(img.mime, 'image/png');
-      assert.equal(img.ext, 'png');
-    });
-
-    it('tolerates whitespace/newlines in the payload', async () => {
-      const b64 = PNG.toString('base64').replace(/(.{20})/g, '$1\n');
-      const img = await fetchImage(`data:image/png;base64,${b64}`);
-      assert.deepEqual(Buffer.from(img.bytes), PNG);
-    });
-
-    it('rejects an oversized data URI', async () => {
-      await assert.rejects(fetchImage(uri('image/png', Buffer.concat([PNG, Buffer.alloc(4096)])), { maxBytes: 2048 }), isKind('image', false, /larger than 2 KB/));
-    });
-
-    it('rejects a data URI that is not an image, or not base64', async () => {
-      await assert.rejects(fetchImage(uri('image/png', Buffer.from('<html><body>hi</body></html>'))), isKind('image', false, /HTML/));
-      await assert.rejects(fetchImage(uri('image/svg+xml', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'))), isKind('image', false, /SVG/));
-      await assert.rejects(fetchImage('data:image/png,%89PNG'), isKind('image', false, /base64/));
-      await assert.rejects(fetchImage('data:image/png;base64,@@@not-base64@@@'), isKind('image', false, /invalid base64/));
     });
   });
 
   describe('network failures and cancellation', () => {
     it('a connection reset is a retryable network error', async () => {
-      await assert.rejects(fetchImage(`${base}/reset`), isKind('network', true));
+      await assert.rejects(fetchImage(`${base}/reset`, LOOPBACK_API), isKind('network', true));
     });
 
     it('a refused connection is a retryable network error', async () => {
@@ -339,15 +288,15 @@ describe('images/fetch', () => {
       await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
       const freePort = (s.address() as AddressInfo).port;
       await new Promise<void>((r) => s.close(() => r()));
-      await assert.rejects(fetchImage(`http://127.0.0.1:${freePort}/x.png`), isKind('network', true));
+      await assert.rejects(fetchImage(`http://127.0.0.1:${freePort}/x.png`, LOOPBACK_API), isKind('network', true));
     });
 
     it('no answer within timeoutMs is a retryable network timeout', async () => {
-      await assert.rejects(fetchImage(`${base}/hang`, { timeoutMs: 100 }), isKind('network', true, /timed out/));
+      await assert.rejects(fetchImage(`${base}/hang`, { ...LOOPBACK_API, timeoutMs: 100 }), isKind('network', true, /timed out/));
     });
 
     it('a body that stalls past timeoutMs is a retryable network timeout', async () => {
-      await assert.rejects(fetchImage(`${base}/hang-body`, { timeoutMs: 100 }), isKind('network', true, /timed out/));
+      await assert.rejects(fetchImage(`${base}/hang-body`, { ...LOOPBACK_API, timeoutMs: 100 }), isKind('network', true, /timed out/));
     });
 
     it('aborting while waiting for the host is reported as cancelled', async () => {
@@ -355,7 +304,7 @@ describe('images/fetch', () => {
       onRequest = (url) => {
         if (url === '/hang') setImmediate(() => ac.abort());
       };
-      await assert.rejects(fetchImage(`${base}/hang`, { signal: ac.signal }), isKind('cancelled', false));
+      await assert.rejects(fetchImage(`${base}/hang`, { ...LOOPBACK_API, signal: ac.signal }), isKind('cancelled', false));
     });
 
     it('aborting during the body is reported as cancelled', async () => {
@@ -363,7 +312,7 @@ describe('images/fetch', () => {
       onRequest = (url) => {
         if (url === '/hang-body') setTimeout(() => ac.abort(), 20);
       };
-      await assert.rejects(fetchImage(`${base}/hang-body`, { signal: ac.signal }), isKind('cancelled', false));
+      await assert.rejects(fetchImage(`${base}/hang-body`, { ...LOOPBACK_API, signal: ac.signal }), isKind('cancelled', false));
     });
   });
 
@@ -394,7 +343,7 @@ describe('images/fetch', () => {
     });
 
     it('does not use the proxy for loopback hosts (the local simulator)', async () => {
-      const img = await fetchImage(`${base}/img.png`, { proxy: 'http://127.0.0.1:9' });
+      const img = await fetchImage(`${base}/img.png`, { ...LOOPBACK_API, proxy: 'http://127.0.0.1:9' });
       assert.equal(img.ext, 'png');
     });
   });
