@@ -62,7 +62,7 @@ export function methodNotAllowed(allow: string): Reply {
   return r;
 }
 
-/** The answer of a `status` fault: its body as given, else an envelope with the status text. */
+/** The answer of a `status` fault: its body as given, else an envelope (the status text unless a message is chosen). */
 export function statusFaultReply(fault: Extract<Fault, { kind: 'status' }>, route: Route | undefined): Reply {
   const status = Number.isInteger(fault.status) && fault.status >= 100 && fault.status <= 999 ? fault.status : 500;
   const headers: Record<string, string> = { ...(fault.headers ?? {}) };
@@ -77,8 +77,8 @@ export function statusFaultReply(fault: Extract<Fault, { kind: 'status' }>, rout
     }
     reply = { status, headers: { 'content-type': isJson ? 'application/json' : 'text/plain; charset=utf-8' }, body: Buffer.from(fault.body) };
   } else {
-    const message = status === 401 ? 'Invalid API key' : (http.STATUS_CODES[status] ?? 'error');
-    reply = envelope(status, status === 401 && route === 'query' ? 401 : 1, message);
+    const message = fault.message ?? (status === 401 ? 'Invalid API key' : (http.STATUS_CODES[status] ?? 'error'));
+    reply = envelope(status, status === 401 && route === 'query' ? 401 : 1, message, fault.detail);
   }
   Object.assign(reply.headers, headers);
   return reply;

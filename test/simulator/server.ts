@@ -28,6 +28,7 @@ import {
   type RecordedRequest,
   type Route,
   type SimTask,
+  type SimWords,
   type Simulator,
   type SimulatorOptions,
 } from './types';
@@ -130,6 +131,9 @@ class SimulatorServer implements Simulator {
   }
   setCredit(n: number): void {
     this.book.credit = checkCredit(n);
+  }
+  setWords(words: SimWords): void {
+    this.book.setWords(words);
   }
   completeNow(taskId: string): void {
     this.book.completeNow(taskId);

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { gradientPng, makePng, pngChunk, sizeForAspectRatio } from './png';
 import { money } from './replies';
-import { COST_PER_TASK, FAIL_REASON, HUGE_PADDING_BYTES, TEXT_ANSWER, type SimDirectives, type SimTask, type TaskStatus } from './types';
+import { COST_PER_TASK, FAIL_REASON, HUGE_PADDING_BYTES, TEXT_ANSWER, type SimDirectives, type SimTask, type SimWords, type TaskStatus } from './types';
 
 export interface TaskRecord {
   taskId: string;
@@ -16,6 +16,8 @@ export interface TaskRecord {
   width: number;
   height: number;
   images: Map<number, Buffer>;
+  /** The words in force when it was submitted. */
+  words: Required<SimWords>;
 }
 
 export function checkDuration(ms: number): number {
@@ -36,12 +38,18 @@ export class TaskBook {
   private hugePng: Buffer | undefined;
   /** The server's own address, for image URLs (set once it listens). */
   baseUrl = '';
+  private words: Required<SimWords> = { textAnswer: TEXT_ANSWER, failReason: FAIL_REASON };
 
   constructor(
     private readonly now: () => number,
     public durationMs: number,
     public credit: number,
   ) {}
+
+  /** The words of tasks created from now on; a field left out goes back to its default. */
+  setWords(words: SimWords): void {
+    this.words = { textAnswer: words.textAnswer ?? TEXT_ANSWER, failReason: words.failReason ?? FAIL_REASON };
+  }
 
   get(taskId: string): TaskRecord | undefined {
     return this.records.get(taskId);
@@ -63,6 +71,7 @@ export class TaskBook {
       width,
       height,
       images: new Map(),
+      words: this.words,
     };
     this.records.set(taskId, record);
     this.views.set(taskId, this.view(record));
@@ -144,14 +153,14 @@ export class TaskBook {
       task_id: t.taskId,
       status,
       result: status === 'success' ? this.result(t) : null,
-      status_reason: { message: status === 'failed' ? FAIL_REASON : null },
+      status_reason: { message: status === 'failed' ? t.words.failReason : null },
       consumed: status === 'success' ? money(COST_PER_TASK) : money(0),
       created_at: new Date(t.createdAt).toISOString(),
     };
   }
 
   private result(t: TaskRecord): unknown {
-    if (t.directives.text) return [{ text: TEXT_ANSWER }];
+    if (t.directives.text) return [{ text: t.words.textAnswer }];
     const items: { image: string }[] = [];
     for (let n = 0; n < this.imageCount(t); n++) {
       let image: string;

@@ -39,8 +39,12 @@ export interface RecordedRequest {
 export type Route = 'submit' | 'query' | 'user' | 'file' | 'any';
 
 export type Fault =
-  /** Answer this status (default body: an envelope {code:1,message}); a submit creates no task. */
-  | { kind: 'status'; status: number; body?: string; retryAfter?: string; headers?: Record<string, string> }
+  /**
+   * Answer this status; a submit creates no task. The body is `body` as given, else an envelope
+   * {code:1,message} whose `message` (default: the status text) and `detail` (default: none) can
+   * be chosen, e.g. to see how the extension shows words it does not control.
+   */
+  | { kind: 'status'; status: number; body?: string; message?: string; detail?: string; retryAfter?: string; headers?: Record<string, string> }
   /** Destroy the socket as soon as the request headers arrive; nothing is read or done. */
   | { kind: 'drop-before' }
   /** Act normally (a submit DOES create its task), then destroy the socket instead of answering. */
@@ -56,11 +60,22 @@ export type Fault =
 
 export type TaskStatus = 'pending' | 'submitted' | 'in_progress' | 'success' | 'failed';
 
+/**
+ * What the API says in words, for tests of how the extension shows text it does not control.
+ * A task takes the words in force when it is submitted.
+ */
+export interface SimWords {
+  /** The model's text answer of a `[sim:text]` task; default TEXT_ANSWER. */
+  textAnswer?: string;
+  /** The `status_reason.message` of a `[sim:fail]` task; default FAIL_REASON. */
+  failReason?: string;
+}
+
 /** What `[sim:...]` directives a task's prompt carried. */
 export interface SimDirectives {
-  /** `[sim:fail]`: ends `failed` with FAIL_REASON. */
+  /** `[sim:fail]`: ends `failed` with FAIL_REASON (or the words of `setWords`). */
   fail: boolean;
-  /** `[sim:text]`: ends `success` with a text item instead of an image. */
+  /** `[sim:text]`: ends `success` with a text item (TEXT_ANSWER, or the words of `setWords`) instead of an image. */
   text: boolean;
   /** `[sim:single]`: `result` is one object instead of an array. */
   single: boolean;
@@ -117,9 +132,11 @@ export interface Simulator {
   /** Duration of tasks submitted from now on. */
   setDuration(ms: number): void;
   setCredit(n: number): void;
+  /** The words of tasks submitted from now on; a field left out goes back to its default. */
+  setWords(words: SimWords): void;
   /** Make a task final immediately (throws for an unknown id). */
   completeNow(taskId: string): void;
-  /** Forget requests, tasks and faults (credit and duration are kept). */
+  /** Forget requests, tasks and faults (credit, duration and words are kept). */
   reset(): void;
   /** Close the server and destroy open (keep-alive) sockets. Idempotent; never hangs. */
   close(): Promise<void>;
