@@ -13,7 +13,7 @@ const ISSUE_7 = 'Your key expired. [Renew it here](command:workbench.action.open
 describe('inert (outside text shown in VS Code)', () => {
   it('turns the links of issue 7 into readable text that links nowhere', () => {
     const out = inert(ISSUE_7);
-    assert.equal(out, 'Your key expired. ［Renew it here］（command：workbench.action.openSettings） or ［log in］（https：//evil.example/login）.');
+    assert.equal(out, 'Your key expired. ⟦Renew it here⟧❨command∶workbench.action.openSettings❩ or ⟦log in⟧❨https∶//evil.example/login❩.');
     assert.doesNotMatch(out, NOTIFICATION_LINK);
     assert.doesNotMatch(out, URI);
     assert.ok(!out.includes(']('), out);
@@ -22,7 +22,7 @@ describe('inert (outside text shown in VS Code)', () => {
   });
 
   it('maps [ ] ( ) < to look-alikes and leaves every other character alone', () => {
-    assert.equal(inert('[a] (b) <c>'), '［a］ （b） ‹c>');
+    assert.equal(inert('[a] (b) <c>'), '⟦a⟧ ❨b❩ ‹c>');
     const plain = 'A watercolor banana, 16:9 — “quoted” {x} *y* _z_ `q` #1 ! ~ \\ > & é ü 🍌 ı';
     assert.equal(inert(plain), plain);
     assert.equal(inert(''), '');
@@ -34,26 +34,26 @@ describe('inert (outside text shown in VS Code)', () => {
       assert.doesNotMatch(out, CODICON, `${s} → ${out}`);
       assert.ok(out.includes('$'), 'the dollar sign stays readable');
     }
-    assert.equal(inert('$(zap) go'), '$（zap） go');
+    assert.equal(inert('$(zap) go'), '$❨zap❩ go');
   });
 
   it('defangs every URI scheme, also without brackets, in any case and inside a longer word', () => {
     const cases: [string, string][] = [
-      ['https://evil.example/x', 'https：//evil.example/x'],
-      ['HTTP://EVIL.example', 'HTTP：//EVIL.example'],
-      ['see file:///etc/passwd now', 'see file：///etc/passwd now'],
-      ['file:/etc/passwd', 'file：/etc/passwd'],
-      ['command:workbench.action.openSettings', 'command：workbench.action.openSettings'],
-      ['vscode://ms.ext/open', 'vscode：//ms.ext/open'],
-      ['vscode-insiders:x', 'vscode-insiders：x'],
-      ['mailto:a@evil.example', 'mailto：a@evil.example'],
-      ['javascript:alert', 'javascript：alert'],
-      ['data:text/html,x', 'data：text/html,x'],
-      ['x-custom+scheme.v2:y', 'x-custom+scheme.v2：y'],
-      ['xhttps://evil', 'xhttps：//evil'],
-      ['1https://evil', '1https：//evil'],
-      ['«https://evil»', '«https：//evil»'],
-      ['"https://evil"', '"https：//evil"'],
+      ['https://evil.example/x', 'https∶//evil.example/x'],
+      ['HTTP://EVIL.example', 'HTTP∶//EVIL.example'],
+      ['see file:///etc/passwd now', 'see file∶///etc/passwd now'],
+      ['file:/etc/passwd', 'file∶/etc/passwd'],
+      ['command:workbench.action.openSettings', 'command∶workbench.action.openSettings'],
+      ['vscode://ms.ext/open', 'vscode∶//ms.ext/open'],
+      ['vscode-insiders:x', 'vscode-insiders∶x'],
+      ['mailto:a@evil.example', 'mailto∶a@evil.example'],
+      ['javascript:alert', 'javascript∶alert'],
+      ['data:text/html,x', 'data∶text/html,x'],
+      ['x-custom+scheme.v2:y', 'x-custom+scheme.v2∶y'],
+      ['xhttps://evil', 'xhttps∶//evil'],
+      ['1https://evil', '1https∶//evil'],
+      ['«https://evil»', '«https∶//evil»'],
+      ['"https://evil"', '"https∶//evil"'],
     ];
     for (const [input, expected] of cases) {
       assert.equal(inert(input), expected, input);
@@ -76,7 +76,14 @@ describe('inert (outside text shown in VS Code)', () => {
   });
 
   it('defangSchemes keeps brackets and parentheses (the log renders no Markdown)', () => {
-    assert.equal(defangSchemes('job 1: query failed (server): [x](https://a.example)'), 'job 1: query failed (server): [x](https：//a.example)');
+    assert.equal(defangSchemes('job 1: query failed (server): [x](https://a.example)'), 'job 1: query failed (server): [x](https∶//a.example)');
+  });
+
+  it('stays inert when normalised (NFKC would turn fullwidth ［ ］ （ ） ： back into ASCII)', () => {
+    const out = inert(`$(zap) ${ISSUE_7}`).normalize('NFKC');
+    assert.doesNotMatch(out, NOTIFICATION_LINK);
+    assert.doesNotMatch(out, CODICON);
+    assert.doesNotMatch(out, URI);
   });
 
   it('keeps line breaks and the length of the text', () => {
