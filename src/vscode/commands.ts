@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isNanoError, toNanoError } from '../core/errors';
 import type { NanoConfig } from '../core/config';
+import { inert } from '../core/inert';
 import type { HistoryItem } from '../core/history';
 import type { JobScheduler } from '../core/jobs/scheduler';
 import type { JobRecord } from '../core/jobs/types';
@@ -193,8 +194,9 @@ export class Commands {
       void vscode.window.showInformationMessage(none);
       return undefined;
     }
+    // Prompts and model ids are outside text; a quick pick renders `$(icon)` in them.
     const picked = await vscode.window.showQuickPick(
-      jobs.map((j) => ({ label: j.request.prompt, description: `${stateWord(j.state)} · ${j.request.model}`, id: j.id })),
+      jobs.map((j) => ({ label: inert(j.request.prompt), description: `${stateWord(j.state)} · ${inert(j.request.model)}`, id: j.id })),
       { title },
     );
     return picked?.id;
@@ -313,7 +315,7 @@ export class Commands {
         const remove = vscode.l10n.t('Remove');
         const ok = await vscode.window.showWarningMessage(
           vscode.l10n.t('Remove this image from the history? Its file in the extension storage is deleted (saved copies in your workspace stay).'),
-          { modal: true, detail: item.prompt.slice(0, 200) },
+          { modal: true, detail: inert(item.prompt.slice(0, 200)) },
           remove,
         );
         if (ok !== remove) return undefined;

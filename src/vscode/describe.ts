@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { SerializedError } from '../core/errors';
+import { inert } from '../core/inert';
 import type { JobRecord } from '../core/jobs/types';
 
 /** Next steps a message can offer as buttons. */
@@ -27,14 +28,19 @@ export function stepLabel(step: NextStep): string {
   }
 }
 
-/** One localized sentence (and the next steps) for an engine error. */
+/**
+ * One localized sentence (and the next steps) for an engine error. What the error says (`message`,
+ * `detail`) comes from outside: the API's words, file names, setting values. It is interpolated
+ * inert (core/inert.ts), so it reads the same but never becomes a link or an icon (issue 7).
+ */
 export function describeError(e: SerializedError): Described {
-  const detail = e.detail ?? e.message;
+  const said = inert(e.message);
+  const detail = inert(e.detail ?? e.message);
   switch (e.kind) {
     case 'invalid-input':
-      return { message: e.message, steps: [] };
+      return { message: said, steps: [] };
     case 'config':
-      return { message: vscode.l10n.t('A setting is not usable: {0}', e.message), steps: ['openSettings'] };
+      return { message: vscode.l10n.t('A setting is not usable: {0}', said), steps: ['openSettings'] };
     case 'auth':
       if (/no api key is set/i.test(e.message)) {
         return { message: vscode.l10n.t('No API key is set. Set your defapi.org key to continue.'), steps: ['updateKey'] };
@@ -50,21 +56,8 @@ export function describeError(e: SerializedError): Described {
     case 'rate-limited':
       return { message: vscode.l10n.t('The API is limiting requests right now. Wait a moment, then retry.'), steps: ['retry'] };
     case 'server':
-      if (e.maybeDelivered) {
-        return {
-          message: vscode.l10n.t('The API timed out after it received the request (HTTP {0}), so the task may have been created and charged, but its id never arrived and the extension cannot fetch it. Check your defapi.org account before you submit again.', e.status ?? ''),
-          steps: ['openLog'],
-        };
-      }
-      return { message: vscode.l10n.t('The API had a server error{0}. Retry in a moment.', e.status ? ` (HTTP ${e.status})` : ''), steps: ['retry', 'openLog'] };
     case 'network':
-      if (e.maybeDelivered) {
-        return {
-          message: vscode.l10n.t('The connection broke after the request was sent, so the API may have created (and charged) the task, but its id never arrived and the extension cannot fetch it. Check your defapi.org account before you submit again, so you do not pay twice.'),
-          steps: ['openLog'],
-        };
-      }
-      return { message: vscode.l10n.t('Could not reach the API: {0} Check your network and proxy settings.', e.message), steps: ['retry', 'openLog'] };
+      return describeTransport(e, said);
     case 'protocol':
       return { message: vscode.l10n.t('The API sent an answer the extension does not understand. The log has the details.'), steps: ['openLog'] };
     case 'generation-failed':
@@ -73,14 +66,34 @@ export function describeError(e: SerializedError): Described {
       return { message: vscode.l10n.t('The model answered in words instead of an image: “{0}”', detail), steps: ['retry'] };
     case 'image':
       return {
-        message: vscode.l10n.t('The finished image could not be downloaded: {0} Your credits are not lost: resume the job to fetch it again.', e.message),
+        message: vscode.l10n.t('The finished image could not be downloaded: {0} Your credits are not lost: resume the job to fetch it again.', said),
         steps: ['resume', 'openLog'],
       };
     case 'io':
-      return { message: vscode.l10n.t('The image could not be written: {0}', e.message), steps: ['openLog'] };
+      return { message: vscode.l10n.t('The image could not be written: {0}', said), steps: ['openLog'] };
     case 'cancelled':
       return { message: vscode.l10n.t('Cancelled.'), steps: [] };
   }
+}
+
+/** Server errors and broken connections; `said` is the error's own (inert) message. */
+function describeTransport(e: SerializedError, said: string): Described {
+  if (e.kind === 'server') {
+    if (e.maybeDelivered) {
+      return {
+        message: vscode.l10n.t('The API timed out after it received the request (HTTP {0}), so the task may have been created and charged, but its id never arrived and the extension cannot fetch it. Check your defapi.org account before you submit again.', e.status ?? ''),
+        steps: ['openLog'],
+      };
+    }
+    return { message: vscode.l10n.t('The API had a server error{0}. Retry in a moment.', e.status ? ` (HTTP ${e.status})` : ''), steps: ['retry', 'openLog'] };
+  }
+  if (e.maybeDelivered) {
+    return {
+      message: vscode.l10n.t('The connection broke after the request was sent, so the API may have created (and charged) the task, but its id never arrived and the extension cannot fetch it. Check your defapi.org account before you submit again, so you do not pay twice.'),
+      steps: ['openLog'],
+    };
+  }
+  return { message: vscode.l10n.t('Could not reach the API: {0} Check your network and proxy settings.', said), steps: ['retry', 'openLog'] };
 }
 
 /** The sentence and steps for a job that did not succeed. */

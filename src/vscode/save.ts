@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { NanoError } from '../core/errors';
 import type { HistoryItem } from '../core/history';
+import { inert } from '../core/inert';
 import { formatBaseName, isSafeRelativeFolder } from '../core/images/naming';
 import { htmlImageTag, linkFormatFor, markdownImageLink, relativePosix } from '../core/links';
 
@@ -46,7 +47,7 @@ export async function writeUniqueInFolder(folder: vscode.Uri, base: string, ext:
       throw e;
     }
   }
-  throw new NanoError({ kind: 'io', message: vscode.l10n.t('No free file name for {0} in {1}.', `${base}.${ext}`, folder.fsPath), retryable: false });
+  throw new NanoError({ kind: 'io', message: vscode.l10n.t('No free file name for {0} in {1}.', inert(`${base}.${ext}`), inert(folder.fsPath)), retryable: false });
 }
 
 export interface SaveSettings {
@@ -75,7 +76,8 @@ export async function saveToWorkspace(item: HistoryItem, bytes: Uint8Array, ext:
   if (rel !== '' && !isSafeRelativeFolder(rel)) {
     throw new NanoError({
       kind: 'config',
-      message: vscode.l10n.t('The output folder "{0}" must be a relative folder inside the workspace (check the nanoBanana.outputFolder setting).', settings.outputFolder),
+      // A workspace's settings are outside text: quoted inert.
+      message: vscode.l10n.t('The output folder "{0}" must be a relative folder inside the workspace (check the nanoBanana.outputFolder setting).', inert(settings.outputFolder)),
       retryable: false,
     });
   }

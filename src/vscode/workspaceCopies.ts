@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import type { NanoConfig } from '../core/config';
 import type { HistoryItem } from '../core/history';
+import { inert } from '../core/inert';
 import { sniffImage } from '../core/images/sniff';
 import type { ImageStore } from './imageStore';
 import type { Log } from './log';
@@ -49,7 +50,8 @@ export class WorkspaceCopies {
 
   announceSaved(uri: vscode.Uri): void {
     const open = vscode.l10n.t('Open');
-    void vscode.window.showInformationMessage(vscode.l10n.t('Saved to {0}', vscode.workspace.asRelativePath(uri)), open).then((c) => {
+    // The path comes from the file name pattern, the prompt and the output folder: outside text.
+    void vscode.window.showInformationMessage(vscode.l10n.t('Saved to {0}', inert(vscode.workspace.asRelativePath(uri))), open).then((c) => {
       if (c === open) void vscode.commands.executeCommand('vscode.open', uri);
     });
   }
