@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
-import { readFile } from 'node:fs/promises';
 import { isNanoError, toNanoError } from '../core/errors';
 import type { NanoConfig } from '../core/config';
+import { inert } from '../core/inert';
 import type { HistoryItem } from '../core/history';
-import { sniffImage } from '../core/images/sniff';
 import type { JobScheduler } from '../core/jobs/scheduler';
 import type { JobRecord } from '../core/jobs/types';
 import { ACTIVE_STATES } from '../core/jobs/types';
@@ -18,9 +17,9 @@ import type { Log } from './log';
 import type { Notifier } from './notify';
 import { pickOptions } from './options';
 import { resolveReferences, type ResolvedReference } from './references';
-import { insertLink, linkFor, saveToWorkspace } from './save';
 import type { ApiKeyStore } from './secrets';
 import { stateWord } from './statusBar';
+import { WorkspaceCopies } from './workspaceCopies';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -45,14 +44,14 @@ interface StartInput {
 
 /** The command handlers and the gallery's actions. */
 export class Commands {
-  private lastEditor: vscode.TextEditor | undefined;
-  /** History item → where it was saved in the workspace this session. */
-  private saved = new Map<string, vscode.Uri>();
+  private readonly copies: WorkspaceCopies;
 
-  constructor(private readonly d: CommandDeps) {}
+  constructor(private readonly d: CommandDeps) {
+    this.copies = new WorkspaceCopies(d.store, d.log, d.config);
+  }
 
   rememberEditor(e: vscode.TextEditor | undefined): void {
-    if (e && e.document.uri.scheme !== 'output') this.lastEditor = e;
+    this.copies.rememberEditor(e);
   }
 
   async run(id: CommandId, args: unknown[]): Promise<unknown> {
@@ -195,8 +194,9 @@ export class Commands {
       void vscode.window.showInformationMessage(none);
       return undefined;
     }
+    // Prompts and model ids are outside text; a quick pick renders `$(icon)` in them.
     const picked = await vscode.window.showQuickPick(
-      jobs.map((j) => ({ label: j.request.prompt, description: `${stateWord(j.state)} · ${j.request.model}`, id: j.id })),
+      jobs.map((j) => ({ label: inert(j.request.prompt), description: `${stateWord(j.state)} · ${inert(j.request.model)}`, id: j.id })),
       { title },
     );
     return picked?.id;
@@ -209,15 +209,15 @@ export class Commands {
     const config = this.d.config();
     // Auto-save needs a folder to save into: in an empty window it would open a dialog per image.
     if (config.autoSave && vscode.workspace.workspaceFolders?.length) {
-      for (const item of items) await this.saveItem(item).catch((e) => this.showError(e));
+      for (const item of items) await this.copies.save(item).catch((e) => this.showError(e));
     }
     const balance = await this.d.refreshBalance();
     const choice = await this.d.notifier.success(job, balance);
     const first = items[0];
     if (!first) return;
     if (choice === 'openGallery') this.d.gallery.show(first.id);
-    else if (choice === 'save') await this.saveItem(first).then((u) => u && this.announceSaved(u), (e) => this.showError(e));
-    else if (choice === 'insertLink') await this.insertItemLink(first).catch((e) => this.showError(e));
+    else if (choice === 'save') await this.copies.save(first).then((u) => u && this.copies.announceSaved(u), (e) => this.showError(e));
+    else if (choice === 'insertLink') await this.copies.insertLink(first).catch((e) => this.showError(e));
   }
 
   onJobFailed(job: Readonly<JobRecord>): void {
@@ -271,59 +271,6 @@ export class Commands {
     if (!isNanoError(e)) this.d.log.error(String((e as Error)?.stack ?? e));
   }
 
-  // ---- saving and links
-
-  private async itemBytes(item: HistoryItem): Promise<{ bytes: Uint8Array; ext: string }> {
-    const bytes = await readFile(this.d.store.pathOf(item));
-    const ext = sniffImage(bytes)?.ext ?? 'png';
-    return { bytes, ext };
-  }
-
-  async saveItem(item: HistoryItem): Promise<vscode.Uri | undefined> {
-    const { bytes, ext } = await this.itemBytes(item);
-    const uri = await saveToWorkspace(item, bytes, ext, this.d.config(), this.lastEditor?.document.uri);
-    if (uri) {
-      this.saved.set(item.id, uri);
-      this.d.log.info(`saved ${item.id} to ${uri.toString()}`);
-    }
-    return uri;
-  }
-
-  private announceSaved(uri: vscode.Uri): void {
-    const open = vscode.l10n.t('Open');
-    void vscode.window.showInformationMessage(vscode.l10n.t('Saved to {0}', vscode.workspace.asRelativePath(uri)), open).then((c) => {
-      if (c === open) void vscode.commands.executeCommand('vscode.open', uri);
-    });
-  }
-
-  /** The workspace copy of an item, saving it first when there is none yet. */
-  private async workspaceCopy(item: HistoryItem): Promise<vscode.Uri | undefined> {
-    const known = this.saved.get(item.id);
-    if (known) {
-      try {
-        await vscode.workspace.fs.stat(known);
-        return known;
-      } catch {
-        this.saved.delete(item.id);
-      }
-    }
-    return this.saveItem(item);
-  }
-
-  async insertItemLink(item: HistoryItem, format?: 'markdown' | 'html'): Promise<string | undefined> {
-    const editor = this.lastEditor && !this.lastEditor.document.isClosed ? this.lastEditor : undefined;
-    if (!editor) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Open a text editor first: the link is inserted where its cursor is.'));
-      return undefined;
-    }
-    const target = await this.workspaceCopy(item);
-    if (!target) return undefined;
-    const text = linkFor(editor.document, target, item, format);
-    const shown = await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, selection: editor.selection, preserveFocus: false });
-    await insertLink(shown, text);
-    return text;
-  }
-
   async galleryAction(a: GalleryAction): Promise<string | undefined> {
     if (a.kind === 'generate') {
       await this.generate(undefined);
@@ -336,23 +283,23 @@ export class Commands {
     const fileUri = vscode.Uri.file(this.d.store.pathOf(item));
     switch (a.kind) {
       case 'save': {
-        const uri = await this.saveItem(item);
+        const uri = await this.copies.save(item);
         return uri ? vscode.l10n.t('Saved to {0}', vscode.workspace.asRelativePath(uri)) : undefined;
       }
       case 'insertLink': {
-        const text = await this.insertItemLink(item, a.format);
+        const text = await this.copies.insertLink(item, a.format);
         return text ? vscode.l10n.t('Link inserted.') : undefined;
       }
       case 'copyPath': {
-        const uri = this.saved.get(item.id) ?? fileUri;
+        const uri = this.copies.savedUri(item.id) ?? fileUri;
         await vscode.env.clipboard.writeText(uri.scheme === 'file' ? uri.fsPath : uri.toString());
         return vscode.l10n.t('Path copied.');
       }
       case 'open':
-        await vscode.commands.executeCommand('vscode.open', this.saved.get(item.id) ?? fileUri, { preview: true, viewColumn: vscode.ViewColumn.Active });
+        await vscode.commands.executeCommand('vscode.open', this.copies.savedUri(item.id) ?? fileUri, { preview: true, viewColumn: vscode.ViewColumn.Active });
         return undefined;
       case 'reveal': {
-        const saved = this.saved.get(item.id);
+        const saved = this.copies.savedUri(item.id);
         if (saved) await vscode.commands.executeCommand('revealInExplorer', saved);
         else await vscode.commands.executeCommand('revealFileInOS', fileUri);
         return undefined;
@@ -368,7 +315,7 @@ export class Commands {
         const remove = vscode.l10n.t('Remove');
         const ok = await vscode.window.showWarningMessage(
           vscode.l10n.t('Remove this image from the history? Its file in the extension storage is deleted (saved copies in your workspace stay).'),
-          { modal: true, detail: item.prompt.slice(0, 200) },
+          { modal: true, detail: inert(item.prompt.slice(0, 200)) },
           remove,
         );
         if (ok !== remove) return undefined;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { SerializedError } from '../core/errors';
+import { inert } from '../core/inert';
 import type { JobRecord } from '../core/jobs/types';
 
 /** Next steps a message can offer as buttons. */
@@ -54,16 +55,21 @@ function describeMaybeCharged(e: SerializedError): Described | undefined {
   }
 }
 
-/** One localized sentence (and the next steps) for an engine error. */
+/**
+ * One localized sentence (and the next steps) for an engine error. What the error says (`message`,
+ * `detail`) comes from outside: the API's words, file names, setting values. It is interpolated
+ * inert (core/inert.ts), so it reads the same but never becomes a link or an icon (issue 7).
+ */
 export function describeError(e: SerializedError): Described {
   const maybeCharged = describeMaybeCharged(e);
   if (maybeCharged) return maybeCharged;
-  const detail = e.detail ?? e.message;
+  const said = inert(e.message);
+  const detail = inert(e.detail ?? e.message);
   switch (e.kind) {
     case 'invalid-input':
-      return { message: e.message, steps: [] };
+      return { message: said, steps: [] };
     case 'config':
-      return { message: vscode.l10n.t('A setting is not usable: {0}', e.message), steps: ['openSettings'] };
+      return { message: vscode.l10n.t('A setting is not usable: {0}', said), steps: ['openSettings'] };
     case 'auth':
       if (/no api key is set/i.test(e.message)) {
         return { message: vscode.l10n.t('No API key is set. Set your defapi.org key to continue.'), steps: ['updateKey'] };
@@ -81,12 +87,12 @@ export function describeError(e: SerializedError): Described {
     case 'server':
       return { message: vscode.l10n.t('The API had a server error{0}. Retry in a moment.', e.status ? ` (HTTP ${e.status})` : ''), steps: ['retry', 'openLog'] };
     case 'network':
-      return { message: vscode.l10n.t('Could not reach the API: {0} Check your network and proxy settings.', e.message), steps: ['retry', 'openLog'] };
+      return { message: vscode.l10n.t('Could not reach the API: {0} Check your network and proxy settings.', said), steps: ['retry', 'openLog'] };
     case 'protocol':
       return { message: vscode.l10n.t('The API sent an answer the extension does not understand. The log has the details.'), steps: ['openLog'] };
     case 'invalid-response':
       return {
-        message: vscode.l10n.t('The API sent an answer beyond what the extension accepts: {0} The task id is kept, so the job can be resumed later.', e.message),
+        message: vscode.l10n.t('The API sent an answer beyond what the extension accepts: {0} The task id is kept, so the job can be resumed later.', said),
         steps: ['openLog'],
       };
     case 'generation-failed':
@@ -95,11 +101,11 @@ export function describeError(e: SerializedError): Described {
       return { message: vscode.l10n.t('The model answered in words instead of an image: “{0}”', detail), steps: ['retry'] };
     case 'image':
       return {
-        message: vscode.l10n.t('The finished image could not be downloaded: {0} Your credits are not lost: resume the job to fetch it again.', e.message),
+        message: vscode.l10n.t('The finished image could not be downloaded: {0} Your credits are not lost: resume the job to fetch it again.', said),
         steps: ['resume', 'openLog'],
       };
     case 'io':
-      return { message: vscode.l10n.t('The image could not be written: {0}', e.message), steps: ['openLog'] };
+      return { message: vscode.l10n.t('The image could not be written: {0}', said), steps: ['openLog'] };
     case 'cancelled':
       return { message: vscode.l10n.t('Cancelled.'), steps: [] };
   }

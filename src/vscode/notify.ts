@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { NanoConfig } from '../core/config';
+import { inert } from '../core/inert';
 import type { JobRecord } from '../core/jobs/types';
 import { describeJob, stepLabel, type NextStep } from './describe';
 
@@ -11,8 +12,9 @@ export class Notifier {
 
   async success(job: Readonly<JobRecord>, balance: number | undefined): Promise<SuccessChoice | undefined> {
     if (this.gallery.visible) return undefined;
-    const prompt = job.request.prompt.length > 60 ? job.request.prompt.slice(0, 59) + '…' : job.request.prompt;
-    const credits = job.consumed ? ' ' + vscode.l10n.t('Credits used: {0}.', trimCredits(job.consumed)) : '';
+    // The prompt (from any selected file) and the API's figure are outside text: inert, never links.
+    const prompt = inert(job.request.prompt.length > 60 ? job.request.prompt.slice(0, 59) + '…' : job.request.prompt);
+    const credits = job.consumed ? ' ' + vscode.l10n.t('Credits used: {0}.', inert(trimCredits(job.consumed))) : '';
     const left = balance !== undefined ? ' ' + vscode.l10n.t('Balance: {0}.', balance) : '';
     const open = vscode.l10n.t('Open gallery');
     const save = vscode.l10n.t('Save');
@@ -22,6 +24,7 @@ export class Notifier {
   }
 
   async failure(job: Readonly<JobRecord>): Promise<NextStep | undefined> {
+    // describeJob words what the API and the files said inert.
     const d = describeJob(job, this.config().maxWaitMinutes);
     const labels = d.steps.map((s) => stepLabel(s));
     const choice = await vscode.window.showErrorMessage(d.message, ...labels);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ASPECT_RATIOS, KNOWN_MODELS, modelSupportsImageSize } from '../core/api/types';
+import { inert } from '../core/inert';
 import type { ChosenOptions } from '../core/options';
 import { MAX_REFERENCES } from '../core/api/types';
 
@@ -9,21 +10,22 @@ interface Item extends vscode.QuickPickItem {
 
 /**
  * The skippable options step: Enter on the first row generates with what is shown; the other rows
- * change one option each and come back. Undefined when dismissed.
+ * change one option each and come back. Undefined when dismissed. The descriptions show outside
+ * text (the prompt, setting values, file names) inert: a quick pick renders `$(icon)`.
  */
 export async function pickOptions(initial: ChosenOptions, references: vscode.Uri[], prompt: string): Promise<{ options: ChosenOptions; references: vscode.Uri[] } | undefined> {
   let opts = { ...initial };
   let refs = [...references];
   for (;;) {
     const items: Item[] = [
-      { id: 'go', label: `$(sparkle) ${vscode.l10n.t('Generate')}`, description: prompt.length > 60 ? prompt.slice(0, 59) + '…' : prompt },
-      { id: 'model', label: `$(hubot) ${vscode.l10n.t('Model')}`, description: opts.model },
-      { id: 'ratio', label: `$(screen-full) ${vscode.l10n.t('Aspect ratio')}`, description: opts.aspectRatio },
-      ...(modelSupportsImageSize(opts.model) ? [{ id: 'size' as const, label: `$(zoom-in) ${vscode.l10n.t('Image size')}`, description: opts.imageSize }] : []),
+      { id: 'go', label: `$(sparkle) ${vscode.l10n.t('Generate')}`, description: inert(prompt.length > 60 ? prompt.slice(0, 59) + '…' : prompt) },
+      { id: 'model', label: `$(hubot) ${vscode.l10n.t('Model')}`, description: inert(opts.model) },
+      { id: 'ratio', label: `$(screen-full) ${vscode.l10n.t('Aspect ratio')}`, description: inert(opts.aspectRatio) },
+      ...(modelSupportsImageSize(opts.model) ? [{ id: 'size' as const, label: `$(zoom-in) ${vscode.l10n.t('Image size')}`, description: inert(opts.imageSize) }] : []),
       {
         id: 'refs',
         label: `$(file-media) ${vscode.l10n.t('Reference images')}`,
-        description: refs.length ? refs.map((r) => r.path.split('/').pop()).join(', ') : vscode.l10n.t('none'),
+        description: refs.length ? inert(refs.map((r) => r.path.split('/').pop()).join(', ')) : vscode.l10n.t('none'),
       },
     ];
     const picked = await vscode.window.showQuickPick(items, {

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { NanoError } from '../core/errors';
+import { inert } from '../core/inert';
 import { MAX_REFERENCES } from '../core/api/types';
 import { DEFAULT_MAX_BYTES, megabytes, prepareReferenceOffThread, ReferenceImageError, type PreparedReference, type ReferenceProblem } from '../core/images/resize';
 
@@ -51,25 +52,27 @@ function describeProblem(name: string, p: ReferenceProblem): string {
  */
 export async function readReference(uri: vscode.Uri): Promise<ResolvedReference> {
   const name = uri.path.split('/').pop() || uri.toString();
+  // A file name is outside text: messages quote it inert, so it never becomes a link or an icon.
+  const shown = inert(name);
   let bytes: Uint8Array;
   try {
     const stat = await vscode.workspace.fs.stat(uri);
-    if (stat.size > MAX_REFERENCE_FILE_BYTES) throw tooLarge(name, stat.size);
+    if (stat.size > MAX_REFERENCE_FILE_BYTES) throw tooLarge(shown, stat.size);
     bytes = await vscode.workspace.fs.readFile(uri);
   } catch (e) {
     if (e instanceof NanoError) throw e;
-    throw new NanoError({ kind: 'invalid-input', message: vscode.l10n.t('The reference image {0} could not be read.', name), retryable: false, cause: e });
+    throw new NanoError({ kind: 'invalid-input', message: vscode.l10n.t('The reference image {0} could not be read.', shown), retryable: false, cause: e });
   }
-  if (bytes.byteLength > MAX_REFERENCE_FILE_BYTES) throw tooLarge(name, bytes.byteLength);
+  if (bytes.byteLength > MAX_REFERENCE_FILE_BYTES) throw tooLarge(shown, bytes.byteLength);
   let prepared: PreparedReference;
   try {
     // Decoding a large photo takes a second or more: off the extension host's thread.
     prepared = await prepareReferenceOffThread(bytes, { maxBytes: MAX_REFERENCE_BYTES, name }, path.join(__dirname, 'resizeWorker.js'));
   } catch (e) {
     if (e instanceof ReferenceImageError) {
-      throw new NanoError({ kind: 'invalid-input', message: describeProblem(name, e.problem), retryable: false, cause: e });
+      throw new NanoError({ kind: 'invalid-input', message: describeProblem(shown, e.problem), retryable: false, cause: e });
     }
-    throw new NanoError({ kind: 'invalid-input', message: vscode.l10n.t('The reference image {0} could not be read.', name), retryable: false, cause: e });
+    throw new NanoError({ kind: 'invalid-input', message: vscode.l10n.t('The reference image {0} could not be read.', shown), retryable: false, cause: e });
   }
   return { value: `data:${prepared.mime};base64,${Buffer.from(prepared.bytes.buffer, prepared.bytes.byteOffset, prepared.bytes.byteLength).toString('base64')}`, name };
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { NanoError, isNanoError } from '../core/errors';
 import type { HistoryItem } from '../core/history';
+import { inert } from '../core/inert';
 import { candidateName, formatBaseName, isSafeRelativeFolder } from '../core/images/naming';
 import { ioCodeOf, writeUniqueInside, type FolderRefusal } from '../core/images/write';
 import { htmlImageTag, linkFormatFor, markdownImageLink, relativePosix } from '../core/links';
@@ -30,29 +31,29 @@ const configError = (message: string) => new NanoError({ kind: 'config', message
 function refusalError(r: FolderRefusal, setting: string): NanoError {
   if (r.reason === 'outside') {
     return configError(
-      vscode.l10n.t('The output folder "{0}" leads outside the workspace folder: {1} is a symbolic link to {2}. Nothing was saved and the image is still in the gallery. Set {3} to a folder inside the workspace.', setting, r.link ?? '', r.target ?? '', SETTING),
+      vscode.l10n.t('The output folder "{0}" leads outside the workspace folder: {1} is a symbolic link to {2}. Nothing was saved and the image is still in the gallery. Set {3} to a folder inside the workspace.', inert(setting), inert(r.link ?? ''), inert(r.target ?? ''), SETTING),
     );
   }
   if (r.reason === 'broken-link') {
     return configError(
-      vscode.l10n.t('The output folder "{0}" cannot be used: {1} is a symbolic link that leads nowhere. Nothing was saved and the image is still in the gallery. Fix the link, or set {2} to another folder.', setting, r.link ?? '', SETTING),
+      vscode.l10n.t('The output folder "{0}" cannot be used: {1} is a symbolic link that leads nowhere. Nothing was saved and the image is still in the gallery. Fix the link, or set {2} to another folder.', inert(setting), inert(r.link ?? ''), SETTING),
     );
   }
-  return configError(vscode.l10n.t('The output folder "{0}" must be a relative folder inside the workspace (check the nanoBanana.outputFolder setting).', setting));
+  return configError(vscode.l10n.t('The output folder "{0}" must be a relative folder inside the workspace (check the nanoBanana.outputFolder setting).', inert(setting)));
 }
 
 /** A save that failed on the file system, in words that name the folder and the next step. */
 function ioFailure(folder: string, code: string | undefined, cause: unknown): NanoError {
   let message: string;
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'NoPermissions') {
-    message = vscode.l10n.t('the folder {0} is read-only or you may not write there. The image is still in the gallery: make the folder writable, or set {1} to another folder.', folder, SETTING);
+    message = vscode.l10n.t('the folder {0} is read-only or you may not write there. The image is still in the gallery: make the folder writable, or set {1} to another folder.', inert(folder), SETTING);
   } else if (code === 'ENOSPC' || code === 'EDQUOT') {
-    message = vscode.l10n.t('the disk that holds {0} is full. The image is still in the gallery: free some space, then save it again.', folder);
+    message = vscode.l10n.t('the disk that holds {0} is full. The image is still in the gallery: free some space, then save it again.', inert(folder));
   } else if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'FileNotADirectory' || code === 'FileExists') {
-    message = vscode.l10n.t('{0} is a file, not a folder (or a file stands in its path). The image is still in the gallery: move the file, or set {1} to another folder.', folder, SETTING);
+    message = vscode.l10n.t('{0} is a file, not a folder (or a file stands in its path). The image is still in the gallery: move the file, or set {1} to another folder.', inert(folder), SETTING);
   } else {
     const why = code ?? (cause instanceof Error ? cause.message : String(cause));
-    message = vscode.l10n.t('saving into {0} failed ({1}). The image is still in the gallery.', folder, why);
+    message = vscode.l10n.t('saving into {0} failed ({1}). The image is still in the gallery.', inert(folder), why);
   }
   const detail = cause instanceof Error ? cause.message : undefined;
   return new NanoError({ kind: 'io', message, retryable: code === 'ENOSPC' || code === 'EDQUOT', detail, cause });
@@ -121,7 +122,7 @@ export async function writeUniqueInFolder(folder: vscode.Uri, base: string, ext:
   } finally {
     if (!placed) await vscode.workspace.fs.delete(tmp).then(undefined, () => undefined);
   }
-  throw new NanoError({ kind: 'io', message: vscode.l10n.t('No free file name for {0} in {1}.', candidateName(base, ext, 1), folder.toString(true)), retryable: false });
+  throw new NanoError({ kind: 'io', message: vscode.l10n.t('No free file name for {0} in {1}.', inert(candidateName(base, ext, 1)), inert(folder.toString(true))), retryable: false });
 }
 
 /**
@@ -147,7 +148,7 @@ export async function saveWithWorkspaceFs(root: vscode.Uri, rel: string, setting
   const folder = vscode.Uri.joinPath(root, ...segments);
   const refuse = (link: vscode.Uri) =>
     configError(
-      vscode.l10n.t('The output folder "{0}" goes through the symbolic link {1}, and this workspace cannot tell where it leads. Nothing was saved and the image is still in the gallery. Set {2} to a folder without links.', setting, link.toString(true), SETTING),
+      vscode.l10n.t('The output folder "{0}" goes through the symbolic link {1}, and this workspace cannot tell where it leads. Nothing was saved and the image is still in the gallery. Set {2} to a folder without links.', inert(setting), inert(link.toString(true)), SETTING),
     );
   try {
     const before = await symlinkOnTheWay(root, segments);

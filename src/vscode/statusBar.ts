@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { inert } from '../core/inert';
 import type { JobChangeEvent, JobRecord, JobState } from '../core/jobs/types';
 import { ACTIVE_STATES } from '../core/jobs/types';
 
@@ -34,10 +35,20 @@ export function formatElapsed(ms: number): string {
   return m > 0 ? `${m}:${String(s % 60).padStart(2, '0')}` : `${s}s`;
 }
 
+/** "generating · 0:12 — <prompt>" per running job, then how to open the gallery; plain text. */
+export function runningTooltip(active: ReadonlyArray<Readonly<JobRecord>>, now: number): string {
+  const lines = active.map((j) => {
+    const prompt = j.request.prompt.length > 80 ? j.request.prompt.slice(0, 79) + '…' : j.request.prompt;
+    return `${stateWord(j.state)} · ${formatElapsed(now - j.createdAt)} — ${inert(prompt)}`;
+  });
+  return [...lines, vscode.l10n.t('Click to open the gallery.')].join('\n');
+}
+
 /**
  * One status-bar item while any job runs: spinner, the newest job's state in words, a count when
  * several run; elapsed time and prompts in the tooltip. On finish: a brief done/failed, then hidden.
- * It only shows the scheduler's events; the polling itself is the engine's.
+ * It only shows the scheduler's events; the polling itself is the engine's. The tooltip is a plain
+ * string (a MarkdownString would render links in a prompt), with the prompts inert on top.
  */
 export class JobStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
@@ -65,7 +76,7 @@ export class JobStatusBar implements vscode.Disposable {
     this.stopTicker();
     const ok = job.state === 'success';
     this.item.text = ok ? `$(check) ${vscode.l10n.t('Nano Banana: done')}` : `$(error) ${vscode.l10n.t('Nano Banana: {0}', stateWord(job.state))}`;
-    this.item.tooltip = job.request.prompt;
+    this.item.tooltip = inert(job.request.prompt);
     this.item.command = 'nanoBanana.showGallery';
     this.item.backgroundColor = ok ? undefined : new vscode.ThemeColor('statusBarItem.errorBackground');
     this.item.show();
@@ -85,17 +96,7 @@ export class JobStatusBar implements vscode.Disposable {
     const count = active.length > 1 ? ` (${active.length})` : '';
     this.item.text = `$(loading~spin) ${vscode.l10n.t('Nano Banana: {0}', stateWord(newest.state))}${count}`;
     this.item.backgroundColor = undefined;
-    const now = Date.now();
-    const md = new vscode.MarkdownString(undefined, true);
-    md.isTrusted = false;
-    for (const j of active) {
-      const prompt = j.request.prompt.length > 80 ? j.request.prompt.slice(0, 79) + '…' : j.request.prompt;
-      md.appendMarkdown(`$(${j.state === 'downloading' ? 'cloud-download' : 'sync'}) **${stateWord(j.state)}** · ${formatElapsed(now - j.createdAt)} — `);
-      md.appendText(prompt);
-      md.appendMarkdown('\n\n');
-    }
-    md.appendMarkdown(vscode.l10n.t('Click to open the gallery.'));
-    this.item.tooltip = md;
+    this.item.tooltip = runningTooltip(active, Date.now());
     this.item.command = 'nanoBanana.showGallery';
     this.item.accessibilityInformation = { label: vscode.l10n.t('Nano Banana: {0} job(s) running', active.length) };
     this.item.show();

@@ -55,8 +55,8 @@ export function faultReply(fault: Fault, route: Route | undefined): Reply | unde
         }
         reply = { status, headers: { 'content-type': isJson ? 'application/json' : 'text/plain; charset=utf-8' }, body: Buffer.from(fault.body) };
       } else {
-        const message = status === 401 ? 'Invalid API key' : (http.STATUS_CODES[status] ?? 'error');
-        reply = envelope(status, status === 401 && route === 'query' ? 401 : 1, message);
+        const message = fault.message ?? (status === 401 ? 'Invalid API key' : (http.STATUS_CODES[status] ?? 'error'));
+        reply = envelope(status, status === 401 && route === 'query' ? 401 : 1, message, fault.detail);
       }
       Object.assign(reply.headers, headers);
       return reply;

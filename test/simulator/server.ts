@@ -21,12 +21,12 @@ import { createFileHost, type ImageTask } from './files';
 import { sizeForAspectRatio } from './png';
 import { FaultQueue, faultReply, truncated } from './faults';
 import { envelope, jsonReply, paddedJsonReply, type Reply } from './replies';
-import type { Fault, RecordedRequest, Route, SimTask, Simulator, SimulatorOptions, TaskStatus } from './types';
+import type { Fault, RecordedRequest, Route, SimTask, SimWords, Simulator, SimulatorOptions, TaskStatus } from './types';
 
 export { DIRECTIVES, MAX_SIM_IMAGES, parseDirectives, type SimDirectives } from './directives';
 export { BOT_BLOCK_BODY, HUGE_PADDING_BYTES, NOT_IMAGE_BODY } from './files';
 export { BROKEN_JSON_BODY, HTML_FAULT_BODY } from './faults';
-export type { Fault, RecordedRequest, Route, SimTask, Simulator, SimulatorOptions, TaskStatus } from './types';
+export type { Fault, RecordedRequest, Route, SimTask, SimWords, Simulator, SimulatorOptions, TaskStatus } from './types';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -92,6 +92,8 @@ interface TaskRecord extends ImageTask {
   directives: SimDirectives;
   charged: boolean;
   forcedFinal: boolean;
+  /** The words in force when it was submitted. */
+  words: Required<SimWords>;
 }
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
@@ -103,6 +105,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const slowImageMs = opts.slowImageMs ?? DEFAULT_SLOW_IMAGE_MS;
   let durationMs = checkDuration(opts.durationMs ?? DEFAULT_DURATION_MS);
   let credit = checkCredit(opts.credit ?? DEFAULT_CREDIT);
+  let words: Required<SimWords> = { textAnswer: TEXT_ANSWER, failReason: FAIL_REASON };
   if (!apiKey && !anyKey) throw new Error('apiKey must not be empty');
 
   const requests: RecordedRequest[] = [];
@@ -178,7 +181,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     let result: unknown = null;
     if (status === 'success') {
       if (t.directives.text) {
-        result = [{ text: TEXT_ANSWER }];
+        result = [{ text: t.words.textAnswer }];
       } else {
         const items = files.resultItems(t);
         result = t.directives.single ? items[0] : items;
@@ -188,7 +191,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       task_id: t.taskId,
       status,
       result,
-      status_reason: { message: status === 'failed' ? FAIL_REASON : null },
+      status_reason: { message: status === 'failed' ? t.words.failReason : null },
       consumed: status === 'success' ? money(COST_PER_TASK) : money(0),
       created_at: new Date(t.createdAt).toISOString(),
     };
@@ -258,6 +261,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       prompt,
       images: new Map(),
       answers: 0,
+      words,
     };
     tasks.set(taskId, record);
     publicTasks.set(taskId, view(record));
@@ -472,6 +476,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     setCredit(n: number): void {
       credit = checkCredit(n);
+    },
+    setWords(w: SimWords): void {
+      words = { textAnswer: w.textAnswer ?? TEXT_ANSWER, failReason: w.failReason ?? FAIL_REASON };
     },
     completeNow(taskId: string): void {
       const t = tasks.get(taskId);

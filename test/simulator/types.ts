@@ -42,7 +42,7 @@ export type Route = 'submit' | 'query' | 'user' | 'file' | 'any';
 
 export type Fault =
   /** Answer this status (default body: an envelope {code:1,message}); a submit creates no task. */
-  | { kind: 'status'; status: number; body?: string; retryAfter?: string; headers?: Record<string, string> }
+  | { kind: 'status'; status: number; body?: string; message?: string; detail?: string; retryAfter?: string; headers?: Record<string, string> }
   /** Destroy the socket as soon as the request headers arrive; nothing is read or done. */
   | { kind: 'drop-before' }
   /** Act normally (a submit DOES create its task), then destroy the socket instead of answering. */
@@ -91,10 +91,20 @@ export interface Simulator {
   /** Duration of tasks submitted from now on. */
   setDuration(ms: number): void;
   setCredit(n: number): void;
+  /** The words of tasks submitted from now on (a field left out goes back to its default). */
+  setWords(words: SimWords): void;
   /** Make a task final immediately (throws for an unknown id). */
   completeNow(taskId: string): void;
   /** Forget requests, tasks and faults (credit and duration are kept). */
   reset(): void;
   /** Close the server and destroy open (keep-alive) sockets. Idempotent; never hangs. */
   close(): Promise<void>;
+}
+
+/** Words the simulated API says, chosen by a test (e.g. text that must never become a link). */
+export interface SimWords {
+  /** The model's text answer of a `[sim:text]` task. */
+  textAnswer?: string;
+  /** The `status_reason.message` of a `[sim:fail]` task. */
+  failReason?: string;
 }

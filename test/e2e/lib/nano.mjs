@@ -163,3 +163,34 @@ export function watchWebviewErrors(page) {
   };
   return read;
 }
+
+/**
+ * Runs "Nano Banana: Generate Image" from the palette with no selection: answers the key prompt when
+ * it comes (a test run on its own has no key stored yet), types `prompt` into the prompt box, and
+ * returns the options step's state (press Enter there to generate).
+ */
+export async function generateFromPalette(page, workbench, { prompt, apiKey }) {
+  await workbench.runCommand('Nano Banana: Generate Image');
+  const first = await waitForQuickInput(page, /Nano Banana: (API key|Generate Image)/);
+  if (/API key/.test(first.title)) {
+    await workbench.answerQuickInput(apiKey);
+    await waitForQuickInput(page, /Nano Banana: Generate Image/);
+  }
+  await workbench.answerQuickInput(prompt);
+  return waitForQuickInput(page, /Nano Banana: options/);
+}
+
+/**
+ * What a part of the workbench shows (a Locator): its text, the links in it (`a` elements, except
+ * the workbench's own buttons, which are `a.monaco-button` / `a.action-label` without an href), and
+ * the codicons in it (class names).
+ */
+export async function shown(locator) {
+  return locator.first().evaluate((el) => ({
+    text: el.textContent ?? '',
+    links: [...el.querySelectorAll('a')]
+      .filter((a) => !(a.matches('.monaco-button, .action-label') && !a.hasAttribute('href')))
+      .map((a) => `${a.textContent} → ${a.getAttribute('href') ?? ''}`),
+    icons: [...el.querySelectorAll('.codicon, [class*="codicon-"]')].map((i) => [...i.classList].filter((c) => c.startsWith('codicon-')).join(' ')),
+  }));
+}
