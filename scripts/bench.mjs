@@ -29,7 +29,9 @@ const ext = require(path.join(root, 'dist', 'extension.js'));
 const t1 = performance.now();
 ext.activate(context);
 const t2 = performance.now();
-console.log(`activation: require ${(t1 - t0).toFixed(2)} ms + activate() ${(t2 - t1).toFixed(2)} ms = ${(t2 - t0).toFixed(2)} ms (${context.subscriptions.length} registrations)`);
+console.log(
+  `activation: require ${(t1 - t0).toFixed(2)} ms + activate() ${(t2 - t1).toFixed(2)} ms = ${(t2 - t0).toFixed(2)} ms (${context.subscriptions.length} registrations)`,
+);
 
 const t3 = performance.now();
 try {
@@ -54,7 +56,7 @@ function simulate(durationMs, next) {
   return { n, lateMs: t - durationMs };
 }
 let seed = 42;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 const strategies = [
   ['fixed 2 s', () => () => 2000],
   ['fixed 5 s', () => () => 5000],

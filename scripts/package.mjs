@@ -16,6 +16,14 @@ for (const dir of ['dist', path.join('media', 'dist')].filter((d) => existsSync(
   }
 }
 run(process.execPath, ['esbuild.mjs', '--production']);
-run(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out]);
+run(process.execPath, [
+  path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'),
+  'package',
+  '--no-dependencies',
+  '--allow-missing-repository',
+  '--no-rewrite-relative-links',
+  '--out',
+  out,
+]);
 console.log(`\n${path.basename(out)}  ${(statSync(out).size / 1024).toFixed(1)} KiB`);
 console.log(`install it with:  code --install-extension ${path.relative(process.cwd(), out) || out}`);

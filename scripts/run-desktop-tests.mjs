@@ -48,7 +48,15 @@ try {
     extensionDevelopmentPath: repoRoot,
     extensionTestsPath: testsIndex,
     extensionTestsEnv: { NB_TEST_RESULT_FILE: resultFile },
-    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes', '--user-data-dir', path.join(tmp, 'user-data')],
+    launchArgs: [
+      workspace,
+      '--disable-extensions',
+      '--disable-workspace-trust',
+      '--skip-welcome',
+      '--skip-release-notes',
+      '--user-data-dir',
+      path.join(tmp, 'user-data'),
+    ],
   });
 } catch (e) {
   log(`VS Code test run failed: ${e?.message ?? e}`);

@@ -129,7 +129,13 @@ async function ensureNode24({ log, force }) {
     install: async () => {
       // The `node` package's preinstall only runs `npm install node-<platform>-<arch>@<version>`; we install that directly.
       await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'nb-node24', private: true, dependencies: { [pkg]: NODE_VERSION } }, null, 2));
-      await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env: cleanEnv(), logFile: path.join(dir, 'install.log'), log, label: 'npm install node24' });
+      await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+        cwd: dir,
+        env: cleanEnv(),
+        logFile: path.join(dir, 'install.log'),
+        log,
+        label: 'npm install node24',
+      });
     },
     verify: async () => {
       const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
@@ -153,19 +159,33 @@ async function ensureCodeServer({ log, force, node24, nodedir }) {
     install: async () => {
       await writeFile(
         path.join(dir, 'package.json'),
-        JSON.stringify({ name: 'nb-code-server', private: true, dependencies: { 'code-server': CODE_SERVER_VERSION }, allowScripts: CODE_SERVER_ALLOW_SCRIPTS }, null, 2),
+        JSON.stringify(
+          { name: 'nb-code-server', private: true, dependencies: { 'code-server': CODE_SERVER_VERSION }, allowScripts: CODE_SERVER_ALLOW_SCRIPTS },
+          null,
+          2,
+        ),
       );
       const env = cleanEnv({
         PATH: `${path.dirname(node24)}${path.delimiter}${process.env.PATH}`, // npm (and its scripts) then run on Node 24
         npm_config_nodedir: nodedir, // node-gyp: Node 24's headers, not ~/.npmrc's nodedir=/usr (Node 20)
         JOBS: 'max', // node-gyp: make -j<cores>
       });
-      await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=warn'], { cwd: dir, env, logFile: path.join(dir, 'install.log'), log, label: 'npm install code-server' });
+      await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=warn'], {
+        cwd: dir,
+        env,
+        logFile: path.join(dir, 'install.log'),
+        log,
+        label: 'npm install code-server',
+      });
     },
     verify: async () => {
       if (!existsSync(entry)) throw new Error(`missing ${entry}`);
       // Built by code-server's postinstall: when npm skipped it (allowScripts) these are absent.
-      for (const rel of ['lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node', 'lib/vscode/node_modules/node-pty/package.json', 'lib/vscode/extensions/node_modules']) {
+      for (const rel of [
+        'lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node',
+        'lib/vscode/node_modules/node-pty/package.json',
+        'lib/vscode/extensions/node_modules',
+      ]) {
         if (!existsSync(path.join(pkgDir, rel))) throw new Error(`missing ${rel}: code-server's postinstall did not run or failed (see ${dir}/install.log)`);
       }
       const r = spawnSync(node24, [entry, '--version'], { encoding: 'utf8', timeout: 30_000 });
@@ -193,7 +213,9 @@ function haveKrb5() {
 
 let aptUpdated = false;
 async function aptInstall(pkgs, { log }) {
-  const missingMsg = `Please install the Debian packages: apt-get install -y ${pkgs.join(' ')}` + (pkgs.includes('chromium') ? ' (or set CHROMIUM_PATH to a Chromium/Chrome binary)' : '');
+  const missingMsg =
+    `Please install the Debian packages: apt-get install -y ${pkgs.join(' ')}` +
+    (pkgs.includes('chromium') ? ' (or set CHROMIUM_PATH to a Chromium/Chrome binary)' : '');
   const hasApt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
   if (!hasApt) throw new Error(`apt-get is not available here. ${missingMsg}`);
   if (process.getuid?.() !== 0) throw new Error(`not root, so cannot run apt-get. ${missingMsg}`);

@@ -106,14 +106,22 @@ export function createServices(context: vscode.ExtensionContext, identity: Windo
 
   let balance: number | undefined;
   const refreshBalance = async () => {
-    balance = await getClient().balance().catch(() => undefined);
+    balance = await getClient()
+      .balance()
+      .catch(() => undefined);
     gallery.pushBalance();
     return balance;
   };
 
   const statusBar = new JobStatusBar(scheduler);
   let commands!: Commands;
-  const model = new GalleryModelImpl(store, scheduler, () => config, () => balance, (action) => commands.galleryAction(action));
+  const model = new GalleryModelImpl(
+    store,
+    scheduler,
+    () => config,
+    () => balance,
+    (action) => commands.galleryAction(action),
+  );
   // The balance is read when someone looks at it (the gallery header), never at activation.
   model.onReady = () => {
     if (balance === undefined) void refreshBalance();
@@ -122,7 +130,18 @@ export function createServices(context: vscode.ExtensionContext, identity: Windo
   };
   const gallery = new GalleryPanel(context.extensionUri, model);
   const notifier = new Notifier(gallery, () => config);
-  commands = new Commands({ context, log, keys, scheduler, store, gallery, notifier, config: () => config, refreshBalance, ready: () => Promise.all([storeReady, schedulerReady]).then(() => undefined) });
+  commands = new Commands({
+    context,
+    log,
+    keys,
+    scheduler,
+    store,
+    gallery,
+    notifier,
+    config: () => config,
+    refreshBalance,
+    ready: () => Promise.all([storeReady, schedulerReady]).then(() => undefined),
+  });
 
   /**
    * A lower history limit prunes the oldest images. Applied after a pause, so a number the settings
@@ -155,7 +174,11 @@ export function createServices(context: vscode.ExtensionContext, identity: Windo
       config = currentConfig();
       // Only a change of address, timeout or proxy replaces the client (and its connections):
       // closing it cuts requests in flight, which for a submit could lose a paid task's id.
-      if (e.affectsConfiguration('nanoBanana.apiBaseUrl') || e.affectsConfiguration('nanoBanana.requestTimeoutSeconds') || e.affectsConfiguration('http.proxy')) {
+      if (
+        e.affectsConfiguration('nanoBanana.apiBaseUrl') ||
+        e.affectsConfiguration('nanoBanana.requestTimeoutSeconds') ||
+        e.affectsConfiguration('http.proxy')
+      ) {
         const old = client;
         client = undefined;
         void old?.close();

@@ -160,18 +160,24 @@ export async function startCodeServer({
   const runId = randomUUID();
   const args = [
     tools.codeServer,
-    '--config', configFile,
-    '--bind-addr', `${host}:${port}`,
-    '--auth', 'none',
+    '--config',
+    configFile,
+    '--bind-addr',
+    `${host}:${port}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     '--disable-proxy',
     '--ignore-last-opened',
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
-    '--vscode-option', 'enable-smoke-test-driver', // window.codeAutomationLog/Exit + the extension test protocol
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--vscode-option',
+    'enable-smoke-test-driver', // window.codeAutomationLog/Exit + the extension test protocol
   ];
   if (workspace) args.push(workspace);
   const childEnv = {
@@ -240,7 +246,9 @@ export async function startCodeServer({
   for (;;) {
     if (exited) {
       await stop();
-      throw new Error(`code-server exited during start-up (${exited.error?.message ?? `code ${exited.code}, signal ${exited.signal}`}); log ${logFile}:\n${tail()}`);
+      throw new Error(
+        `code-server exited during start-up (${exited.error?.message ?? `code ${exited.code}, signal ${exited.signal}`}); log ${logFile}:\n${tail()}`,
+      );
     }
     if (Date.now() > deadline) {
       await stop();

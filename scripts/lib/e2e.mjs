@@ -14,7 +14,10 @@ import { createWorkbench } from './workbench.mjs';
 
 const withTimeout = (promise, ms, what) => {
   let timer;
-  return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s`)), ms))),
+  ]).finally(() => clearTimeout(timer));
 };
 
 /**
@@ -39,7 +42,11 @@ export async function runE2ETests({
   const failSuite = (msg) => ({ passed: 0, failed: 1, failures: [msg] });
 
   // Collect the tests first: a broken test file is a failure of its own.
-  const files = existsSync(testsDir) ? readdirSync(testsDir).filter((f) => f.endsWith('.e2e.mjs')).sort() : [];
+  const files = existsSync(testsDir)
+    ? readdirSync(testsDir)
+        .filter((f) => f.endsWith('.e2e.mjs'))
+        .sort()
+    : [];
   if (!files.length) return failSuite(`no *.e2e.mjs files in ${testsDir}`);
   const cases = [];
   for (const f of files) {
@@ -54,7 +61,8 @@ export async function runE2ETests({
   }
   const re = grep ? (grep instanceof RegExp ? grep : new RegExp(grep, 'i')) : null;
   const selected = cases.filter((c) => !re || re.test(`${c.file} ${c.name}`));
-  if (!existsSync(path.join(repoRoot, 'dist', 'extension.js'))) log('[harness] warning: dist/extension.js is missing (did `npm run build` run?); the extension will not load');
+  if (!existsSync(path.join(repoRoot, 'dist', 'extension.js')))
+    log('[harness] warning: dist/extension.js is missing (did `npm run build` run?); the extension will not load');
 
   let server;
   let browser;
@@ -90,7 +98,10 @@ export async function runE2ETests({
             openWindow: async (folder) => {
               const other = await browser.context.newPage();
               const wb = createWorkbench(other, { log, screenshotsDir, workspace: folder });
-              await other.goto(workbenchUrl(server, { workspace: folder, extensionDevelopmentPath: repoRoot }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
+              await other.goto(workbenchUrl(server, { workspace: folder, extensionDevelopmentPath: repoRoot }), {
+                waitUntil: 'domcontentloaded',
+                timeout: 60_000,
+              });
               await wb.waitReady();
               return { page: other, workbench: wb };
             },

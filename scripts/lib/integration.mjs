@@ -66,7 +66,9 @@ export async function runIntegrationTests({ repoRoot, testsIndex, workspace, set
     page.on('pageerror', (e) => verbose && log(`[page error] ${e.message}`));
 
     const url = workbenchUrl(server, { workspace, extensionDevelopmentPath: repoRoot, extensionTestsPath: testsIndex.replace(/\.js$/, '') });
-    const timedOut = new Promise((r) => (timer = setTimeout(() => r({ error: `timed out after ${timeoutMs / 1000} s waiting for the tests to finish` }), timeoutMs)));
+    const timedOut = new Promise(
+      (r) => (timer = setTimeout(() => r({ error: `timed out after ${timeoutMs / 1000} s waiting for the tests to finish` }), timeoutMs)),
+    );
     const serverDied = (async () => {
       while (!server.stopped) {
         await new Promise((r) => setTimeout(r, 500));
@@ -91,7 +93,7 @@ export async function runIntegrationTests({ repoRoot, testsIndex, workspace, set
     }
     if (outcome.error) {
       const r = fail(`integration run failed: ${outcome.error}`, result?.passed ?? 0);
-      if (result) r.failures.unshift(...result.failures), (r.failed += result.failed);
+      if (result) (r.failures.unshift(...result.failures), (r.failed += result.failed));
       return r;
     }
     if (!result) {

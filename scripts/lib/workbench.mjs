@@ -28,10 +28,17 @@ export function createWorkbench(page, { log = () => {}, screenshotsDir, workspac
       if (workspace) {
         // The explorer's root is the folder's name; its children render once the remote file system answers.
         const name = path.basename(workspace);
-        await page.locator('.part.sidebar .pane-header', { hasText: new RegExp(escapeRe(name), 'i') }).first().waitFor({ timeout: t });
+        await page
+          .locator('.part.sidebar .pane-header', { hasText: new RegExp(escapeRe(name), 'i') })
+          .first()
+          .waitFor({ timeout: t });
       }
       // Extension host ready: the "activating extensions" progress of the status bar is gone.
-      await page.waitForFunction(() => !document.querySelector('.statusbar-item[id*="extensionHostProgress"], .statusbar-item .codicon-sync.codicon-modifier-spin'), null, { timeout: t });
+      await page.waitForFunction(
+        () => !document.querySelector('.statusbar-item[id*="extensionHostProgress"], .statusbar-item .codicon-sync.codicon-modifier-spin'),
+        null,
+        { timeout: t },
+      );
       log(`[workbench] ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     },
 
@@ -59,7 +66,13 @@ export function createWorkbench(page, { log = () => {}, screenshotsDir, workspac
     async waitForOrError(locator, { timeout: t = timeout, what = 'the expected UI' } = {}) {
       const deadline = Date.now() + t;
       for (;;) {
-        if (await locator.first().isVisible().catch(() => false)) return locator.first();
+        if (
+          await locator
+            .first()
+            .isVisible()
+            .catch(() => false)
+        )
+          return locator.first();
         const d = await wb.dialog();
         if (d) throw new Error(`a dialog appeared instead of ${what}: ${d.title}${d.detail ? ` — ${d.detail}` : ''}`);
         const errs = (await wb.notifications()).filter((n) => n.severity === 'error');
@@ -72,7 +85,10 @@ export function createWorkbench(page, { log = () => {}, screenshotsDir, workspac
     /** Opens the quick input with `keys` (falls back to `fallback`); returns the input box. */
     async openQuickInput(keys, fallback) {
       await wb.dismiss();
-      await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, trial: true }).catch(() => {});
+      await page
+        .locator('.monaco-workbench')
+        .click({ position: { x: 5, y: 5 }, trial: true })
+        .catch(() => {});
       for (const k of [keys, fallback].filter(Boolean)) {
         await page.keyboard.press(k);
         try {
@@ -87,7 +103,9 @@ export function createWorkbench(page, { log = () => {}, screenshotsDir, workspac
 
     /** Runs a command by its palette title (e.g. "Nano Banana: Show Gallery") through F1. */
     async runCommand(title, { timeout: t = timeout, quiet = false } = {}) {
-      const row = quickInput.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRe(title)}\\s*$`, 'i') }) }).first();
+      const row = quickInput
+        .locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRe(title)}\\s*$`, 'i') }) })
+        .first();
       // The palette lists the commands known when it opens: right after start-up an extension's
       // commands may not be registered yet, so reopen it until the command shows (or time runs out).
       const deadline = Date.now() + t;
@@ -98,9 +116,13 @@ export function createWorkbench(page, { log = () => {}, screenshotsDir, workspac
           await row.waitFor({ state: 'visible', timeout: Math.min(3_000, Math.max(500, deadline - Date.now())) });
           break;
         } catch {
-          const shown = await quickInput.locator('.monaco-list-row .label-name').allInnerTexts().catch(() => []);
+          const shown = await quickInput
+            .locator('.monaco-list-row .label-name')
+            .allInnerTexts()
+            .catch(() => []);
           await wb.dismiss();
-          if (Date.now() >= deadline) throw new Error(`command "${title}" is not in the command palette (showing: ${shown.slice(0, 8).join(' | ') || 'nothing'})`);
+          if (Date.now() >= deadline)
+            throw new Error(`command "${title}" is not in the command palette (showing: ${shown.slice(0, 8).join(' | ') || 'nothing'})`);
           if (!quiet) log(`[workbench] "${title}" is not in the command palette yet; trying again`);
         }
       }
@@ -180,7 +202,13 @@ export function createWorkbench(page, { log = () => {}, screenshotsDir, workspac
 
     /** The active tab's title. */
     async activeTabTitle() {
-      return (await page.locator('.part.editor .editor-group-container.active .tab.active .label-name').first().innerText().catch(() => '')).trim();
+      return (
+        await page
+          .locator('.part.editor .editor-group-container.active .tab.active .label-name')
+          .first()
+          .innerText()
+          .catch(() => '')
+      ).trim();
     },
 
     /** A status bar entry whose text matches (locator; `await x.waitFor()` to wait for it). */
@@ -270,7 +298,12 @@ export function createWorkbench(page, { log = () => {}, screenshotsDir, workspac
       const deadline = Date.now() + t;
       for (;;) {
         // The visible one: hidden webviews keep their iframe but have no size / visibility:hidden.
-        const idx = await outer.evaluateAll((els) => els.findIndex((el) => el.getBoundingClientRect().width > 0 && getComputedStyle(el).visibility !== 'hidden' && el.closest('[style*="visibility: hidden"]') === null));
+        const idx = await outer.evaluateAll((els) =>
+          els.findIndex(
+            (el) =>
+              el.getBoundingClientRect().width > 0 && getComputedStyle(el).visibility !== 'hidden' && el.closest('[style*="visibility: hidden"]') === null,
+          ),
+        );
         if (idx >= 0) {
           const frame = outer.nth(idx).contentFrame().locator('iframe#active-frame').contentFrame();
           await frame.locator('body').waitFor({ state: 'attached', timeout: Math.max(1_000, deadline - Date.now()) });

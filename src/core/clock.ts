@@ -30,10 +30,13 @@ export function sleep(ms: number, clock: Clock = systemClock, signal?: AbortSign
       clock.clearTimeout(handle);
       reject(abortError());
     };
-    const handle = clock.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
+    const handle = clock.setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -151,9 +151,7 @@ export class HistoryIndex {
     const copy = structuredClone(item);
     return this.enqueue(async () => {
       await this.prepare();
-      const dup = this.items.some(
-        (i) => i.id === copy.id || (copy.taskId !== undefined && i.taskId === copy.taskId && i.fileName === copy.fileName),
-      );
+      const dup = this.items.some((i) => i.id === copy.id || (copy.taskId !== undefined && i.taskId === copy.taskId && i.fileName === copy.fileName));
       if (dup) return [];
       return this.change(() => {
         let at = this.items.length;

@@ -37,7 +37,10 @@ export class GalleryPanel implements vscode.Disposable {
   private disposables: vscode.Disposable[] = [];
   private focusId: string | undefined;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly model: GalleryModel) {}
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly model: GalleryModel,
+  ) {}
 
   get visible(): boolean {
     return !!this.panel?.visible;
@@ -116,7 +119,13 @@ export class GalleryPanel implements vscode.Disposable {
   private state(): GalleryState {
     const focusId = this.focusId;
     this.focusId = undefined;
-    return { jobs: this.model.jobs(), history: this.historyViews(), strings: this.model.strings(), balance: this.model.balance(), ...(focusId ? { focusId } : {}) };
+    return {
+      jobs: this.model.jobs(),
+      history: this.historyViews(),
+      strings: this.model.strings(),
+      balance: this.model.balance(),
+      ...(focusId ? { focusId } : {}),
+    };
   }
 
   private historyViews(): HistoryView[] {

@@ -87,7 +87,10 @@ export class Commands {
     const args = isGenerateArgs(arg) ? arg : undefined;
     const editor = vscode.window.activeTextEditor;
     const selection = preset?.prompt === undefined && editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
-    const source = preset?.prompt !== undefined ? { kind: 'ask' as const, initial: preset.prompt } : resolvePromptSource(args, selection, this.d.context.globalState.get<string>(LAST_PROMPT_KEY));
+    const source =
+      preset?.prompt !== undefined
+        ? { kind: 'ask' as const, initial: preset.prompt }
+        : resolvePromptSource(args, selection, this.d.context.globalState.get<string>(LAST_PROMPT_KEY));
 
     if (!(await this.d.keys.ensure())) return undefined;
 
@@ -131,7 +134,14 @@ export class Commands {
     } else if (input.referenceUris.length) {
       refs = [...refs, ...(await resolveReferences(input.referenceUris))];
     }
-    const request = validateRequest(buildRequest(input.prompt, options, refs.map((r) => r.value), config.callbackUrl));
+    const request = validateRequest(
+      buildRequest(
+        input.prompt,
+        options,
+        refs.map((r) => r.value),
+        config.callbackUrl,
+      ),
+    );
     await this.d.context.globalState.update(LAST_PROMPT_KEY, input.prompt);
     const job = this.d.scheduler.start(request, { referenceNames: refs.map((r) => r.name) });
     this.d.log.info(`job ${job.id} started: model ${request.model}, ${refs.length} reference(s)`);
@@ -171,7 +181,7 @@ export class Commands {
     } else if (!(await this.d.keys.prompt())) {
       return false;
     }
-    void vscode.window.showInformationMessage(vscode.l10n.t('API key saved in VS Code\'s secret storage.'));
+    void vscode.window.showInformationMessage(vscode.l10n.t("API key saved in VS Code's secret storage."));
     void this.d.refreshBalance();
     return true;
   }
@@ -179,13 +189,17 @@ export class Commands {
   // ---- jobs
 
   private async cancelJob(arg: unknown): Promise<boolean> {
-    const id = typeof arg === 'string' ? arg : await this.pickJob(this.d.scheduler.active(), vscode.l10n.t('No job is running.'), vscode.l10n.t('Cancel which job?'));
+    const id =
+      typeof arg === 'string' ? arg : await this.pickJob(this.d.scheduler.active(), vscode.l10n.t('No job is running.'), vscode.l10n.t('Cancel which job?'));
     return id ? this.d.scheduler.cancel(id) : false;
   }
 
   private async resumeJob(arg: unknown): Promise<boolean> {
     const resumable = this.d.scheduler.list().filter((j) => j.resumable && !ACTIVE_STATES.has(j.state));
-    const id = typeof arg === 'string' ? arg : await this.pickJob(resumable, vscode.l10n.t('No cancelled or timed-out job to resume.'), vscode.l10n.t('Resume which job?'));
+    const id =
+      typeof arg === 'string'
+        ? arg
+        : await this.pickJob(resumable, vscode.l10n.t('No cancelled or timed-out job to resume.'), vscode.l10n.t('Resume which job?'));
     return id ? this.d.scheduler.resume(id) : false;
   }
 
@@ -216,7 +230,11 @@ export class Commands {
     const first = items[0];
     if (!first) return;
     if (choice === 'openGallery') this.d.gallery.show(first.id);
-    else if (choice === 'save') await this.copies.save(first).then((u) => u && this.copies.announceSaved(u), (e) => this.showError(e));
+    else if (choice === 'save')
+      await this.copies.save(first).then(
+        (u) => u && this.copies.announceSaved(u),
+        (e) => this.showError(e),
+      );
     else if (choice === 'insertLink') await this.copies.insertLink(first).catch((e) => this.showError(e));
   }
 

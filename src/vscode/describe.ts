@@ -37,17 +37,24 @@ function describeMaybeCharged(e: SerializedError): Described | undefined {
   switch (e.kind) {
     case 'server':
       return {
-        message: vscode.l10n.t('The API timed out after it received the request (HTTP {0}), so the task may have been created and charged, but its id never arrived and the extension cannot fetch it. Check your defapi.org account before you submit again.', e.status ?? ''),
+        message: vscode.l10n.t(
+          'The API timed out after it received the request (HTTP {0}), so the task may have been created and charged, but its id never arrived and the extension cannot fetch it. Check your defapi.org account before you submit again.',
+          e.status ?? '',
+        ),
         steps: ['openLog'],
       };
     case 'network':
       return {
-        message: vscode.l10n.t('The connection broke after the request was sent, so the API may have created (and charged) the task, but its id never arrived and the extension cannot fetch it. Check your defapi.org account before you submit again, so you do not pay twice.'),
+        message: vscode.l10n.t(
+          'The connection broke after the request was sent, so the API may have created (and charged) the task, but its id never arrived and the extension cannot fetch it. Check your defapi.org account before you submit again, so you do not pay twice.',
+        ),
         steps: ['openLog'],
       };
     case 'invalid-response':
       return {
-        message: vscode.l10n.t('The API answered with more than the extension reads, so a task may have been created (and charged) whose id never arrived. Check your defapi.org account before you submit again.'),
+        message: vscode.l10n.t(
+          'The API answered with more than the extension reads, so a task may have been created (and charged) whose id never arrived. Check your defapi.org account before you submit again.',
+        ),
         steps: ['openLog'],
       };
     default:
@@ -75,7 +82,9 @@ export function describeError(e: SerializedError): Described {
         return { message: vscode.l10n.t('No API key is set. Set your defapi.org key to continue.'), steps: ['updateKey'] };
       }
       return {
-        message: vscode.l10n.t('The API rejected the key: it may be wrong, expired or suspended, or the account is out of credits. Update your API key to continue.'),
+        message: vscode.l10n.t(
+          'The API rejected the key: it may be wrong, expired or suspended, or the account is out of credits. Update your API key to continue.',
+        ),
         steps: ['updateKey'],
       };
     case 'bad-request':
@@ -85,7 +94,10 @@ export function describeError(e: SerializedError): Described {
     case 'rate-limited':
       return { message: vscode.l10n.t('The API is limiting requests right now. Wait a moment, then retry.'), steps: ['retry'] };
     case 'server':
-      return { message: vscode.l10n.t('The API had a server error{0}. Retry in a moment.', e.status ? ` (HTTP ${e.status})` : ''), steps: ['retry', 'openLog'] };
+      return {
+        message: vscode.l10n.t('The API had a server error{0}. Retry in a moment.', e.status ? ` (HTTP ${e.status})` : ''),
+        steps: ['retry', 'openLog'],
+      };
     case 'network':
       return { message: vscode.l10n.t('Could not reach the API: {0} Check your network and proxy settings.', said), steps: ['retry', 'openLog'] };
     case 'protocol':
@@ -115,7 +127,10 @@ export function describeError(e: SerializedError): Described {
 export function describeJob(job: Readonly<JobRecord>, maxWaitMinutes: number): Described {
   if (job.state === 'timed-out') {
     return {
-      message: vscode.l10n.t('Still not finished after {0} minutes. The job may yet finish on the server: resume it to keep checking (this costs nothing more).', maxWaitMinutes),
+      message: vscode.l10n.t(
+        'Still not finished after {0} minutes. The job may yet finish on the server: resume it to keep checking (this costs nothing more).',
+        maxWaitMinutes,
+      ),
       steps: ['resume'],
     };
   }

@@ -8,7 +8,10 @@ export type SuccessChoice = 'openGallery' | 'save' | 'insertLink';
 
 /** Notifications for finished jobs; successes only when the gallery is not in view. */
 export class Notifier {
-  constructor(private readonly gallery: { visible: boolean }, private readonly config: () => NanoConfig) {}
+  constructor(
+    private readonly gallery: { visible: boolean },
+    private readonly config: () => NanoConfig,
+  ) {}
 
   async success(job: Readonly<JobRecord>, balance: number | undefined): Promise<SuccessChoice | undefined> {
     if (this.gallery.visible) return undefined;

@@ -13,7 +13,11 @@ interface Item extends vscode.QuickPickItem {
  * change one option each and come back. Undefined when dismissed. The descriptions show outside
  * text (the prompt, setting values, file names) inert: a quick pick renders `$(icon)`.
  */
-export async function pickOptions(initial: ChosenOptions, references: vscode.Uri[], prompt: string): Promise<{ options: ChosenOptions; references: vscode.Uri[] } | undefined> {
+export async function pickOptions(
+  initial: ChosenOptions,
+  references: vscode.Uri[],
+  prompt: string,
+): Promise<{ options: ChosenOptions; references: vscode.Uri[] } | undefined> {
   let opts = { ...initial };
   let refs = [...references];
   for (;;) {
@@ -21,7 +25,9 @@ export async function pickOptions(initial: ChosenOptions, references: vscode.Uri
       { id: 'go', label: `$(sparkle) ${vscode.l10n.t('Generate')}`, description: inert(prompt.length > 60 ? prompt.slice(0, 59) + '…' : prompt) },
       { id: 'model', label: `$(hubot) ${vscode.l10n.t('Model')}`, description: inert(opts.model) },
       { id: 'ratio', label: `$(screen-full) ${vscode.l10n.t('Aspect ratio')}`, description: inert(opts.aspectRatio) },
-      ...(modelSupportsImageSize(opts.model) ? [{ id: 'size' as const, label: `$(zoom-in) ${vscode.l10n.t('Image size')}`, description: inert(opts.imageSize) }] : []),
+      ...(modelSupportsImageSize(opts.model)
+        ? [{ id: 'size' as const, label: `$(zoom-in) ${vscode.l10n.t('Image size')}`, description: inert(opts.imageSize) }]
+        : []),
       {
         id: 'refs',
         label: `$(file-media) ${vscode.l10n.t('Reference images')}`,
@@ -61,7 +67,9 @@ export async function pickOptions(initial: ChosenOptions, references: vscode.Uri
         });
         if (chosen) {
           if (chosen.length > MAX_REFERENCES) {
-            void vscode.window.showWarningMessage(vscode.l10n.t('{0} reference images were chosen; at most {1} can be used. Pick fewer.', chosen.length, MAX_REFERENCES));
+            void vscode.window.showWarningMessage(
+              vscode.l10n.t('{0} reference images were chosen; at most {1} can be used. Pick fewer.', chosen.length, MAX_REFERENCES),
+            );
           } else {
             refs = chosen;
           }
@@ -73,7 +81,11 @@ export async function pickOptions(initial: ChosenOptions, references: vscode.Uri
 }
 
 async function pickFrom(values: string[], current: string, title: string, allowCustom = false): Promise<string | undefined> {
-  const items: vscode.QuickPickItem[] = values.map((v) => ({ label: v, picked: v === current, description: v === current ? vscode.l10n.t('current') : undefined }));
+  const items: vscode.QuickPickItem[] = values.map((v) => ({
+    label: v,
+    picked: v === current,
+    description: v === current ? vscode.l10n.t('current') : undefined,
+  }));
   if (!allowCustom) return (await vscode.window.showQuickPick(items, { title }))?.label;
   const qp = vscode.window.createQuickPick();
   qp.title = title;

@@ -3,7 +3,14 @@ import * as vscode from 'vscode';
 import { NanoError } from '../core/errors';
 import { inert } from '../core/inert';
 import { MAX_REFERENCES } from '../core/api/types';
-import { DEFAULT_MAX_BYTES, megabytes, prepareReferenceOffThread, ReferenceImageError, type PreparedReference, type ReferenceProblem } from '../core/images/resize';
+import {
+  DEFAULT_MAX_BYTES,
+  megabytes,
+  prepareReferenceOffThread,
+  ReferenceImageError,
+  type PreparedReference,
+  type ReferenceProblem,
+} from '../core/images/resize';
 
 /** Largest local file read as a reference at all; larger PNG/JPEG files under it are downscaled. */
 export const MAX_REFERENCE_FILE_BYTES = 50 * 1024 * 1024;
@@ -25,7 +32,12 @@ function toUri(ref: string): vscode.Uri {
 function tooLarge(name: string, bytes: number): NanoError {
   return new NanoError({
     kind: 'invalid-input',
-    message: vscode.l10n.t('{0} is {1} MB; reference images can be at most {2} MB. Use a smaller copy.', name, megabytes(bytes), MAX_REFERENCE_FILE_BYTES / 1048576),
+    message: vscode.l10n.t(
+      '{0} is {1} MB; reference images can be at most {2} MB. Use a smaller copy.',
+      name,
+      megabytes(bytes),
+      MAX_REFERENCE_FILE_BYTES / 1048576,
+    ),
     retryable: false,
   });
 }
@@ -38,9 +50,21 @@ function describeProblem(name: string, p: ReferenceProblem): string {
     case 'corrupt':
       return vscode.l10n.t('{0} could not be read as a {1} image; it may be damaged or truncated.', name, p.format);
     case 'undecodable-too-large':
-      return vscode.l10n.t('{0} is a {1} of {2} MB (at most {3} MB can be sent); convert it to PNG or JPEG or use a smaller one.', name, p.format, megabytes(p.bytes), megabytes(p.maxBytes));
+      return vscode.l10n.t(
+        '{0} is a {1} of {2} MB (at most {3} MB can be sent); convert it to PNG or JPEG or use a smaller one.',
+        name,
+        p.format,
+        megabytes(p.bytes),
+        megabytes(p.maxBytes),
+      );
     case 'too-many-pixels':
-      return vscode.l10n.t('{0} is {1}×{2} pixels, too large to downscale (at most {3} megapixels); use a smaller copy.', name, p.width, p.height, Math.round(p.maxPixels / 1e6));
+      return vscode.l10n.t(
+        '{0} is {1}×{2} pixels, too large to downscale (at most {3} megapixels); use a smaller copy.',
+        name,
+        p.width,
+        p.height,
+        Math.round(p.maxPixels / 1e6),
+      );
     case 'cannot-fit':
       return vscode.l10n.t('{0} could not be made smaller than {1} MB, even downscaled; use a smaller copy.', name, megabytes(p.maxBytes));
   }
@@ -74,7 +98,10 @@ export async function readReference(uri: vscode.Uri): Promise<ResolvedReference>
     }
     throw new NanoError({ kind: 'invalid-input', message: vscode.l10n.t('The reference image {0} could not be read.', shown), retryable: false, cause: e });
   }
-  return { value: `data:${prepared.mime};base64,${Buffer.from(prepared.bytes.buffer, prepared.bytes.byteOffset, prepared.bytes.byteLength).toString('base64')}`, name };
+  return {
+    value: `data:${prepared.mime};base64,${Buffer.from(prepared.bytes.buffer, prepared.bytes.byteOffset, prepared.bytes.byteLength).toString('base64')}`,
+    name,
+  };
 }
 
 /** Resolves argument references (https URLs, data URIs, paths, file URIs), at most four. */

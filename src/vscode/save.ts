@@ -31,26 +31,47 @@ const configError = (message: string) => new NanoError({ kind: 'config', message
 function refusalError(r: FolderRefusal, setting: string): NanoError {
   if (r.reason === 'outside') {
     return configError(
-      vscode.l10n.t('The output folder "{0}" leads outside the workspace folder: {1} is a symbolic link to {2}. Nothing was saved and the image is still in the gallery. Set {3} to a folder inside the workspace.', inert(setting), inert(r.link ?? ''), inert(r.target ?? ''), SETTING),
+      vscode.l10n.t(
+        'The output folder "{0}" leads outside the workspace folder: {1} is a symbolic link to {2}. Nothing was saved and the image is still in the gallery. Set {3} to a folder inside the workspace.',
+        inert(setting),
+        inert(r.link ?? ''),
+        inert(r.target ?? ''),
+        SETTING,
+      ),
     );
   }
   if (r.reason === 'broken-link') {
     return configError(
-      vscode.l10n.t('The output folder "{0}" cannot be used: {1} is a symbolic link that leads nowhere. Nothing was saved and the image is still in the gallery. Fix the link, or set {2} to another folder.', inert(setting), inert(r.link ?? ''), SETTING),
+      vscode.l10n.t(
+        'The output folder "{0}" cannot be used: {1} is a symbolic link that leads nowhere. Nothing was saved and the image is still in the gallery. Fix the link, or set {2} to another folder.',
+        inert(setting),
+        inert(r.link ?? ''),
+        SETTING,
+      ),
     );
   }
-  return configError(vscode.l10n.t('The output folder "{0}" must be a relative folder inside the workspace (check the nanoBanana.outputFolder setting).', inert(setting)));
+  return configError(
+    vscode.l10n.t('The output folder "{0}" must be a relative folder inside the workspace (check the nanoBanana.outputFolder setting).', inert(setting)),
+  );
 }
 
 /** A save that failed on the file system, in words that name the folder and the next step. */
 function ioFailure(folder: string, code: string | undefined, cause: unknown): NanoError {
   let message: string;
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'NoPermissions') {
-    message = vscode.l10n.t('the folder {0} is read-only or you may not write there. The image is still in the gallery: make the folder writable, or set {1} to another folder.', inert(folder), SETTING);
+    message = vscode.l10n.t(
+      'the folder {0} is read-only or you may not write there. The image is still in the gallery: make the folder writable, or set {1} to another folder.',
+      inert(folder),
+      SETTING,
+    );
   } else if (code === 'ENOSPC' || code === 'EDQUOT') {
     message = vscode.l10n.t('the disk that holds {0} is full. The image is still in the gallery: free some space, then save it again.', inert(folder));
   } else if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'FileNotADirectory' || code === 'FileExists') {
-    message = vscode.l10n.t('{0} is a file, not a folder (or a file stands in its path). The image is still in the gallery: move the file, or set {1} to another folder.', inert(folder), SETTING);
+    message = vscode.l10n.t(
+      '{0} is a file, not a folder (or a file stands in its path). The image is still in the gallery: move the file, or set {1} to another folder.',
+      inert(folder),
+      SETTING,
+    );
   } else {
     const why = code ?? (cause instanceof Error ? cause.message : String(cause));
     message = vscode.l10n.t('saving into {0} failed ({1}). The image is still in the gallery.', inert(folder), why);
@@ -122,7 +143,11 @@ export async function writeUniqueInFolder(folder: vscode.Uri, base: string, ext:
   } finally {
     if (!placed) await vscode.workspace.fs.delete(tmp).then(undefined, () => undefined);
   }
-  throw new NanoError({ kind: 'io', message: vscode.l10n.t('No free file name for {0} in {1}.', inert(candidateName(base, ext, 1)), inert(folder.toString(true))), retryable: false });
+  throw new NanoError({
+    kind: 'io',
+    message: vscode.l10n.t('No free file name for {0} in {1}.', inert(candidateName(base, ext, 1)), inert(folder.toString(true))),
+    retryable: false,
+  });
 }
 
 /**
@@ -148,7 +173,12 @@ export async function saveWithWorkspaceFs(root: vscode.Uri, rel: string, setting
   const folder = vscode.Uri.joinPath(root, ...segments);
   const refuse = (link: vscode.Uri) =>
     configError(
-      vscode.l10n.t('The output folder "{0}" goes through the symbolic link {1}, and this workspace cannot tell where it leads. Nothing was saved and the image is still in the gallery. Set {2} to a folder without links.', inert(setting), inert(link.toString(true)), SETTING),
+      vscode.l10n.t(
+        'The output folder "{0}" goes through the symbolic link {1}, and this workspace cannot tell where it leads. Nothing was saved and the image is still in the gallery. Set {2} to a folder without links.',
+        inert(setting),
+        inert(link.toString(true)),
+        SETTING,
+      ),
     );
   try {
     const before = await symlinkOnTheWay(root, segments);
@@ -173,7 +203,13 @@ export interface SaveSettings {
  * undefined when the user dismisses it. A refused folder or a failed write throws a NanoError
  * (`config` or `io`); the history copy is never touched.
  */
-export async function saveToWorkspace(item: HistoryItem, bytes: Uint8Array, ext: string, settings: SaveSettings, preferred?: vscode.Uri): Promise<vscode.Uri | undefined> {
+export async function saveToWorkspace(
+  item: HistoryItem,
+  bytes: Uint8Array,
+  ext: string,
+  settings: SaveSettings,
+  preferred?: vscode.Uri,
+): Promise<vscode.Uri | undefined> {
   const base = formatBaseName(settings.fileNamePattern, { prompt: item.prompt, date: new Date(item.createdAt), taskId: item.taskId, model: item.model });
   const ws = targetWorkspaceFolder(preferred);
   if (!ws) {
@@ -186,7 +222,10 @@ export async function saveToWorkspace(item: HistoryItem, bytes: Uint8Array, ext:
     await vscode.workspace.fs.writeFile(target, bytes);
     return target;
   }
-  const rel = settings.outputFolder.replace(/\\/g, '/').replace(/^\.\/+/, '').replace(/\/+$/, '');
+  const rel = settings.outputFolder
+    .replace(/\\/g, '/')
+    .replace(/^\.\/+/, '')
+    .replace(/\/+$/, '');
   if (rel !== '' && !isSafeRelativeFolder(rel)) throw refusalError({ ok: false, reason: 'not-relative' }, settings.outputFolder);
   if (ws.uri.scheme === 'file') return saveOnDisk(ws.uri.fsPath, rel, settings.outputFolder, base, ext, bytes);
   return saveWithWorkspaceFs(ws.uri, rel, settings.outputFolder, base, ext, bytes);

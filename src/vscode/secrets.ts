@@ -42,7 +42,7 @@ export class ApiKeyStore {
   async prompt(reason?: string): Promise<string | undefined> {
     const key = await vscode.window.showInputBox({
       title: vscode.l10n.t('Nano Banana: API key'),
-      prompt: reason ?? vscode.l10n.t('Paste your defapi.org API key. It is kept in VS Code\'s secret storage, never in settings.'),
+      prompt: reason ?? vscode.l10n.t("Paste your defapi.org API key. It is kept in VS Code's secret storage, never in settings."),
       placeHolder: 'dk-…',
       password: true,
       ignoreFocusOut: true,

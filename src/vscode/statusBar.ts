@@ -56,7 +56,10 @@ export class JobStatusBar implements vscode.Disposable {
   private ticker: ReturnType<typeof setInterval> | undefined;
   private hideTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly jobs: JobSource, private readonly lingerMs = 5000) {
+  constructor(
+    private readonly jobs: JobSource,
+    private readonly lingerMs = 5000,
+  ) {
     this.item = vscode.window.createStatusBarItem('nanoBanana.jobs', vscode.StatusBarAlignment.Left, 100);
     this.item.name = vscode.l10n.t('Nano Banana jobs');
     this.sub = jobs.onDidChange((e) => this.onChange(e));

@@ -85,7 +85,10 @@ export const tests = [
       // The gallery is not open, so a notification offers it (in the notification center: the
       // workbench shows no toasts under the smoke-test driver, see scripts/lib/workbench.mjs).
       const note = await workbench.waitForNotification(/Image ready: “A watercolor banana on a blue table”/);
-      assert.deepEqual((await note.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()), ['Open gallery', 'Save', 'Insert link']);
+      assert.deepEqual(
+        (await note.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()),
+        ['Open gallery', 'Save', 'Insert link'],
+      );
       await screenshot('4-image-ready-notification');
       await note.locator('.monaco-button', { hasText: 'Open gallery' }).first().click();
       await workbench.closeNotificationCenter();
@@ -106,10 +109,13 @@ export const tests = [
       await savedToast.waitFor({ state: 'visible', timeout: 10_000 });
       const rel = (await savedToast.innerText()).replace(/^.*Saved to\s*/s, '').trim();
       assert.match(rel, /^images\/generated\/[^/]+\.png$/, `saved path in the toast: ${rel}`);
-      const files = await waitUntil(async () => {
-        const f = await pngFilesIn(outputDir(workspace));
-        return f.length ? f : undefined;
-      }, { what: 'a PNG in images/generated/' });
+      const files = await waitUntil(
+        async () => {
+          const f = await pngFilesIn(outputDir(workspace));
+          return f.length ? f : undefined;
+        },
+        { what: 'a PNG in images/generated/' },
+      );
       assert.deepEqual(files, [path.basename(rel)], 'exactly the file the toast names');
       const bytes = await assertPngFile(path.join(workspace, rel));
       log(`saved ${rel} (${bytes} bytes)`);
@@ -163,13 +169,19 @@ export const tests = [
       const jobs = gallery.locator('[data-testid="job"]');
       await jobs.first().waitFor({ state: 'visible', timeout: 10_000 });
       const states = new Set();
-      await waitUntil(async () => {
-        // Reads without waiting: the card is rebuilt on every change and goes away when done.
-        for (const s of await jobs.evaluateAll((els) => els.map((el) => el.getAttribute('data-state')))) states.add(s);
-        return states.has('success') || (await historyItems(gallery).count()) > before.length;
-      }, { timeout: 20_000, what: 'the job to finish in the gallery' });
+      await waitUntil(
+        async () => {
+          // Reads without waiting: the card is rebuilt on every change and goes away when done.
+          for (const s of await jobs.evaluateAll((els) => els.map((el) => el.getAttribute('data-state')))) states.add(s);
+          return states.has('success') || (await historyItems(gallery).count()) > before.length;
+        },
+        { timeout: 20_000, what: 'the job to finish in the gallery' },
+      );
       log(`job states seen in the gallery: ${[...states].join(' → ')}`);
-      assert.ok([...states].some((s) => ['queued', 'pending', 'submitted', 'in_progress', 'downloading'].includes(s)), `an active state: ${[...states]}`);
+      assert.ok(
+        [...states].some((s) => ['queued', 'pending', 'submitted', 'in_progress', 'downloading'].includes(s)),
+        `an active state: ${[...states]}`,
+      );
       await waitUntil(async () => (await historyItems(gallery).count()) === before.length + 1, { what: 'one more image in the history' });
       const ids = await historyIds(gallery);
       const newId = ids.find((id) => !before.includes(id));
@@ -184,15 +196,20 @@ export const tests = [
       const sent = submits(sim).at(-1);
       assert.equal(JSON.parse(sent.body).aspect_ratio, '16:9', 'the chosen aspect ratio was sent');
       // (A "done" still lingering from the first test may open the list: statusRun skips it.)
-      const seen = await waitUntil(async () => {
-        const run = statusRun(await statusSeen(), ACTIVE_STATUS);
-        return run.some((t) => DONE_STATUS.test(t)) ? run : undefined;
-      }, { what: 'the status bar to go from running to "Nano Banana: done"' });
+      const seen = await waitUntil(
+        async () => {
+          const run = statusRun(await statusSeen(), ACTIVE_STATUS);
+          return run.some((t) => DONE_STATUS.test(t)) ? run : undefined;
+        },
+        { what: 'the status bar to go from running to "Nano Banana: done"' },
+      );
       log(`status bar texts: ${seen.join(' → ')}`);
       // 0.5 credits per job from 100: the header shows the balance the API reports.
       const balance = String(100 - 0.5 * ids.length);
       const balanceEl = gallery.locator('[data-testid="balance"]');
-      await waitUntil(async () => (await balanceEl.evaluateAll((els) => els.map((el) => el.textContent).join(''))).includes(balance), { what: `the balance ${balance} in the gallery header` });
+      await waitUntil(async () => (await balanceEl.evaluateAll((els) => els.map((el) => el.textContent).join(''))).includes(balance), {
+        what: `the balance ${balance} in the gallery header`,
+      });
 
       // The README picture: the prompts file (the prompt still selected) beside the gallery with both images.
       await gallery.locator('body').evaluate(() => /** @type {HTMLElement} */ (document.activeElement)?.blur());
@@ -212,7 +229,9 @@ export const tests = [
       await filter.fill('no such prompt');
       await gallery.locator('[data-testid="no-match"]').waitFor({ state: 'visible', timeout: 5_000 });
       await filter.fill('');
-      await waitUntil(async () => (await historyItems(gallery, { visibleOnly: true }).count()) === ids.length, { what: 'all images back after clearing the filter' });
+      await waitUntil(async () => (await historyItems(gallery, { visibleOnly: true }).count()) === ids.length, {
+        what: 'all images back after clearing the filter',
+      });
 
       // The lightbox: opens on the thumbnail with the full image, Escape closes it.
       const lightbox = gallery.locator('[data-testid="lightbox"]');
@@ -238,14 +257,24 @@ export const tests = [
       // may cut the last save short); the next test covers the revival deterministically.
       await page.reload({ waitUntil: 'domcontentloaded' });
       await workbench.waitReady();
-      const restored = await workbench.tab(GALLERY_TITLE).waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+      const restored = await workbench
+        .tab(GALLERY_TITLE)
+        .waitFor({ state: 'visible', timeout: 5_000 })
+        .then(
+          () => true,
+          () => false,
+        );
       if (!restored) await workbench.runCommand('Nano Banana: Show Gallery');
       log(`gallery tab ${restored ? 'restored by the workbench (revived by the serializer)' : 'not restored; opened with "Show Gallery"'}`);
       gallery = await galleryFrame(workbench, { timeout: 30_000 });
       await gallery.locator('[data-testid="filter"]').fill(''); // a restored page may bring back an older filter
-      await waitUntil(async () => (await historyItems(gallery, { visibleOnly: true }).count()) === before.length, { timeout: 20_000, what: `the ${before.length} images after the reload` });
+      await waitUntil(async () => (await historyItems(gallery, { visibleOnly: true }).count()) === before.length, {
+        timeout: 20_000,
+        what: `the ${before.length} images after the reload`,
+      });
       assert.deepEqual(await historyIds(gallery), before, 'the same history, in the same order');
-      for (let i = 0; i < before.length; i++) await waitForImage(historyItems(gallery).nth(i).locator('img'), { what: `thumbnail ${i + 1} to load after the reload` });
+      for (let i = 0; i < before.length; i++)
+        await waitForImage(historyItems(gallery).nth(i).locator('img'), { what: `thumbnail ${i + 1} to load after the reload` });
       await screenshot('gallery-after-reload');
     },
   },
@@ -256,7 +285,9 @@ export const tests = [
       let { gallery, before } = await openGalleryWithHistory(workbench);
       // The filter is part of the page's saved state (vscode.setState).
       await gallery.locator('[data-testid="filter"]').fill('watercolor');
-      await waitUntil(async () => (await historyItems(gallery, { visibleOnly: true }).count()) < before.length || before.length === 1, { what: 'the filter to apply' });
+      await waitUntil(async () => (await historyItems(gallery, { visibleOnly: true }).count()) < before.length || before.length === 1, {
+        what: 'the filter to apply',
+      });
       const matching = await historyIds(gallery, { visibleOnly: true });
 
       // The workbench's own reload saves its state first (editors, webview state), then reloads the page.
@@ -268,15 +299,21 @@ export const tests = [
 
       // No command this time: the tab comes back by itself and the serializer revives the page.
       gallery = await galleryFrame(workbench, { timeout: 30_000 });
-      await waitUntil(async () => (await historyItems(gallery).count()) === before.length, { timeout: 20_000, what: `the ${before.length} images after the reload` });
+      await waitUntil(async () => (await historyItems(gallery).count()) === before.length, {
+        timeout: 20_000,
+        what: `the ${before.length} images after the reload`,
+      });
       assert.deepEqual(await historyIds(gallery), before, 'the same history, in the same order');
       assert.equal(await gallery.locator('[data-testid="filter"]').inputValue(), 'watercolor', 'the filter text is restored');
       assert.deepEqual(await historyIds(gallery, { visibleOnly: true }), matching, 'and applied');
-      for (const id of matching) await waitForImage(gallery.locator(`[data-testid="history-item"][data-id="${id}"] img`), { what: 'a filtered thumbnail to load' });
+      for (const id of matching)
+        await waitForImage(gallery.locator(`[data-testid="history-item"][data-id="${id}"] img`), { what: 'a filtered thumbnail to load' });
       // A fresh extension host with no job run yet: the header still asks the API for the balance.
       const balance = String(100 - 0.5 * before.length);
       const balanceEl = gallery.locator('[data-testid="balance"]');
-      await waitUntil(async () => (await balanceEl.evaluateAll((els) => els.map((el) => el.textContent).join(''))).includes(balance), { what: `the balance ${balance} after the reload` });
+      await waitUntil(async () => (await balanceEl.evaluateAll((els) => els.map((el) => el.textContent).join(''))).includes(balance), {
+        what: `the balance ${balance} after the reload`,
+      });
       log(`revived gallery: ${before.length} images, filter "watercolor" shows ${matching.length}`);
       await screenshot('gallery-revived-filtered');
       await gallery.locator('[data-testid="filter"]').fill('');

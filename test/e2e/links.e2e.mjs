@@ -89,7 +89,12 @@ export const tests = [
         await screenshot('2-failure-reason');
         await clearNotifications(workbench);
 
-        sim.inject('submit', { kind: 'status', status: 400, message: '[Renew it here](command:workbench.action.openSettings)', detail: 'or [log in](https://evil.example/login)' });
+        sim.inject('submit', {
+          kind: 'status',
+          status: 400,
+          message: '[Renew it here](command:workbench.action.openSettings)',
+          detail: 'or [log in](https://evil.example/login)',
+        });
         await generate(page, workbench, sim, 'A banana the API refuses');
         const note = await assertInertNotification(page, workbench, /refused the request.*Renew it here/, 'the error-body notification');
         assert.match(await note.innerText(), /log in/, 'the detail is shown too');
@@ -137,7 +142,11 @@ export const tests = [
       // A short job that succeeds: "Image ready" quotes the prompt (the gallery is not in view).
       await generate(page, workbench, sim, `${PROMPT} [sim:duration=300]`);
       const note = await assertInertNotification(page, workbench, /Image ready: .*Renew it here/, 'the image-ready notification');
-      assert.deepEqual((await note.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()), ['Open gallery', 'Save', 'Insert link'], 'its own buttons stay');
+      assert.deepEqual(
+        (await note.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()),
+        ['Open gallery', 'Save', 'Insert link'],
+        'its own buttons stay',
+      );
       await screenshot('5-image-ready');
     },
   },

@@ -11,7 +11,19 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { alive, extensionHosts, extensionLogs, historyOnDisk, jobByPrompt, jobFinished, queriesOf, setKey, startJob, submitPrompt, submitsOf } from './lib/faults.mjs';
+import {
+  alive,
+  extensionHosts,
+  extensionLogs,
+  historyOnDisk,
+  jobByPrompt,
+  jobFinished,
+  queriesOf,
+  setKey,
+  startJob,
+  submitPrompt,
+  submitsOf,
+} from './lib/faults.mjs';
 import { waitUntil } from './lib/nano.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -34,13 +46,17 @@ async function takenOver({ server, sim, log }, job, faultAt, what) {
     what: `a status query of ${job.taskId} after the take-over`,
   });
   const figures = { faultToClaimMs: claimedAt - faultAt, claimToPollMs: poll.at - claimedAt };
-  log(`${what}: the new session took the job ${(figures.faultToClaimMs / 1000).toFixed(1)} s after the fault and polled it ${figures.claimToPollMs} ms after taking it`);
+  log(
+    `${what}: the new session took the job ${(figures.faultToClaimMs / 1000).toFixed(1)} s after the fault and polled it ${figures.claimToPollMs} ms after taking it`,
+  );
   return figures;
 }
 
 /** SIGKILLs the newest live extension host (the one of the window in front); returns when it is dead. */
 async function killExtensionHost(server) {
-  const victim = extensionHosts(server).filter((h) => alive(h.pid)).at(-1);
+  const victim = extensionHosts(server)
+    .filter((h) => alive(h.pid))
+    .at(-1);
   assert.ok(victim, 'an extension host process is running');
   process.kill(victim.pid, 'SIGKILL');
   await waitUntil(() => !alive(victim.pid), { timeout: 5_000, what: `process ${victim.pid} to die` });
@@ -152,7 +168,10 @@ export const tests = [
       await waitUntil(() => extensionHosts(server).some((h) => alive(h.pid)), { timeout: 30_000, what: "the first window's extension host" });
       const before = new Set(extensionHosts(server).map((h) => h.pid));
       const second = await openWindow(folder);
-      const host = await waitUntil(() => extensionHosts(server).find((h) => !before.has(h.pid) && alive(h.pid)), { timeout: 30_000, what: "the second window's extension host" });
+      const host = await waitUntil(() => extensionHosts(server).find((h) => !before.has(h.pid) && alive(h.pid)), {
+        timeout: 30_000,
+        what: "the second window's extension host",
+      });
       const prompt = 'Started in a window that is closed [sim:duration=20000]';
       const job = await startJob({ ...ctx, page: second.page, workbench: second.workbench }, prompt);
       // While both windows live, the job stays with the window that started it.

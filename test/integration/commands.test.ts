@@ -99,7 +99,10 @@ describe('commands with argument objects', function () {
     fx.sim.reset();
     const a = vscode.Uri.joinPath(workspaceRoot(), 'refs', 'a.png');
     const b = vscode.Uri.joinPath(workspaceRoot(), 'refs', 'b.png');
-    const { result: id, answers } = await answerQuickInputs(vscode.commands.executeCommand<string | undefined>('nanoBanana.generateWithReferences', a, [a, b]), ACCEPT);
+    const { result: id, answers } = await answerQuickInputs(
+      vscode.commands.executeCommand<string | undefined>('nanoBanana.generateWithReferences', a, [a, b]),
+      ACCEPT,
+    );
     assert.ok(id, 'a job was started');
     fx.jobs.push(id);
     assert.ok(answers >= 2, `the prompt box and the options step were both shown (answered ${answers} time(s))`);
@@ -117,7 +120,10 @@ describe('commands with argument objects', function () {
       references: [vscode.Uri.joinPath(workspaceRoot(), 'refs', 'b.png').fsPath],
     });
     fx.jobs.push(id);
-    assert.deepEqual((await waitForSubmits(fx.sim)).map((b) => [b.prompt, b.images]), [['From an argument [sim:duration=300]', [dataUri(refB)]]]);
+    assert.deepEqual(
+      (await waitForSubmits(fx.sim)).map((b) => [b.prompt, b.images]),
+      [['From an argument [sim:duration=300]', [dataUri(refB)]]],
+    );
     await assertSucceeded(fx.api, id);
   });
 
@@ -160,7 +166,9 @@ describe('commands with argument objects', function () {
 
   it('nanoBanana.showGallery opens the gallery webview', async () => {
     const galleryTabs = () =>
-      vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('nanoBanana.gallery'));
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('nanoBanana.gallery'));
     for (const t of galleryTabs()) await vscode.window.tabGroups.close(t);
     assert.equal(galleryTabs().length, 0);
     assert.equal(await vscode.commands.executeCommand('nanoBanana.showGallery'), true);
@@ -174,8 +182,7 @@ describe('commands with argument objects', function () {
 
   it('nanoBanana.showLog shows the Nano Banana log channel', async () => {
     await vscode.commands.executeCommand('workbench.action.closePanel');
-    const logShown = () =>
-      vscode.window.visibleTextEditors.some((e) => e.document.uri.scheme === 'output' && e.document.uri.path.includes('Nano Banana'));
+    const logShown = () => vscode.window.visibleTextEditors.some((e) => e.document.uri.scheme === 'output' && e.document.uri.path.includes('Nano Banana'));
     await waitFor('the output panel to close', () => !logShown());
     assert.equal(await vscode.commands.executeCommand('nanoBanana.showLog'), true);
     await waitFor('the Nano Banana log in a visible editor', logShown);

@@ -88,5 +88,4 @@ describe('configuration changes take effect', function () {
     await setSetting('historyLimit', 1);
     await waitFor('the history to shrink to 1 item', async () => (await fx.api.historyIds()).length === 1);
   });
-
 });

@@ -145,10 +145,14 @@ export const DISMISS = 'workbench.action.closeQuickOpen';
 
 /** Waits until the job has a task id (its submit was answered). */
 export async function waitForTask(api: ExtensionApi, jobId: string, timeoutMs = 8000): Promise<JobRecord> {
-  return waitFor(`job ${jobId} to be submitted`, async () => {
-    const j = await api.getJob(jobId);
-    return j?.taskId ? j : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `job ${jobId} to be submitted`,
+    async () => {
+      const j = await api.getJob(jobId);
+      return j?.taskId ? j : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 export async function settled(api: ExtensionApi, jobId: string | undefined, timeoutMs = 15_000): Promise<JobRecord> {

@@ -99,7 +99,10 @@ describe('saving into the workspace', function () {
     });
     const d = new Date();
     const date = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-    const id = job.taskId!.replace(/[^a-z0-9]/gi, '').slice(-8).toLowerCase();
+    const id = job
+      .taskId!.replace(/[^a-z0-9]/gi, '')
+      .slice(-8)
+      .toLowerCase();
     assert.equal(name, `${date}-dated-banana-${id}.png`);
   });
 
@@ -138,7 +141,15 @@ describe('saving into the workspace', function () {
       for (const p of made.splice(0)) await rm(p, { recursive: true, force: true });
     });
 
-    const item = (prompt: string): HistoryItem => ({ id: `it-${prompt}`, prompt, model: 'google/gempix2', createdAt: Date.now(), fileName: 'x.png', mime: 'image/png', bytes: 1 });
+    const item = (prompt: string): HistoryItem => ({
+      id: `it-${prompt}`,
+      prompt,
+      model: 'google/gempix2',
+      createdAt: Date.now(),
+      fileName: 'x.png',
+      mime: 'image/png',
+      bytes: 1,
+    });
 
     it('an outputFolder that is a symlink to a folder outside the workspace is refused: nothing lands outside, the image stays in the history', async () => {
       const outside = await outsideFolder();
@@ -146,7 +157,9 @@ describe('saving into the workspace', function () {
       await setSetting('outputFolder', 'linked-out');
       await setSetting('autoSave', true);
       const job = await assertSucceeded(fx.api, await fx.generate({ prompt: 'Through the link' }));
-      await waitForLog(`The output folder "linked-out" leads outside the workspace folder: ${path.join(workspaceRoot().fsPath, 'linked-out')} is a symbolic link to ${await realpath(outside)}`);
+      await waitForLog(
+        `The output folder "linked-out" leads outside the workspace folder: ${path.join(workspaceRoot().fsPath, 'linked-out')} is a symbolic link to ${await realpath(outside)}`,
+      );
       assert.deepEqual(await readdir(outside), [], 'nothing was written outside the workspace');
       assert.ok((await fx.api.historyIds()).includes(job.deliveredIds![0]), 'the image is still in the history');
       assert.ok((await storedBytes(job.deliveredIds![0])).length > 0, 'and its file is still in the store');
@@ -167,7 +180,10 @@ describe('saving into the workspace', function () {
       const real = path.join(workspaceRoot().fsPath, 'art', 'real');
       await mkdir(real, { recursive: true });
       await linkInWorkspace('inside-link', real);
-      const uri = await saveToWorkspace(item('Inside link'), new TextEncoder().encode('inside'), 'png', { outputFolder: 'inside-link', fileNamePattern: '{slug}' });
+      const uri = await saveToWorkspace(item('Inside link'), new TextEncoder().encode('inside'), 'png', {
+        outputFolder: 'inside-link',
+        fileNamePattern: '{slug}',
+      });
       assert.equal(uri?.fsPath, path.join(workspaceRoot().fsPath, 'inside-link', 'inside-link.png'));
       assert.equal(await readFile(path.join(real, 'inside-link.png'), 'utf8'), 'inside');
     });
@@ -189,7 +205,11 @@ describe('saving into the workspace', function () {
       const uris = await Promise.all(contents.map((c) => saveToWorkspace(item('Ten at once'), new TextEncoder().encode(c), 'png', settings)));
       for (let i = 0; i < 10; i++) assert.equal(await readFile(uris[i]!.fsPath, 'utf8'), contents[i], uris[i]!.fsPath);
       // 猫 is 3 bytes: 83 fit with ".png" and "-2.png".."-9.png" (255 bytes at most), 82 with "-10.png".
-      const expected = ['猫'.repeat(83) + '.png', ...Array.from({ length: 8 }, (_, i) => `${'猫'.repeat(83)}-${i + 2}.png`), '猫'.repeat(82) + '-10.png'].sort();
+      const expected = [
+        '猫'.repeat(83) + '.png',
+        ...Array.from({ length: 8 }, (_, i) => `${'猫'.repeat(83)}-${i + 2}.png`),
+        '猫'.repeat(82) + '-10.png',
+      ].sort();
       assert.deepEqual(await listNames(outDir), expected);
     });
 

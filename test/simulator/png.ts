@@ -116,7 +116,7 @@ function hueToRgb(h: number, s: number, l: number): Rgb {
 export function gradientPng(width: number, height: number, seed: string): Buffer {
   const h = hashString(seed);
   const a = hueToRgb(h % 360, 0.75, 0.55);
-  const b = hueToRgb(((h >>> 9) % 360 + 120) % 360, 0.7, 0.35);
+  const b = hueToRgb((((h >>> 9) % 360) + 120) % 360, 0.7, 0.35);
   const span = Math.max(1, width + height - 2);
   return makePng(width, height, (x, y) => {
     const t = (x + y) / span;

@@ -115,14 +115,30 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const publicTasks = new Map<string, SimTask>();
   function view(t: TaskRecord): SimTask {
     return {
-      get taskId() { return t.taskId; },
-      get request() { return t.request; },
-      get createdAt() { return t.createdAt; },
-      get durationMs() { return t.durationMs; },
-      get queries() { return t.queries; },
-      get directives() { return t.directives; },
-      get status() { return statusOf(t); },
-      get charged() { return t.charged; },
+      get taskId() {
+        return t.taskId;
+      },
+      get request() {
+        return t.request;
+      },
+      get createdAt() {
+        return t.createdAt;
+      },
+      get durationMs() {
+        return t.durationMs;
+      },
+      get queries() {
+        return t.queries;
+      },
+      get directives() {
+        return t.directives;
+      },
+      get status() {
+        return statusOf(t);
+      },
+      get charged() {
+        return t.charged;
+      },
     };
   }
 
@@ -148,10 +164,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (closed) return Promise.resolve(false);
     return new Promise((resolve) => {
       const s = {
-        timer: setTimeout(() => {
-          sleepers.delete(s);
-          resolve(true);
-        }, Math.max(0, ms)),
+        timer: setTimeout(
+          () => {
+            sleepers.delete(s);
+            resolve(true);
+          },
+          Math.max(0, ms),
+        ),
         resolve: () => resolve(false),
       };
       sleepers.add(s);

@@ -29,7 +29,9 @@ export function l10nKeys(): Set<string> {
 
 describe('architecture', () => {
   it('no file of the engine (src/core) imports vscode', () => {
-    const offenders = walk(path.join(root, 'src', 'core'), '.ts').filter((f) => /from\s+['"]vscode['"]|require\(\s*['"]vscode['"]\s*\)/.test(readFileSync(f, 'utf8')));
+    const offenders = walk(path.join(root, 'src', 'core'), '.ts').filter((f) =>
+      /from\s+['"]vscode['"]|require\(\s*['"]vscode['"]\s*\)/.test(readFileSync(f, 'utf8')),
+    );
     assert.deepEqual(offenders, []);
   });
 

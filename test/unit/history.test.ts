@@ -64,7 +64,16 @@ class BackupFiles extends MemFiles {
 let seq = 0;
 function item(over: Partial<HistoryItem> = {}): HistoryItem {
   seq++;
-  return { id: `h${seq}`, prompt: `prompt ${seq}`, model: 'google/gempix2', createdAt: 1000 + seq, fileName: `f${seq}.png`, mime: 'image/png', bytes: 100, ...over };
+  return {
+    id: `h${seq}`,
+    prompt: `prompt ${seq}`,
+    model: 'google/gempix2',
+    createdAt: 1000 + seq,
+    fileName: `f${seq}.png`,
+    mime: 'image/png',
+    bytes: 100,
+    ...over,
+  };
 }
 
 async function loaded(files: HistoryFiles, limit = 10, logs: string[] = []): Promise<HistoryIndex> {
@@ -83,10 +92,16 @@ describe('HistoryIndex', () => {
     const b = item({ taskId: 't1', createdAt: 3000 });
     const c = item({ taskId: 't2', createdAt: 2000, referenceNames: ['ref.png'] });
     for (const x of [a, b, c]) assert.deepEqual(await h.add(x), []);
-    assert.deepEqual(h.list().map((i) => i.id), [b.id, c.id, a.id]);
+    assert.deepEqual(
+      h.list().map((i) => i.id),
+      [b.id, c.id, a.id],
+    );
     assert.deepEqual(h.get(c.id), c);
     assert.equal(h.get('nope'), undefined);
-    assert.deepEqual(h.findByTaskId('t1').map((i) => i.id), [a.id, b.id]);
+    assert.deepEqual(
+      h.findByTaskId('t1').map((i) => i.id),
+      [a.id, b.id],
+    );
     assert.deepEqual(h.findByTaskId('t9'), []);
 
     const again = await loaded(files);
@@ -109,14 +124,39 @@ describe('HistoryIndex', () => {
     const en = item({ prompt: 'A blue IGLOO at night' });
     const pro = item({ prompt: 'a cat', model: 'google/nano-banana-pro' });
     for (const x of [tr, en, pro]) await h.add(x);
-    assert.deepEqual(h.list('kırmızı').map((i) => i.id), [tr.id]);
-    assert.deepEqual(h.list('istanbul').map((i) => i.id), [tr.id]);
-    assert.deepEqual(h.list('İSTANBUL').map((i) => i.id), [tr.id]);
-    assert.deepEqual(h.list('ŞAPKALI').map((i) => i.id), [tr.id]);
-    assert.deepEqual(h.list('igloo').map((i) => i.id), [en.id], 'an English capital I still matches i');
-    assert.deepEqual(h.list('NANO-BANANA').map((i) => i.id), [pro.id]);
-    assert.deepEqual(h.list('cat').map((i) => i.id), [pro.id]);
-    assert.deepEqual(h.list('  ').map((i) => i.id), [pro.id, en.id, tr.id]);
+    assert.deepEqual(
+      h.list('kırmızı').map((i) => i.id),
+      [tr.id],
+    );
+    assert.deepEqual(
+      h.list('istanbul').map((i) => i.id),
+      [tr.id],
+    );
+    assert.deepEqual(
+      h.list('İSTANBUL').map((i) => i.id),
+      [tr.id],
+    );
+    assert.deepEqual(
+      h.list('ŞAPKALI').map((i) => i.id),
+      [tr.id],
+    );
+    assert.deepEqual(
+      h.list('igloo').map((i) => i.id),
+      [en.id],
+      'an English capital I still matches i',
+    );
+    assert.deepEqual(
+      h.list('NANO-BANANA').map((i) => i.id),
+      [pro.id],
+    );
+    assert.deepEqual(
+      h.list('cat').map((i) => i.id),
+      [pro.id],
+    );
+    assert.deepEqual(
+      h.list('  ').map((i) => i.id),
+      [pro.id, en.id, tr.id],
+    );
     assert.deepEqual(h.list('zebra'), []);
   });
 
@@ -128,7 +168,10 @@ describe('HistoryIndex', () => {
     await h.add(b);
     const pruned = await h.add(c);
     assert.deepEqual(pruned, [a]);
-    assert.deepEqual(h.list().map((i) => i.id), [c.id, b.id]);
+    assert.deepEqual(
+      h.list().map((i) => i.id),
+      [c.id, b.id],
+    );
     assert.deepEqual(files.ops.slice(-2), [`write:${b.id},${c.id}`, `delete:${a.fileName}`]);
   });
 
@@ -141,9 +184,15 @@ describe('HistoryIndex', () => {
     assert.deepEqual(await h.setLimit(10), []);
     assert.equal(files.writes(), writes, 'growing the limit writes nothing');
     const pruned = await h.setLimit(2);
-    assert.deepEqual(pruned.map((i) => i.id), [all[0].id, all[1].id]);
+    assert.deepEqual(
+      pruned.map((i) => i.id),
+      [all[0].id, all[1].id],
+    );
     assert.deepEqual(files.deleted(), [all[0].fileName, all[1].fileName]);
-    assert.deepEqual(h.list().map((i) => i.id), [all[3].id, all[2].id]);
+    assert.deepEqual(
+      h.list().map((i) => i.id),
+      [all[3].id, all[2].id],
+    );
     await h.add(item());
     assert.equal(h.size, 2, 'the new limit holds for later adds');
   });
@@ -155,7 +204,10 @@ describe('HistoryIndex', () => {
     await h.add(a);
     await h.add(b);
     assert.equal(await h.remove(a.id), true);
-    assert.deepEqual(h.list().map((i) => i.id), [b.id]);
+    assert.deepEqual(
+      h.list().map((i) => i.id),
+      [b.id],
+    );
     assert.deepEqual(files.ops.slice(-2), [`write:${b.id}`, `delete:${a.fileName}`]);
     const writes = files.writes();
     assert.equal(await h.remove(a.id), false);
@@ -167,7 +219,10 @@ describe('HistoryIndex', () => {
     const logs: string[] = [];
     const h = await loaded(files, 10, logs);
     assert.deepEqual(h.list(), []);
-    assert.ok(logs.some((l) => /unreadable/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /unreadable/.test(l)),
+      logs.join('\n'),
+    );
     assert.equal(files.writes(), 0);
     assert.deepEqual(files.backups, []);
     assert.equal(files.index, '{"version": 1, "items": [ oops', 'the file is left as it was');
@@ -206,7 +261,11 @@ describe('HistoryIndex', () => {
     assert.ok(logs.some((l) => /could not be read/.test(l)));
     const fresh = item();
     await h.add(fresh);
-    assert.deepEqual(h.list().map((i) => i.id), [fresh.id, old.id], 'the old items were not lost');
+    assert.deepEqual(
+      h.list().map((i) => i.id),
+      [fresh.id, old.id],
+      'the old items were not lost',
+    );
   });
 
   it('a change before load() reads the index first instead of overwriting it', async () => {
@@ -216,7 +275,10 @@ describe('HistoryIndex', () => {
     const h = new HistoryIndex(files, { limit: 10 });
     const fresh = item();
     await h.add(fresh);
-    assert.deepEqual(h.list().map((i) => i.id), [fresh.id, old.id]);
+    assert.deepEqual(
+      h.list().map((i) => i.id),
+      [fresh.id, old.id],
+    );
   });
 
   it('serialises writes: concurrent adds never lose one', async () => {
@@ -234,7 +296,10 @@ describe('HistoryIndex', () => {
     const h = await loaded(files, 3);
     const items = [item(), item(), item(), item(), item()];
     const pruned = (await Promise.all(items.map((x) => h.add(x)))).flat();
-    assert.deepEqual(pruned.map((i) => i.id), [items[0].id, items[1].id]);
+    assert.deepEqual(
+      pruned.map((i) => i.id),
+      [items[0].id, items[1].id],
+    );
     assert.deepEqual(files.deleted(), [items[0].fileName, items[1].fileName]);
   });
 
@@ -259,11 +324,17 @@ describe('HistoryIndex', () => {
     await h.add(a);
     files.failWrites = 1;
     await assert.rejects(h.add(item()), /ENOSPC/);
-    assert.deepEqual(h.list().map((i) => i.id), [a.id]);
+    assert.deepEqual(
+      h.list().map((i) => i.id),
+      [a.id],
+    );
     assert.deepEqual(files.deleted(), [], 'nothing pruned when the write failed');
     const c = item();
     assert.deepEqual(await h.add(c), [a]);
-    assert.deepEqual(h.list().map((i) => i.id), [c.id]);
+    assert.deepEqual(
+      h.list().map((i) => i.id),
+      [c.id],
+    );
   });
 
   it('two windows sharing the store never write over each other', async () => {
@@ -274,13 +345,24 @@ describe('HistoryIndex', () => {
     const y = item();
     await a.add(x);
     await b.add(y);
-    assert.deepEqual((await loaded(files)).list().map((i) => i.id), [y.id, x.id], 'both images are in the index');
-    assert.deepEqual(b.list().map((i) => i.id), [y.id, x.id], "b now lists a's image too");
+    assert.deepEqual(
+      (await loaded(files)).list().map((i) => i.id),
+      [y.id, x.id],
+      'both images are in the index',
+    );
+    assert.deepEqual(
+      b.list().map((i) => i.id),
+      [y.id, x.id],
+      "b now lists a's image too",
+    );
     // A removal in one window is not undone by the other's next change.
     await a.remove(y.id);
     const z = item();
     await b.add(z);
-    assert.deepEqual((await loaded(files)).list().map((i) => i.id), [z.id, x.id]);
+    assert.deepEqual(
+      (await loaded(files)).list().map((i) => i.id),
+      [z.id, x.id],
+    );
     // And an item another window added is recognised as a duplicate.
     assert.deepEqual(await a.add({ ...z }), []);
     assert.equal((await loaded(files)).size, 2);
@@ -291,6 +373,9 @@ describe('HistoryIndex', () => {
     const bad = ['../secret.png', 'sub/x.png', 'a\\b.png', '..', ''].map((fileName) => item({ fileName }));
     const files = new MemFiles(JSON.stringify({ version: 1, items: [good, ...bad] }));
     const h = await loaded(files);
-    assert.deepEqual(h.list().map((i) => i.id), [good.id]);
+    assert.deepEqual(
+      h.list().map((i) => i.id),
+      [good.id],
+    );
   });
 });

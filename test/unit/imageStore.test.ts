@@ -63,10 +63,16 @@ describe('result images: retry and partial delivery', () => {
   it('does not retry a permanent failure (404), and gives up after the attempts', async () => {
     const { urls } = await finishedTask('a banana');
     const clock = instantClock();
-    await assert.rejects(fetchImageWithRetry(urls[0].replace(/\d+\.png$/, 'missing.png'), { apiBaseUrl: sim.url }, { clock }), (e: unknown) => e instanceof NanoError && e.kind === 'image' && e.status === 404);
+    await assert.rejects(
+      fetchImageWithRetry(urls[0].replace(/\d+\.png$/, 'missing.png'), { apiBaseUrl: sim.url }, { clock }),
+      (e: unknown) => e instanceof NanoError && e.kind === 'image' && e.status === 404,
+    );
     assert.equal(fileRequests().length, 1);
     sim.inject('file', { kind: 'status', status: 500 }, 5);
-    await assert.rejects(fetchImageWithRetry(urls[0], { apiBaseUrl: sim.url }, { clock, attempts: 3 }), (e: unknown) => e instanceof NanoError && e.status === 500);
+    await assert.rejects(
+      fetchImageWithRetry(urls[0], { apiBaseUrl: sim.url }, { clock, attempts: 3 }),
+      (e: unknown) => e instanceof NanoError && e.status === 500,
+    );
     assert.equal(fileRequests().length, 4, 'one 404, then three 500s');
   });
 
@@ -75,12 +81,24 @@ describe('result images: retry and partial delivery', () => {
     assert.equal(urls.length, 2);
     const store = new ImageStore(dir, 50, { apiBaseUrl: () => sim.url });
     await store.load();
-    const job = { id: 'j1', taskId, request: { model: 'google/gempix2', prompt: 'two bananas' }, state: 'downloading', createdAt: 0, updatedAt: 0, pollCount: 1 } as JobRecord;
+    const job = {
+      id: 'j1',
+      taskId,
+      request: { model: 'google/gempix2', prompt: 'two bananas' },
+      state: 'downloading',
+      createdAt: 0,
+      updatedAt: 0,
+      pollCount: 1,
+    } as JobRecord;
     // The second result is unreachable at first (404 is permanent: no retry inside the delivery).
     const second = new URL(urls[1]).pathname;
     const broken = urls[1].replace(/\d+\.png$/, 'missing.png');
     await assert.rejects(store.deliver(job, [urls[0], broken], new AbortController().signal), (e: unknown) => e instanceof NanoError && e.status === 404);
-    assert.deepEqual(store.history.list().map((i) => i.id), ['j1-1'], 'the first image is kept');
+    assert.deepEqual(
+      store.history.list().map((i) => i.id),
+      ['j1-1'],
+      'the first image is kept',
+    );
     const before = fileRequests().length;
     const ids = await store.deliver(job, urls, new AbortController().signal);
     assert.deepEqual(ids, ['j1-1', 'j1-2']);
@@ -93,8 +111,19 @@ describe('result images: retry and partial delivery', () => {
     const lines: string[] = [];
     const store = new ImageStore(dir, 50, { apiBaseUrl: () => 'https://api.defapi.org', log: (l) => lines.push(l) });
     await store.load();
-    const job = { id: 'j1', taskId, request: { model: 'google/gempix2', prompt: 'a banana' }, state: 'downloading', createdAt: 0, updatedAt: 0, pollCount: 1 } as JobRecord;
-    await assert.rejects(store.deliver(job, urls, new AbortController().signal), (e: unknown) => e instanceof NanoError && e.kind === 'image' && !e.retryable && /points to this computer \(127\.0\.0\.1\)/.test(e.message));
+    const job = {
+      id: 'j1',
+      taskId,
+      request: { model: 'google/gempix2', prompt: 'a banana' },
+      state: 'downloading',
+      createdAt: 0,
+      updatedAt: 0,
+      pollCount: 1,
+    } as JobRecord;
+    await assert.rejects(
+      store.deliver(job, urls, new AbortController().signal),
+      (e: unknown) => e instanceof NanoError && e.kind === 'image' && !e.retryable && /points to this computer \(127\.0\.0\.1\)/.test(e.message),
+    );
     assert.deepEqual(fileRequests(), [], 'the simulator never saw the download');
     assert.equal(lines.length, 1);
     assert.match(lines[0], new RegExp(`^job j1 \\(task ${taskId}\\): image 1 of 1 not delivered: The image URL points to this computer`));
@@ -116,7 +145,15 @@ describe('result images: retry and partial delivery', () => {
       const lines: string[] = [];
       const store = new ImageStore(dir, 50, { apiBaseUrl: () => sim.url, log: (l) => lines.push(l) });
       await store.load();
-      const job = { id: 'j1', taskId, request: { model: 'google/gempix2', prompt }, state: 'downloading', createdAt: 0, updatedAt: 0, pollCount: 1 } as JobRecord;
+      const job = {
+        id: 'j1',
+        taskId,
+        request: { model: 'google/gempix2', prompt },
+        state: 'downloading',
+        createdAt: 0,
+        updatedAt: 0,
+        pollCount: 1,
+      } as JobRecord;
       const requery = async () => {
         requeries++;
         return (await client.query(taskId)).images;
@@ -132,7 +169,10 @@ describe('result images: retry and partial delivery', () => {
       assert.equal(item.mime, 'image/jpeg');
       assert.match(item.fileName, /\.jpg$/);
       const files = await readdir(store.dir);
-      assert.deepEqual(files.filter((f) => !f.endsWith('.json')), [item.fileName]);
+      assert.deepEqual(
+        files.filter((f) => !f.endsWith('.json')),
+        [item.fileName],
+      );
     });
 
     it('a browser-only host gives the extension its image', async () => {
@@ -169,7 +209,10 @@ describe('result images: retry and partial delivery', () => {
         assert.equal(e.kind, 'image');
         assert.equal(e.retryable, false);
         assert.equal(e.status, 403);
-        assert.match(e.message, /HTTP 403, access to the image was refused \(the link may have expired\), even from a fresh link the API gave when asked again\.$/);
+        assert.match(
+          e.message,
+          /HTTP 403, access to the image was refused \(the link may have expired\), even from a fresh link the API gave when asked again\.$/,
+        );
         return true;
       });
       assert.equal(requeries, 1);
@@ -188,7 +231,15 @@ describe('result images: retry and partial delivery', () => {
       const { taskId, urls } = await finishedTask('a banana [sim:browser-only]');
       const store = new ImageStore(dir, 50, { apiBaseUrl: () => sim.url });
       await store.load();
-      const job = { id: 'j2', taskId, request: { model: 'google/gempix2', prompt: 'a banana' }, state: 'downloading', createdAt: 0, updatedAt: 0, pollCount: 1 } as JobRecord;
+      const job = {
+        id: 'j2',
+        taskId,
+        request: { model: 'google/gempix2', prompt: 'a banana' },
+        state: 'downloading',
+        createdAt: 0,
+        updatedAt: 0,
+        pollCount: 1,
+      } as JobRecord;
       // The real extension always looks like a browser; a host that still says 1010 is simulated here.
       sim.inject('file', { kind: 'status', status: 403, body: 'error code: 1010' });
       await assert.rejects(

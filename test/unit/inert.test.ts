@@ -63,7 +63,18 @@ describe('inert (outside text shown in VS Code)', () => {
   });
 
   it('keeps colons that are not a scheme: sentences, ports, ratios, times, drives', () => {
-    for (const s of ['Error: the key expired', 'HTTP 401: Unauthorized', 'localhost:8787', '127.0.0.1:8787', '16:9', '10:30', 'C:\\Users\\me\\x.png', 'c:/x', 'a: b', 'ends with:']) {
+    for (const s of [
+      'Error: the key expired',
+      'HTTP 401: Unauthorized',
+      'localhost:8787',
+      '127.0.0.1:8787',
+      '16:9',
+      '10:30',
+      'C:\\Users\\me\\x.png',
+      'c:/x',
+      'a: b',
+      'ends with:',
+    ]) {
       assert.equal(inert(s), s, s);
     }
   });

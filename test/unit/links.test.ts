@@ -13,7 +13,10 @@ describe('links to saved images', () => {
     assert.equal(encodeLinkPath('../a b/çiçek.png'), '../a%20b/%C3%A7i%C3%A7ek.png');
   });
   it('HTML tags escape the prompt (no markup injection) and carry the size', () => {
-    assert.equal(htmlImageTag('a.png', '"><script>x</script>', 640, 480), '<img src="a.png" alt="&quot;&gt;&lt;script&gt;x&lt;/script&gt;" width="640" height="480">');
+    assert.equal(
+      htmlImageTag('a.png', '"><script>x</script>', 640, 480),
+      '<img src="a.png" alt="&quot;&gt;&lt;script&gt;x&lt;/script&gt;" width="640" height="480">',
+    );
   });
   it('long prompts are shortened in alt text', () => {
     const link = markdownImageLink('a.png', 'x'.repeat(300));
@@ -29,7 +32,10 @@ describe('links to saved images', () => {
 describe('links to images outside any relative reach', () => {
   it('keep an absolute URI as it is (not encoded again), escaping only what breaks Markdown', () => {
     assert.equal(markdownImageLink('file:///c%3A/My%20Images/a.png', 'a cat', true), '![a cat](file:///c%3A/My%20Images/a.png)');
-    assert.equal(markdownImageLink('vscode-remote://ssh-remote+box/home/u/a (1).png', 'x', true), '![x](vscode-remote://ssh-remote+box/home/u/a%20%281%29.png)');
+    assert.equal(
+      markdownImageLink('vscode-remote://ssh-remote+box/home/u/a (1).png', 'x', true),
+      '![x](vscode-remote://ssh-remote+box/home/u/a%20%281%29.png)',
+    );
     assert.equal(htmlImageTag('file:///c%3A/a.png', 'a "cat"', 4, 3, true), '<img src="file:///c%3A/a.png" alt="a &quot;cat&quot;" width="4" height="3">');
   });
 });

@@ -56,7 +56,10 @@ describe('option defaults', () => {
 
 describe('settings', () => {
   it('defaults when nothing is set', () => {
-    assert.deepEqual(readConfig(() => undefined), DEFAULT_CONFIG);
+    assert.deepEqual(
+      readConfig(() => undefined),
+      DEFAULT_CONFIG,
+    );
   });
   it('trims, clamps and drops nonsense', () => {
     const values: Record<string, unknown> = {

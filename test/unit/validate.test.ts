@@ -126,10 +126,10 @@ describe('validate', () => {
 
   describe('validateRequest', () => {
     it('normalises: trims, drops auto aspect ratio and size, lower-cases the size', () => {
-      assert.deepEqual(
-        validateRequest({ model: ' google/nano-banana-2 ', prompt: '  a cat  ', aspectRatio: 'auto', imageSize: 'auto', images: [] }),
-        { model: 'google/nano-banana-2', prompt: 'a cat' },
-      );
+      assert.deepEqual(validateRequest({ model: ' google/nano-banana-2 ', prompt: '  a cat  ', aspectRatio: 'auto', imageSize: 'auto', images: [] }), {
+        model: 'google/nano-banana-2',
+        prompt: 'a cat',
+      });
       assert.deepEqual(validateRequest({ model: 'google/nano-banana-pro', prompt: 'a cat', aspectRatio: '16:9', imageSize: '4K' }), {
         model: 'google/nano-banana-pro',
         prompt: 'a cat',
@@ -145,7 +145,8 @@ describe('validate', () => {
     });
 
     it('refuses malformed aspect ratios and image sizes', () => {
-      for (const aspectRatio of ['wide', '16x9', '169:1', '16:9:1']) throwsWith(() => validateRequest({ model: 'm/x', prompt: 'p', aspectRatio }), 'invalid-input');
+      for (const aspectRatio of ['wide', '16x9', '169:1', '16:9:1'])
+        throwsWith(() => validateRequest({ model: 'm/x', prompt: 'p', aspectRatio }), 'invalid-input');
       for (const imageSize of ['3k', '8k', '1024', 'big']) throwsWith(() => validateRequest({ model: 'm/x', prompt: 'p', imageSize }), 'invalid-input');
     });
 

@@ -151,7 +151,10 @@ export class ApiClient implements TaskApi {
     // Let requests in flight finish briefly, then cut them: a hung request must not hold a
     // settings change or a shutdown for the whole request timeout.
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const graceful = d.close().then(() => true, () => true);
+    const graceful = d.close().then(
+      () => true,
+      () => true,
+    );
     const late = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), 2000);
       timer.unref?.();
@@ -183,7 +186,11 @@ export class ApiClient implements TaskApi {
       throw new NanoError({ kind: 'auth', message: 'No API key is set. Run "Nano Banana: Set API Key" and paste your defapi.org key.', retryable: false });
     }
     if (!/^[\x21-\x7e]+$/.test(key)) {
-      throw new NanoError({ kind: 'auth', message: 'The stored API key contains spaces or characters a key cannot have. Set the key again.', retryable: false });
+      throw new NanoError({
+        kind: 'auth',
+        message: 'The stored API key contains spaces or characters a key cannot have. Set the key again.',
+        retryable: false,
+      });
     }
     return key;
   }

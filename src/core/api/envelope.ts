@@ -93,9 +93,10 @@ export function httpError(res: RawResponse, what: string, now: number): NanoErro
   if (status === 404) {
     return new NanoError({
       kind: 'not-found',
-      message: looksLikeNotFound(said) && /task/i.test(said ?? '')
-        ? 'The API does not know this task (task not found).'
-        : `The API has no such endpoint (${what}, HTTP 404). Check the nanoBanana.apiBaseUrl setting.`,
+      message:
+        looksLikeNotFound(said) && /task/i.test(said ?? '')
+          ? 'The API does not know this task (task not found).'
+          : `The API has no such endpoint (${what}, HTTP 404). Check the nanoBanana.apiBaseUrl setting.`,
       retryable: false,
       ...base,
     });
@@ -159,15 +160,16 @@ export function readEnvelope(res: RawResponse, what: string, now: number, retrya
   if (code === 0) return env.data;
   // An error inside a 200 envelope: map it the way its HTTP twin would be mapped.
   const said = serverText(env);
-  const implied = code === 401 || /api key|unauthori[sz]ed|forbidden/i.test(said ?? '')
-    ? 401
-    : code === 429
-      ? 429
-      : looksLikeNotFound(said)
-        ? 404
-        : typeof code === 'number' && code >= 500 && code < 600
-          ? code
-          : 400;
+  const implied =
+    code === 401 || /api key|unauthori[sz]ed|forbidden/i.test(said ?? '')
+      ? 401
+      : code === 429
+        ? 429
+        : looksLikeNotFound(said)
+          ? 404
+          : typeof code === 'number' && code >= 500 && code < 600
+            ? code
+            : 400;
   throw httpError({ ...res, status: implied }, what, now);
 }
 

@@ -24,8 +24,7 @@ export const MAX_IMAGE_REDIRECTS = 5;
  * Result hosts sit behind bot filters that refuse downloads not looking like a browser (403,
  * "error code: 1010"): the agent and Accept header are a browser's fetching an <img>.
  */
-export const DEFAULT_IMAGE_USER_AGENT =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+export const DEFAULT_IMAGE_USER_AGENT = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 export const IMAGE_ACCEPT = 'image/avif,image/webp,image/apng,image/*,*/*;q=0.8';
 
 export interface FetchImageOptions {

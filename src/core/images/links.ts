@@ -20,7 +20,10 @@ export class ResultLinks {
   private urls: readonly string[];
   private requeried = false;
 
-  constructor(urls: readonly string[], private readonly opts: ResultLinksOptions) {
+  constructor(
+    urls: readonly string[],
+    private readonly opts: ResultLinksOptions,
+  ) {
     this.urls = urls;
   }
 

@@ -15,10 +15,41 @@ export const MAX_NAME_BYTES = 255;
 
 const TRANSLITERATE: Record<string, string> = {
   // Turkish (ı and İ do not decompose to a plain i)
-  ç: 'c', Ç: 'c', ğ: 'g', Ğ: 'g', ı: 'i', İ: 'i', ö: 'o', Ö: 'o', ş: 's', Ş: 's', ü: 'u', Ü: 'u',
+  ç: 'c',
+  Ç: 'c',
+  ğ: 'g',
+  Ğ: 'g',
+  ı: 'i',
+  İ: 'i',
+  ö: 'o',
+  Ö: 'o',
+  ş: 's',
+  Ş: 's',
+  ü: 'u',
+  Ü: 'u',
   // Latin letters that NFKD does not split into base + accent
-  ß: 'ss', ẞ: 'ss', æ: 'ae', Æ: 'ae', œ: 'oe', Œ: 'oe', ø: 'o', Ø: 'o', đ: 'd', Đ: 'd', ð: 'd', Ð: 'd',
-  ł: 'l', Ł: 'l', þ: 'th', Þ: 'th', ħ: 'h', Ħ: 'h', ŀ: 'l', Ŀ: 'l', ŧ: 't', Ŧ: 't',
+  ß: 'ss',
+  ẞ: 'ss',
+  æ: 'ae',
+  Æ: 'ae',
+  œ: 'oe',
+  Œ: 'oe',
+  ø: 'o',
+  Ø: 'o',
+  đ: 'd',
+  Đ: 'd',
+  ð: 'd',
+  Ð: 'd',
+  ł: 'l',
+  Ł: 'l',
+  þ: 'th',
+  Þ: 'th',
+  ħ: 'h',
+  Ħ: 'h',
+  ŀ: 'l',
+  Ŀ: 'l',
+  ŧ: 't',
+  Ŧ: 't',
 };
 
 function transliterate(text: string): string {
@@ -65,7 +96,10 @@ function tokenValue(token: string, vars: FileNameVars): string {
     case 'time':
       return `${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
     case 'id':
-      return (vars.taskId ?? '').replace(/[^a-z0-9]/gi, '').slice(-8).toLowerCase();
+      return (vars.taskId ?? '')
+        .replace(/[^a-z0-9]/gi, '')
+        .slice(-8)
+        .toLowerCase();
     case 'model': {
       const last = (vars.model ?? '').split(/[\\/]/).filter(Boolean).pop() ?? '';
       return last ? slugify(last) : '';
@@ -181,12 +215,7 @@ export function candidateName(base: string, ext: string, n: number): string {
  * The first of `base.ext`, `base-2.ext`, ... for which `exists` answers false. Throws a NanoError
  * (`io`) when `maxTries` names are all taken.
  */
-export async function uniqueName(
-  base: string,
-  ext: string,
-  exists: (name: string) => Promise<boolean> | boolean,
-  maxTries = 1000,
-): Promise<string> {
+export async function uniqueName(base: string, ext: string, exists: (name: string) => Promise<boolean> | boolean, maxTries = 1000): Promise<string> {
   const tries = Math.max(1, Math.floor(maxTries));
   for (let n = 1; n <= tries; n++) {
     const name = candidateName(base, ext, n);

@@ -182,9 +182,7 @@ export function fitInside(width: number, height: number, side: number): { width:
   const longest = Math.max(width, height);
   if (longest <= side) return { width, height };
   const f = side / longest;
-  return width >= height
-    ? { width: side, height: Math.max(1, Math.round(height * f)) }
-    : { width: Math.max(1, Math.round(width * f)), height: side };
+  return width >= height ? { width: side, height: Math.max(1, Math.round(height * f)) } : { width: Math.max(1, Math.round(width * f)), height: side };
 }
 
 /**
@@ -301,7 +299,16 @@ export function jpegOrientation(b: Uint8Array): number {
     const len = (b[i + 2] << 8) | b[i + 3];
     if (len < 2) return 1;
     const end = Math.min(b.length, i + 2 + len);
-    if (marker === 0xe1 && end - i >= 10 && b[i + 4] === 0x45 && b[i + 5] === 0x78 && b[i + 6] === 0x69 && b[i + 7] === 0x66 && b[i + 8] === 0 && b[i + 9] === 0) {
+    if (
+      marker === 0xe1 &&
+      end - i >= 10 &&
+      b[i + 4] === 0x45 &&
+      b[i + 5] === 0x78 &&
+      b[i + 6] === 0x69 &&
+      b[i + 7] === 0x66 &&
+      b[i + 8] === 0 &&
+      b[i + 9] === 0
+    ) {
       const o = exifOrientation(b, i + 10, end);
       if (o) return o;
     }
@@ -315,7 +322,8 @@ function exifOrientation(b: Uint8Array, tiff: number, end: number): number | und
   const le = b[tiff] === 0x49 && b[tiff + 1] === 0x49;
   if (!le && !(b[tiff] === 0x4d && b[tiff + 1] === 0x4d)) return undefined;
   const u16 = (at: number) => (le ? b[at] | (b[at + 1] << 8) : (b[at] << 8) | b[at + 1]);
-  const u32 = (at: number) => (le ? (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0 : ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0);
+  const u32 = (at: number) =>
+    le ? (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0 : ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
   if (u16(tiff + 2) !== 42) return undefined;
   const ifd = tiff + u32(tiff + 4);
   if (ifd + 2 > end) return undefined;

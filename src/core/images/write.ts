@@ -73,13 +73,7 @@ function splitName(name: string): { base: string; ext: string } {
 }
 
 function assertPlainName(dir: string, name: string): void {
-  const ok =
-    typeof name === 'string' &&
-    name !== '' &&
-    name !== '.' &&
-    name !== '..' &&
-    !/[/\\\u0000]/.test(name) &&
-    path.basename(name) === name;
+  const ok = typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[/\\\u0000]/.test(name) && path.basename(name) === name;
   if (!ok) {
     throw new NanoError({
       kind: 'io',
@@ -151,12 +145,7 @@ async function placeNoOverwrite(dir: string, base: string, ext: string, bytes: U
  * concurrent writer) the next free `name-2.ext`, `name-3.ext`, ... is used. Creates `dir`. Returns
  * the final path. Never leaves a temporary file behind; failures are NanoError kind `io`.
  */
-export async function writeFileAtomicNoOverwrite(
-  dir: string,
-  name: string,
-  bytes: Uint8Array,
-  ops: WriteFsOps = defaultOps,
-): Promise<string> {
+export async function writeFileAtomicNoOverwrite(dir: string, name: string, bytes: Uint8Array, ops: WriteFsOps = defaultOps): Promise<string> {
   assertPlainName(dir, name);
   const { base, ext } = splitName(name);
   try {

@@ -187,7 +187,8 @@ export class JobScheduler {
       const previous = job.state;
       const error = new NanoError({
         kind: 'network',
-        message: 'The request was interrupted before the server answered, so the image may or may not have been created. Check the gallery before submitting it again.',
+        message:
+          'The request was interrupted before the server answered, so the image may or may not have been created. Check the gallery before submitting it again.',
         retryable: false,
         maybeDelivered: true,
       });

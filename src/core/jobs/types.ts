@@ -12,16 +12,7 @@ import type { SerializedError } from '../errors';
  * job always has a `taskId`, and it is never discarded: cancelled and timed-out jobs (and jobs whose
  * download failed) keep it, so they can be resumed without paying again.
  */
-export type JobState =
-  | 'queued'
-  | 'pending'
-  | 'submitted'
-  | 'in_progress'
-  | 'downloading'
-  | 'success'
-  | 'failed'
-  | 'cancelled'
-  | 'timed-out';
+export type JobState = 'queued' | 'pending' | 'submitted' | 'in_progress' | 'downloading' | 'success' | 'failed' | 'cancelled' | 'timed-out';
 
 export const ACTIVE_STATES: ReadonlySet<JobState> = new Set(['queued', 'pending', 'submitted', 'in_progress', 'downloading']);
 export const FINAL_JOB_STATES: ReadonlySet<JobState> = new Set(['success', 'failed', 'cancelled', 'timed-out']);

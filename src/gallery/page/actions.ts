@@ -2,16 +2,7 @@
 import type { GalleryAction, PageStrings } from '../protocol';
 
 export type ItemActionId =
-  | 'save'
-  | 'insertMarkdown'
-  | 'insertHtml'
-  | 'copyImage'
-  | 'copyPath'
-  | 'open'
-  | 'reveal'
-  | 'reusePrompt'
-  | 'useAsReference'
-  | 'remove';
+  'save' | 'insertMarkdown' | 'insertHtml' | 'copyImage' | 'copyPath' | 'open' | 'reveal' | 'reusePrompt' | 'useAsReference' | 'remove';
 
 export interface ItemActionDef {
   /** Also the button's data-action. */

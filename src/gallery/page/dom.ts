@@ -32,7 +32,10 @@ export function icon(name: string, extra = ''): HTMLSpanElement {
 export function iconButton(opts: { icon: string; label: string; action: string; class?: string }): HTMLButtonElement {
   return h(
     'button',
-    { class: `icon-button${opts.class ? ' ' + opts.class : ''}`, attrs: { type: 'button', title: opts.label, 'aria-label': opts.label, 'data-action': opts.action } },
+    {
+      class: `icon-button${opts.class ? ' ' + opts.class : ''}`,
+      attrs: { type: 'button', title: opts.label, 'aria-label': opts.label, 'data-action': opts.action },
+    },
     icon(opts.icon),
   );
 }
@@ -55,9 +58,7 @@ export function uid(prefix: string): string {
 /** Elements inside `root` that Tab can reach, in order, skipping hidden ones. */
 export function tabbables(root: HTMLElement): HTMLElement[] {
   const candidates = root.querySelectorAll<HTMLElement>('button, [href], input, select, textarea, [tabindex]');
-  return Array.from(candidates).filter(
-    (el) => !el.hasAttribute('disabled') && el.tabIndex >= 0 && el.getClientRects().length > 0 && !el.closest('[hidden]'),
-  );
+  return Array.from(candidates).filter((el) => !el.hasAttribute('disabled') && el.tabIndex >= 0 && el.getClientRects().length > 0 && !el.closest('[hidden]'));
 }
 
 /**

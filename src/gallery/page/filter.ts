@@ -15,7 +15,9 @@ export function foldText(text: string): string {
 
 /** The query's words, folded; empty when the query is blank. */
 export function queryTerms(query: string): string[] {
-  return foldText(query).split(/\s+/).filter((t) => t.length > 0);
+  return foldText(query)
+    .split(/\s+/)
+    .filter((t) => t.length > 0);
 }
 
 /** True when every word of the query appears in the item's prompt or model. */

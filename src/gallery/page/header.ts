@@ -8,7 +8,11 @@ export class Header {
   readonly filterInput: HTMLInputElement;
   private readonly balanceEl: HTMLSpanElement;
 
-  constructor(private readonly ctx: ViewContext, filter: string, onFilter: (text: string) => void) {
+  constructor(
+    private readonly ctx: ViewContext,
+    filter: string,
+    onFilter: (text: string) => void,
+  ) {
     const s = ctx.strings;
     this.balanceEl = h('span', { class: 'balance', attrs: { 'data-testid': 'balance', hidden: true } });
     this.filterInput = h('input', {

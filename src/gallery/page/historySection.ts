@@ -158,7 +158,9 @@ export class HistorySection {
           { class: 'meta' },
           time,
           item.consumed ? sep() : null,
-          item.consumed ? h('span', { class: 'consumed', text: withLabel(s.credits, formatCredits(item.consumed, locale)), attrs: { 'data-testid': 'consumed' } }) : null,
+          item.consumed
+            ? h('span', { class: 'consumed', text: withLabel(s.credits, formatCredits(item.consumed, locale)), attrs: { 'data-testid': 'consumed' } })
+            : null,
         ),
       ),
       itemActionBar(this.ctx, () => ({ item, image }), { labelledBy: promptId, roving: true }),

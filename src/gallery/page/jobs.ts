@@ -25,10 +25,7 @@ export function elapsedMs(job: Pick<JobView, 'createdAt' | 'finishedAt'>, now: n
  * (no expectedMs, or a job that ended without success). Measured from submission (creation when
  * unknown); linear up to 90 %, then creeping towards 99 % so an overdue job never looks done.
  */
-export function progressFraction(
-  job: Pick<JobView, 'state' | 'createdAt' | 'submittedAt' | 'expectedMs'>,
-  now: number,
-): number | undefined {
+export function progressFraction(job: Pick<JobView, 'state' | 'createdAt' | 'submittedAt' | 'expectedMs'>, now: number): number | undefined {
   if (job.state === 'success') return 1;
   if (!isActive(job.state) || !job.expectedMs || job.expectedMs <= 0) return undefined;
   if (job.state === 'queued' && job.submittedAt === undefined) return 0;

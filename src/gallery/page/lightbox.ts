@@ -30,7 +30,10 @@ export class Lightbox {
   private current: HistoryView | undefined;
   private opener: HTMLElement | undefined;
 
-  constructor(private readonly ctx: ViewContext, private readonly host: LightboxHost) {
+  constructor(
+    private readonly ctx: ViewContext,
+    private readonly host: LightboxHost,
+  ) {
     const s = ctx.strings;
     const promptId = uid('lightbox-prompt');
     this.image = h('img', { class: 'lightbox-image', attrs: { alt: '', 'data-testid': 'lightbox-image', draggable: 'false' } });
@@ -41,11 +44,7 @@ export class Lightbox {
     this.close.setAttribute('data-testid', 'lightbox-close');
     this.prev = iconButton({ icon: 'chevron-left', label: s.previous ?? 'Previous image', action: 'previous', class: 'nav nav-prev' });
     this.next = iconButton({ icon: 'chevron-right', label: s.next ?? 'Next image', action: 'next', class: 'nav nav-next' });
-    const actions = itemActionBar(
-      ctx,
-      () => (this.current ? { item: this.current, image: this.image } : undefined),
-      { labelledBy: promptId, roving: false },
-    );
+    const actions = itemActionBar(ctx, () => (this.current ? { item: this.current, image: this.image } : undefined), { labelledBy: promptId, roving: false });
 
     const backdrop = h('div', { class: 'lightbox-backdrop', attrs: { 'data-testid': 'lightbox-backdrop' } });
     this.panel = h(

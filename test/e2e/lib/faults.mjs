@@ -70,8 +70,10 @@ export function historyOnDisk(server) {
 }
 
 /** The simulator's requests: submits of `prompt`, and status queries of `taskId`. */
-export const submitsOf = (sim, prompt) => sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/api/image/gen') && r.body.includes(JSON.stringify(prompt).slice(1, -1)));
-export const queriesOf = (sim, taskId) => sim.requests.filter((r) => r.method === 'GET' && r.path.includes('/api/task/query') && r.path.includes(encodeURIComponent(taskId)));
+export const submitsOf = (sim, prompt) =>
+  sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/api/image/gen') && r.body.includes(JSON.stringify(prompt).slice(1, -1)));
+export const queriesOf = (sim, taskId) =>
+  sim.requests.filter((r) => r.method === 'GET' && r.path.includes('/api/task/query') && r.path.includes(encodeURIComponent(taskId)));
 
 /**
  * Asks for an image from the palette with a typed prompt, as a person would: Generate Image, (the

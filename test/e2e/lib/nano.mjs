@@ -21,7 +21,8 @@ export async function waitUntil(fn, { timeout = 15_000, interval = 100, what = '
     } catch (e) {
       last = e?.message ?? e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}${last !== undefined ? ` (last: ${JSON.stringify(last)})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}${last !== undefined ? ` (last: ${JSON.stringify(last)})` : ''}`);
     await new Promise((r) => setTimeout(r, interval));
   }
 }
@@ -135,7 +136,8 @@ export async function pngFilesIn(dir) {
 /** Reads a file and checks it starts with the PNG signature; returns its size in bytes. */
 export async function assertPngFile(file) {
   const bytes = await readFile(file);
-  if (bytes.length < 32 || !bytes.subarray(0, 8).equals(PNG_MAGIC)) throw new Error(`${file} is not a PNG (starts with ${bytes.subarray(0, 8).toString('hex')})`);
+  if (bytes.length < 32 || !bytes.subarray(0, 8).equals(PNG_MAGIC))
+    throw new Error(`${file} is not a PNG (starts with ${bytes.subarray(0, 8).toString('hex')})`);
   return bytes.length;
 }
 

@@ -338,7 +338,10 @@ describe('api/client against the simulator', () => {
       const { client, lines } = makeClient(sim);
       sim.inject('user', { kind: 'status', status: 400, body: JSON.stringify({ code: 1, message: 'failed', detail: `bad ${KEY}` }) });
       assert.equal(await client.balance(), undefined);
-      assert.ok(lines.some((l) => /balance unavailable/.test(l)), lines.join('\n'));
+      assert.ok(
+        lines.some((l) => /balance unavailable/.test(l)),
+        lines.join('\n'),
+      );
       for (const l of lines) assert.ok(!l.includes(KEY), l);
     });
   });

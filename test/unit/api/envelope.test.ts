@@ -122,7 +122,10 @@ describe('api/envelope', () => {
       throwsWith(() => readEnvelope(res(200, { code: 1, message: 'Invalid API key' }), 'submit', NOW, false), 'auth');
       throwsWith(() => readEnvelope(res(200, { code: '401', message: 'nope' }), 'submit', NOW, false), 'auth');
       throwsWith(() => readEnvelope(res(200, { code: 429, message: 'slow down' }), 'submit', NOW, false), 'rate-limited');
-      assert.match(throwsWith(() => readEnvelope(res(200, { code: 1, message: 'task not found' }), 'task query', NOW, true), 'not-found').message, /task not found/);
+      assert.match(
+        throwsWith(() => readEnvelope(res(200, { code: 1, message: 'task not found' }), 'task query', NOW, true), 'not-found').message,
+        /task not found/,
+      );
       assert.equal(throwsWith(() => readEnvelope(res(200, { code: 503, message: 'busy' }), 'submit', NOW, false), 'server').status, 503);
       const bad = throwsWith(() => readEnvelope(res(200, { code: 1, message: 'failed', detail: 'prompt is required' }), 'submit', NOW, false), 'bad-request');
       assert.equal(bad.detail, 'prompt is required');
@@ -179,7 +182,11 @@ describe('api/envelope', () => {
       assert.deepEqual(task.texts, ['I cannot draw that.']);
       const single = parseTaskData({ ...base, result: { text: ' refusal ' } }, ok({}), 'ta1');
       assert.deepEqual(single.texts, ['refusal']);
-      const mixed = parseTaskData({ ...base, result: [{ image: 'https://a.test/1.png', text: 'caption' }, 'https://b.test/2.png', 'just words', 7, null] }, ok({}), 'ta1');
+      const mixed = parseTaskData(
+        { ...base, result: [{ image: 'https://a.test/1.png', text: 'caption' }, 'https://b.test/2.png', 'just words', 7, null] },
+        ok({}),
+        'ta1',
+      );
       assert.deepEqual(mixed.images, ['https://a.test/1.png', 'https://b.test/2.png']);
       assert.deepEqual(mixed.texts, ['caption', 'just words']);
     });

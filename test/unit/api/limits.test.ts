@@ -62,14 +62,22 @@ describe('api/client: bounded answers', () => {
     it('a task answer that carries its image inline (a data: URI of several MB) is read: refusing it would lose a paid image', async () => {
       const id = await taskFor('a banana');
       const inline = 'data:image/png;base64,' + 'iVBORw0KGgo'.repeat(450_000); // ~4.7 MiB, as a 2K PNG would be
-      sim.inject('query', { kind: 'shape', body: { code: 0, message: 'ok', data: { task_id: id, status: 'success', result: [{ image: inline }], consumed: '0.5' } } }, 2);
+      sim.inject(
+        'query',
+        { kind: 'shape', body: { code: 0, message: 'ok', data: { task_id: id, status: 'success', result: [{ image: inline }], consumed: '0.5' } } },
+        2,
+      );
       const task = await makeClient(sim).client.query(id);
       assert.equal(task.status, 'success');
       assert.equal(task.images.length, 1);
       assert.ok(task.images[0].startsWith('data:image/png;base64,'));
       assert.ok(task.images[0].length > 4 * MIB, `the inline image is ${task.images[0].length} characters, well over 1 MiB`);
       const e = await rejectsWith(() => makeClient(sim, { maxInlineImagesResponseBytes: 2 * MIB }).client.query(id), 'invalid-response');
-      assert.equal(e.message, "The API's answer to task query is larger than 2 MB, more than the extension reads.", 'inline answers have their own, larger limit');
+      assert.equal(
+        e.message,
+        "The API's answer to task query is larger than 2 MB, more than the extension reads.",
+        'inline answers have their own, larger limit',
+      );
     });
 
     it('a smaller limit can be set', async () => {

@@ -42,7 +42,7 @@ describe('api/client retry rules', () => {
       assert.deepEqual(clock.delays, [nextDelay(0, half, FAST), nextDelay(1, half, FAST)]);
     });
 
-    it('retries the simulator\'s [sim:status500=2] answers', async () => {
+    it("retries the simulator's [sim:status500=2] answers", async () => {
       const { client } = makeClient(sim);
       const id = await client.submit({ model: MODEL, prompt: 'x [sim:status500=2]' });
       assert.equal((await client.query(id)).status, 'success');
@@ -137,7 +137,10 @@ describe('api/client retry rules', () => {
       sim.inject('query', { kind: 'status', status: 503 }, 3);
       assert.equal((await client.query(taskId)).status, 'success');
       assert.deepEqual(clock.delays, [55, 170, 195]);
-      assert.deepEqual(clock.delays, randoms.map((r, a) => nextDelay(a, () => r, backoff)));
+      assert.deepEqual(
+        clock.delays,
+        randoms.map((r, a) => nextDelay(a, () => r, backoff)),
+      );
       assert.ok(lines.includes('task query: retry 2/3 in 170 ms'), lines.join('\n'));
     });
 
@@ -260,7 +263,10 @@ describe('api/client retry rules', () => {
       assert.equal(e.maybeDelivered, false);
       assert.equal(e.detail, 'ECONNREFUSED');
       assert.equal(lines.filter((l) => l.startsWith('POST /api/image/gen failed after')).length, 3);
-      assert.deepEqual(lines.filter((l) => l.startsWith('submit: retry')).map((l) => l.replace(/ in \d+ ms/, '')), ['submit: retry 1/2', 'submit: retry 2/2']);
+      assert.deepEqual(
+        lines.filter((l) => l.startsWith('submit: retry')).map((l) => l.replace(/ in \d+ ms/, '')),
+        ['submit: retry 1/2', 'submit: retry 2/2'],
+      );
       assert.deepEqual(clock.delays, [nextDelay(0, half, FAST), nextDelay(1, half, FAST)]);
     });
 

@@ -29,13 +29,22 @@ describe('gallery page: filter', () => {
 
   it('orders newest first, stable for equal times, without touching the input', () => {
     const input = [item('old', 'x', 1), item('new', 'x', 3), item('mid1', 'x', 2), item('mid2', 'x', 2)];
-    assert.deepEqual(newestFirst(input).map((i) => i.id), ['new', 'mid1', 'mid2', 'old']);
-    assert.deepEqual(input.map((i) => i.id), ['old', 'new', 'mid1', 'mid2']);
+    assert.deepEqual(
+      newestFirst(input).map((i) => i.id),
+      ['new', 'mid1', 'mid2', 'old'],
+    );
+    assert.deepEqual(
+      input.map((i) => i.id),
+      ['old', 'new', 'mid1', 'mid2'],
+    );
   });
 
   it('lists the visible items newest first', () => {
     const input = [item('a', 'red kite', 1), item('b', 'blue kite', 2), item('c', 'red boat', 3)];
-    assert.deepEqual(visibleItems(input, 'RED').map((i) => i.id), ['c', 'a']);
+    assert.deepEqual(
+      visibleItems(input, 'RED').map((i) => i.id),
+      ['c', 'a'],
+    );
     assert.deepEqual(visibleItems(input, 'zebra'), []);
   });
 });

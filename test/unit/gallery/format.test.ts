@@ -1,5 +1,16 @@
 import * as assert from 'node:assert/strict';
-import { describeImage, formatBytes, formatCredits, imageDetails, formatElapsed, formatNumber, formatTimestamp, safeLocale, shortModel, withLabel } from '../../../src/gallery/page/format';
+import {
+  describeImage,
+  formatBytes,
+  formatCredits,
+  imageDetails,
+  formatElapsed,
+  formatNumber,
+  formatTimestamp,
+  safeLocale,
+  shortModel,
+  withLabel,
+} from '../../../src/gallery/page/format';
 
 describe('gallery page: format', () => {
   it('formats elapsed time as m:ss and h:mm:ss', () => {
@@ -56,10 +67,7 @@ describe('gallery page: format', () => {
   });
 
   it('describes the known parts of an image', () => {
-    assert.equal(
-      describeImage({ width: 1024, height: 768, aspectRatio: '4:3', imageSize: '2k', bytes: 1536 }, 'en'),
-      '1024×768 · 4:3 · 2K · 1.5 KB',
-    );
+    assert.equal(describeImage({ width: 1024, height: 768, aspectRatio: '4:3', imageSize: '2k', bytes: 1536 }, 'en'), '1024×768 · 4:3 · 2K · 1.5 KB');
     assert.equal(describeImage({ aspectRatio: 'auto', imageSize: 'auto', bytes: 0 }, 'en'), '');
     assert.equal(describeImage({ aspectRatio: '16:9', bytes: 2048 }, 'en'), '16:9 · 2 KB');
     assert.deepEqual(imageDetails({ width: 10, aspectRatio: ' ', imageSize: '4k', bytes: 1 }, 'en'), ['4K', '1 B'], 'width without height is not shown');

@@ -265,7 +265,10 @@ describe('images/fetch', () => {
     });
 
     it('rejects a URL with embedded credentials', async () => {
-      await assert.rejects(fetchImage(`http://u:p@127.0.0.1:${port}/img.png`, { ...LOOPBACK_API, dispatcher: spy }), isKind('image', false, /user name or password/));
+      await assert.rejects(
+        fetchImage(`http://u:p@127.0.0.1:${port}/img.png`, { ...LOOPBACK_API, dispatcher: spy }),
+        isKind('image', false, /user name or password/),
+      );
       assert.equal(dispatched, 0);
       assert.equal(requests.length, 0);
     });

@@ -90,7 +90,21 @@ describe('images/hosts', () => {
     });
 
     it('keeps neighbours of the local ranges, CDN names and public IPv6 public', () => {
-      for (const h of ['172.15.255.255', '172.32.0.1', '100.63.255.255', '100.128.0.1', '169.253.1.1', '11.0.0.1', '8.8.8.8', 'googlecdn.datas.systems', 'localhost.example.com', 'mylocalhost', '[2001:4860:4860::8888]', '[fbff::1]', '[fe7f::1]']) {
+      for (const h of [
+        '172.15.255.255',
+        '172.32.0.1',
+        '100.63.255.255',
+        '100.128.0.1',
+        '169.253.1.1',
+        '11.0.0.1',
+        '8.8.8.8',
+        'googlecdn.datas.systems',
+        'localhost.example.com',
+        'mylocalhost',
+        '[2001:4860:4860::8888]',
+        '[fbff::1]',
+        '[fe7f::1]',
+      ]) {
         assert.equal(classifyHost(h), 'public', h);
       }
     });
@@ -230,7 +244,8 @@ describe('images/hosts', () => {
         const start = `https://cdn-a.example/to/${encodeURIComponent(target)}`;
         await assert.rejects(
           fetchImage(start, { ...REMOTE_API, dispatcher: cdn }),
-          (e: unknown) => isKind('image', false, message)(e) && /redirected to a URL that/.test((e as Error).message) && (e as { status?: number }).status === 302,
+          (e: unknown) =>
+            isKind('image', false, message)(e) && /redirected to a URL that/.test((e as Error).message) && (e as { status?: number }).status === 302,
           target,
         );
         assert.equal(paths.length, 1, `only the redirect was requested for ${target}`);
@@ -240,7 +255,10 @@ describe('images/hosts', () => {
     it('a loopback API lets a redirect lead to loopback', async () => {
       const img = await fetchImage(`http://127.0.0.1:${port}/to/${encodeURIComponent('http://2130706433:PORT/img.png')}`, LOOPBACK_API);
       assert.equal(img.ext, 'png');
-      assert.deepEqual(paths.map((p) => p.slice(0, 4)), ['/to/', '/img']);
+      assert.deepEqual(
+        paths.map((p) => p.slice(0, 4)),
+        ['/to/', '/img'],
+      );
     });
   });
 });

@@ -93,7 +93,18 @@ describe('images/naming', () => {
       assert.equal(formatFileName('{slug}', vars, '../x'), 'kirmizi-sapkali-kedi.x');
     });
     it('neutralises path traversal in the pattern', () => {
-      for (const pattern of ['../../etc/passwd', '..\\..\\windows\\system32', '/abs/{slug}', 'a/b\\c', 'C:\\{slug}', '{slug}/../..', '..', '.', './', '...{slug}']) {
+      for (const pattern of [
+        '../../etc/passwd',
+        '..\\..\\windows\\system32',
+        '/abs/{slug}',
+        'a/b\\c',
+        'C:\\{slug}',
+        '{slug}/../..',
+        '..',
+        '.',
+        './',
+        '...{slug}',
+      ]) {
         const name = formatFileName(pattern, vars, 'png');
         assertSafeFileName(name);
       }
@@ -204,7 +215,15 @@ describe('images/naming', () => {
     });
 
     it('every candidate of long mixed-script names fits on disk and is valid UTF-8', () => {
-      const patterns = ['猫'.repeat(130), '🍌'.repeat(90), 'a' + '👨‍👩‍👧'.repeat(30), 'e\u0301'.repeat(200), 'İstanbul '.repeat(40), 'ﷺ'.repeat(100), '{slug}-' + '日本'.repeat(70)];
+      const patterns = [
+        '猫'.repeat(130),
+        '🍌'.repeat(90),
+        'a' + '👨‍👩‍👧'.repeat(30),
+        'e\u0301'.repeat(200),
+        'İstanbul '.repeat(40),
+        'ﷺ'.repeat(100),
+        '{slug}-' + '日本'.repeat(70),
+      ];
       for (const pattern of patterns) {
         const base = formatBaseName(pattern, { prompt: 'Kırmızı kedi', date });
         for (const n of [1, 2, 10, 999, 1000]) {

@@ -138,7 +138,11 @@ describe('prepareReference', function () {
     assert.deepEqual([out.width, out.height], [2048, 1024]);
     const d = decodeJpeg(out.bytes, { useTArray: true });
     const at = (x: number, y: number) => Array.from(d.data.subarray((y * d.width + x) * 4, (y * d.width + x) * 4 + 3));
-    for (const [x, y] of [[10, 10], [500, 500], [900, 1000]]) {
+    for (const [x, y] of [
+      [10, 10],
+      [500, 500],
+      [900, 1000],
+    ]) {
       for (const c of at(x, y)) assert.ok(c >= 245, `transparent pixel (${x},${y}) is ${at(x, y)}, not white`);
     }
     const opaque = at(1800, 512);
@@ -165,7 +169,10 @@ describe('prepareReference', function () {
     const s = prepareReference(input, { maxSide: 1000, maxBytes: 120_000 });
     assert.deepEqual([s.width, s.height], [750, 500]);
     assert.ok(s.bytes.byteLength <= 120_000, `${s.bytes.byteLength} bytes`);
-    assert.throws(() => prepareReference(input, { maxSide: 1000, maxBytes: 300, name: 'a.jpg' }), invalidInput(/^a\.jpg could not be made smaller than 0\.0 MB/, 'cannot-fit'));
+    assert.throws(
+      () => prepareReference(input, { maxSide: 1000, maxBytes: 300, name: 'a.jpg' }),
+      invalidInput(/^a\.jpg could not be made smaller than 0\.0 MB/, 'cannot-fit'),
+    );
   });
 
   it('applies the EXIF orientation of a JPEG it re-encodes', () => {

@@ -26,7 +26,10 @@ describe('images/result: data URIs', () => {
   });
 
   it('rejects an oversized data URI', async () => {
-    await assert.rejects(fetchImage(uri('image/png', Buffer.concat([PNG, Buffer.alloc(4096)])), { maxBytes: 2048 }), isKind('image', false, /larger than 2 KB/));
+    await assert.rejects(
+      fetchImage(uri('image/png', Buffer.concat([PNG, Buffer.alloc(4096)])), { maxBytes: 2048 }),
+      isKind('image', false, /larger than 2 KB/),
+    );
   });
 
   it('rejects a data URI that is not an image, or not base64', async () => {
@@ -36,4 +39,3 @@ describe('images/result: data URIs', () => {
     await assert.rejects(fetchImage('data:image/png;base64,@@@not-base64@@@'), isKind('image', false, /invalid base64/));
   });
 });
-

@@ -63,7 +63,10 @@ describe('images/write', () => {
       }
       const names = await listing(root);
       assert.equal(names.length, n);
-      assert.ok(names.every((f) => /^same(-\d+)?\.png$/.test(f)), names.join(','));
+      assert.ok(
+        names.every((f) => /^same(-\d+)?\.png$/.test(f)),
+        names.join(','),
+      );
     });
 
     it('falls back to an exclusive copy when hard links are unsupported, still without overwriting', async () => {
@@ -146,7 +149,11 @@ describe('images/write', () => {
       const paths = await Promise.all(Array.from({ length: 10 }, (_, i) => writeUnique(root, base, 'png', bytes(String(i)))));
       for (let i = 0; i < 10; i++) assert.equal(await fsp.readFile(paths[i], 'utf8'), String(i));
       // 猫 is 3 bytes: 83 of them with ".png" or "-2.png".."-9.png"; 82 with "-10.png".
-      const expected = ['猫'.repeat(83) + '.png', ...Array.from({ length: 8 }, (_, i) => `${'猫'.repeat(83)}-${i + 2}.png`), '猫'.repeat(82) + '-10.png'].sort();
+      const expected = [
+        '猫'.repeat(83) + '.png',
+        ...Array.from({ length: 8 }, (_, i) => `${'猫'.repeat(83)}-${i + 2}.png`),
+        '猫'.repeat(82) + '-10.png',
+      ].sort();
       assert.deepEqual(await listing(root), expected);
     });
 

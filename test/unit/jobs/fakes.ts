@@ -89,7 +89,12 @@ export class FakeClock implements Clock {
 export type Step = { status: TaskStatus; images?: string[]; texts?: string[]; reason?: string; consumed?: string } | NanoError;
 
 export function err(kind: NanoError['kind'], retryable: boolean, extra: { retryAfterMs?: number; message?: string } = {}): NanoError {
-  return new NanoError({ kind, retryable, message: extra.message ?? `${kind} error`, ...(extra.retryAfterMs !== undefined ? { retryAfterMs: extra.retryAfterMs } : {}) });
+  return new NanoError({
+    kind,
+    retryable,
+    message: extra.message ?? `${kind} error`,
+    ...(extra.retryAfterMs !== undefined ? { retryAfterMs: extra.retryAfterMs } : {}),
+  });
 }
 
 /**
@@ -147,7 +152,14 @@ export class ScriptedApi implements TaskApi {
     this.served.set(taskId, n + 1);
     const step = steps[Math.min(n, steps.length - 1)];
     if (step instanceof NanoError) throw step;
-    return { taskId, status: step.status, images: step.images ?? [], texts: step.texts ?? [], ...(step.reason ? { reason: step.reason } : {}), ...(step.consumed ? { consumed: step.consumed } : {}) };
+    return {
+      taskId,
+      status: step.status,
+      images: step.images ?? [],
+      texts: step.texts ?? [],
+      ...(step.reason ? { reason: step.reason } : {}),
+      ...(step.consumed ? { consumed: step.consumed } : {}),
+    };
   }
 }
 

@@ -43,7 +43,11 @@ describe('FileJobStore: one file per job, leases per window', () => {
     await a.save(state([jobRecord('j1', 'success')]));
     assert.equal(existsSync(file('j1.lease.json')), false);
     assert.equal(read('j1.job.json').state, 'success');
-    assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')), [], 'no temporary files left');
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.endsWith('.tmp')),
+      [],
+      'no temporary files left',
+    );
   });
 
   it('two windows: neither takes nor erases the running jobs of the other', async () => {
@@ -143,7 +147,10 @@ describe('FileJobStore: one file per job, leases per window', () => {
     const a = store('ws-A', 'a1');
     assert.deepEqual(ids(await a.load()), []);
     await a.save(state([jobRecord('../escape'), jobRecord('ok')]));
-    assert.deepEqual(readdirSync(dir).filter((n) => n.includes('escape')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.includes('escape')),
+      [],
+    );
     assert.equal(existsSync(file('ok.job.json')), true);
   });
 
@@ -184,4 +191,3 @@ describe('FileJobStore: one file per job, leases per window', () => {
     assert.equal(other.owns('k1'), false, 'B never polls it: the restarted host holds it');
   });
 });
-

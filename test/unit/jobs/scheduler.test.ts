@@ -68,7 +68,13 @@ function schedule(expected: number | undefined, until: number): number[] {
 describe('JobScheduler', () => {
   it('runs a job through its whole lifecycle, with events in order', async () => {
     const s = setup();
-    s.api.script('t1', { status: 'pending' }, { status: 'pending' }, { status: 'in_progress' }, { status: 'success', images: [IMG, DATA_IMG], consumed: '0.500000' });
+    s.api.script(
+      't1',
+      { status: 'pending' },
+      { status: 'pending' },
+      { status: 'in_progress' },
+      { status: 'success', images: [IMG, DATA_IMG], consumed: '0.500000' },
+    );
     const t0 = s.clock.now();
     const job = s.sched.start({ ...REQ, images: [DATA_IMG], aspectRatio: '16:9' }, { referenceNames: ['ref.png'] });
     assert.equal(job.state, 'queued');
@@ -77,7 +83,15 @@ describe('JobScheduler', () => {
 
     assert.deepEqual(
       s.events.map((e) => `${e.previous}->${e.job.state}#${e.job.pollCount}`),
-      ['undefined->queued#0', 'queued->pending#0', 'pending->pending#1', 'pending->pending#2', 'pending->in_progress#3', 'in_progress->downloading#4', 'downloading->success#4'],
+      [
+        'undefined->queued#0',
+        'queued->pending#0',
+        'pending->pending#1',
+        'pending->pending#2',
+        'pending->in_progress#3',
+        'in_progress->downloading#4',
+        'downloading->success#4',
+      ],
     );
     assert.deepEqual(s.api.queriesOf('t1'), [t0 + 1000, t0 + 2000, t0 + 3000, t0 + 4000]);
     assert.deepEqual(s.delivered, [{ jobId: job.id, images: [IMG, DATA_IMG] }]);
@@ -145,7 +159,10 @@ describe('JobScheduler', () => {
     await s.clock.advance(29_999);
     assert.equal(state(s, job.id).state, 'pending');
     const during = s.api.queriesOf('t1');
-    assert.deepEqual(during, schedule(undefined, 30_000).map((e) => t0 + e));
+    assert.deepEqual(
+      during,
+      schedule(undefined, 30_000).map((e) => t0 + e),
+    );
     await s.clock.until(() => state(s, job.id).state === 'failed');
     const failed = state(s, job.id);
     assert.equal(failed.error?.kind, 'not-found');
@@ -165,13 +182,24 @@ describe('JobScheduler', () => {
 
   it('keeps polling through transient errors with backoff, honouring Retry-After', async () => {
     const s = setup({ maxRequestsPerSecond: 100 }); // the rate cap is tested apart
-    s.api.script('t1', err('network', true), err('server', true), err('rate-limited', true, { retryAfterMs: 7000 }), { status: 'in_progress' }, err('network', true), { status: 'success', images: [IMG] });
+    s.api.script(
+      't1',
+      err('network', true),
+      err('server', true),
+      err('rate-limited', true, { retryAfterMs: 7000 }),
+      { status: 'in_progress' },
+      err('network', true),
+      { status: 'success', images: [IMG] },
+    );
     const t0 = s.clock.now();
     const job = s.sched.start(REQ);
     await s.clock.until(() => state(s, job.id).state === 'success');
     // random() = 0: backoff 250, 500, then Retry-After 7000 beats 1000; after a good answer the
     // schedule resumes (elapsed 9750 → 2438), and the next error starts the backoff afresh (250).
-    assert.deepEqual(s.api.queriesOf('t1').map((t) => t - t0), [1000, 1250, 1750, 8750, 8750 + 2188, 8750 + 2188 + 250]);
+    assert.deepEqual(
+      s.api.queriesOf('t1').map((t) => t - t0),
+      [1000, 1250, 1750, 8750, 8750 + 2188, 8750 + 2188 + 250],
+    );
     assert.ok(s.logs.some((l) => /retrying in 7000 ms/.test(l)));
   });
 
@@ -207,14 +235,22 @@ describe('JobScheduler', () => {
 
   it('fails on a submit error, not resumable, with the error', async () => {
     const s = setup();
-    s.api.submitScript = [new NanoError({ kind: 'bad-request', message: 'Bad request: prompt is required', retryable: false, status: 400, detail: 'prompt is required' })];
+    s.api.submitScript = [
+      new NanoError({ kind: 'bad-request', message: 'Bad request: prompt is required', retryable: false, status: 400, detail: 'prompt is required' }),
+    ];
     const job = s.sched.start(REQ);
     await flush();
     const failed = state(s, job.id);
     assert.equal(failed.state, 'failed');
     assert.equal(failed.resumable, false);
     assert.equal(failed.taskId, undefined);
-    assert.deepEqual(failed.error, { kind: 'bad-request', message: 'Bad request: prompt is required', retryable: false, status: 400, detail: 'prompt is required' });
+    assert.deepEqual(failed.error, {
+      kind: 'bad-request',
+      message: 'Bad request: prompt is required',
+      retryable: false,
+      status: 400,
+      detail: 'prompt is required',
+    });
     assert.equal(s.sched.resume(job.id), false);
     assert.equal(s.clock.pending, 0);
   });
@@ -382,7 +418,10 @@ describe('JobScheduler', () => {
     const b = setup({ clock: a.clock, api: a.api, store: a.store });
     await b.sched.load();
     assert.equal(state(b, job.id).state, 'in_progress');
-    assert.deepEqual(b.sched.active().map((j) => j.id), [job.id]);
+    assert.deepEqual(
+      b.sched.active().map((j) => j.id),
+      [job.id],
+    );
     const loadedAt = b.clock.now();
     await b.clock.until(() => state(b, job.id).state === 'success');
     assert.equal(a.api.queriesOf('t1')[queries], loadedAt, 'polls at once after loading');
@@ -456,7 +495,10 @@ describe('JobScheduler', () => {
     assert.equal(failed.error?.maybeDelivered, true);
     assert.match(failed.error!.message, /interrupted/);
     assert.match(failed.error!.message, /gallery before submitting/);
-    assert.deepEqual(b.events.map((e) => `${e.previous}->${e.job.state}`), ['queued->failed']);
+    assert.deepEqual(
+      b.events.map((e) => `${e.previous}->${e.job.state}`),
+      ['queued->failed'],
+    );
     await b.sched.flush();
     assert.equal(savedJob(b.store, job.id).state, 'failed');
     assert.equal(b.api.submits.length, 1, 'never re-submitted on its own');
@@ -485,7 +527,10 @@ describe('JobScheduler', () => {
     await b.clock.advance(40_000);
     const learned = schedule(finishAt, 40_000);
     assert.notDeepEqual(learned, schedule(undefined, 40_000));
-    assert.deepEqual(b.api.queriesOf('t2').map((t) => t - t0), learned);
+    assert.deepEqual(
+      b.api.queriesOf('t2').map((t) => t - t0),
+      learned,
+    );
     const windowStart = Math.round(finishAt - Math.max(2000, finishAt * 0.25));
     assert.ok(learned.includes(windowStart), 'lands on the window start');
   });
@@ -515,13 +560,19 @@ describe('JobScheduler', () => {
     const a = s.sched.start(REQ);
     await s.clock.advance(5);
     const b = s.sched.start(REQ);
-    assert.deepEqual(s.sched.list().map((j) => j.id), [b.id, a.id]);
+    assert.deepEqual(
+      s.sched.list().map((j) => j.id),
+      [b.id, a.id],
+    );
     s.sched.remove(a.id);
     assert.equal(s.sched.get(a.id), undefined);
     assert.deepEqual(s.events.at(-1), { job: s.events.at(-1)!.job, previous: 'pending', removed: true });
     assert.equal(s.events.at(-1)!.job.id, a.id);
     await s.sched.flush();
-    assert.deepEqual(s.store.saved!.jobs.map((j) => j.id), [b.id]);
+    assert.deepEqual(
+      s.store.saved!.jobs.map((j) => j.id),
+      [b.id],
+    );
     await s.clock.advance(10_000);
     assert.equal(s.api.queriesOf('t1').length, 0, 'a removed job is not polled');
     assert.ok(s.api.queriesOf('t2').length > 0);
@@ -535,7 +586,10 @@ describe('JobScheduler', () => {
       ids.push(s.sched.start(REQ).id);
       await s.clock.advance(10);
     }
-    assert.deepEqual(s.sched.list().map((j) => j.id), [ids[2], ids[1]]);
+    assert.deepEqual(
+      s.sched.list().map((j) => j.id),
+      [ids[2], ids[1]],
+    );
   });
 
   it('keeps resumable finished jobs (a paid task) longest when forgetting', async () => {
@@ -553,7 +607,14 @@ describe('JobScheduler', () => {
       failed.push(s.sched.start(REQ).id);
       await s.clock.advance(10);
     }
-    assert.deepEqual(s.sched.list().map((j) => j.id).sort(), [paid, failed[1]].sort(), 'the oldest non-resumable job went first');
+    assert.deepEqual(
+      s.sched
+        .list()
+        .map((j) => j.id)
+        .sort(),
+      [paid, failed[1]].sort(),
+      'the oldest non-resumable job went first',
+    );
   });
 
   it('ignores unreadable stored data', async () => {
@@ -576,7 +637,10 @@ describe('JobScheduler', () => {
     assert.equal(s.api.queriesOf('t1').length, 1, 'no poll after the job was taken over');
     assert.deepEqual(s.delivered, [], 'nothing delivered here');
     assert.equal(s.sched.get(job.id), undefined, 'the job is no longer listed here');
-    assert.ok(s.events.some((e) => e.job.id === job.id && e.removed), 'listeners heard that it left');
+    assert.ok(
+      s.events.some((e) => e.job.id === job.id && e.removed),
+      'listeners heard that it left',
+    );
     assert.equal(s.clock.pending, 0, 'no timer left for it');
   });
 
@@ -588,10 +652,19 @@ describe('JobScheduler', () => {
     store.saved = { version: 1, jobs: [jobRecord('a', 'success'), jobRecord('b', 'in_progress')], durations: { 'google/gempix2': [10_000, 20_000, 30_000] } };
     s.api.script('ta-b', { status: 'in_progress' });
     await s.sched.load();
-    assert.deepEqual(s.sched.list().map((j) => j.id).sort(), ['a', 'b']);
+    assert.deepEqual(
+      s.sched
+        .list()
+        .map((j) => j.id)
+        .sort(),
+      ['a', 'b'],
+    );
     assert.equal(s.sched.expectedDuration('google/gempix2'), 20_000, 'the same three samples, not six');
     await s.clock.advance(10);
     assert.equal(s.api.queriesOf('ta-b').length, 1, 'the job taken over is polled at once');
-    assert.ok(s.events.some((e) => e.job.id === 'b' && e.previous === undefined), 'listeners heard of the new job');
+    assert.ok(
+      s.events.some((e) => e.job.id === 'b' && e.previous === undefined),
+      'listeners heard of the new job',
+    );
   });
 });

@@ -98,7 +98,14 @@ describe('jobs against the simulator (scheduler + API client + image store)', fu
     const remote = new ImageStore(dir, 50, { apiBaseUrl: () => 'https://api.defapi.org', log: (l) => logs.push(`store: ${l}`) });
     await remote.load();
     sched.dispose();
-    sched = new JobScheduler({ api: client, store: new MemoryJobStore(), deliver: remote.deliverVia(client), poll: { minMs: 10, maxMs: 50 }, maxRequestsPerSecond: 100, log: (l) => logs.push(`jobs: ${l}`) });
+    sched = new JobScheduler({
+      api: client,
+      store: new MemoryJobStore(),
+      deliver: remote.deliverVia(client),
+      poll: { minMs: 10, maxMs: 50 },
+      maxRequestsPerSecond: 100,
+      log: (l) => logs.push(`jobs: ${l}`),
+    });
     await sched.load();
     const job = await run('a banana');
     assert.equal(job.state, 'failed');

@@ -18,7 +18,9 @@ function run(args: string[]): Run {
   let err = '';
   child.stdout?.on('data', (d) => (out += d.toString()));
   child.stderr?.on('data', (d) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
@@ -42,7 +44,11 @@ describe('simulator: CLI', function () {
   it('prints the URL line, serves requests with its key, and exits cleanly on SIGTERM', async () => {
     const r = run(['--port', '0', '--key', 'dk-x', '--duration', '100']);
     children.push(r.child);
-    const url = await waitFor(() => /Nano Banana simulator listening on (http:\/\/127\.0\.0\.1:\d+) {2}\(key: dk-x\)/.exec(r.stdout())?.[1], 4000, 'the URL line');
+    const url = await waitFor(
+      () => /Nano Banana simulator listening on (http:\/\/127\.0\.0\.1:\d+) {2}\(key: dk-x\)/.exec(r.stdout())?.[1],
+      4000,
+      'the URL line',
+    );
     await waitFor(() => (r.stdout().includes('stop with Ctrl+C') ? true : undefined), 2000, 'the help');
     assert.ok(r.stdout().startsWith('Nano Banana simulator listening on'), 'the URL line comes first');
     assert.match(r.stdout(), /\[sim:fail\]/, 'prints the directives');
@@ -69,7 +75,16 @@ describe('simulator: CLI', function () {
     assert.deepEqual(await r.exited, { code: 0, signal: null });
   });
 
-  for (const args of [['--bogus'], ['--port', 'abc'], ['--port', '70000'], ['--port'], ['--duration', '-5'], ['--key', ''], ['--credit', 'lots'], ['--any-key=yes']]) {
+  for (const args of [
+    ['--bogus'],
+    ['--port', 'abc'],
+    ['--port', '70000'],
+    ['--port'],
+    ['--duration', '-5'],
+    ['--key', ''],
+    ['--credit', 'lots'],
+    ['--any-key=yes'],
+  ]) {
     it(`exits 2 with a clear message for ${JSON.stringify(args)}`, async () => {
       const r = run(args);
       children.push(r.child);

@@ -136,7 +136,7 @@ describe('simulator: prompt directives', function () {
     assert.deepEqual([(await query(sim, id)).status, (await query(sim, id)).status, (await query(sim, id)).status], [404, 500, 200]);
   });
 
-  it('[sim:duration=MS] sets this task\'s duration', async () => {
+  it("[sim:duration=MS] sets this task's duration", async () => {
     const id = await submit(sim, { prompt: '[sim:duration=5000]' });
     assert.equal(sim.tasks.get(id)?.durationMs, 5000);
     clock.advance(4999);
@@ -170,7 +170,11 @@ describe('simulator: prompt directives', function () {
       assert.equal(seen[0], 'pending');
       assert.equal(seen[seen.length - 1], 'success');
       const idx = seen.map((s) => order.indexOf(s));
-      assert.deepEqual(idx, [...idx].sort((a, b) => a - b), `statuses out of order: ${seen.join(' → ')}`);
+      assert.deepEqual(
+        idx,
+        [...idx].sort((a, b) => a - b),
+        `statuses out of order: ${seen.join(' → ')}`,
+      );
       assert.ok(seen.includes('in_progress'), seen.join(' → '));
       assert.ok(firstSuccessAt >= 290, `success after ${firstSuccessAt} ms`);
     } finally {

@@ -68,11 +68,29 @@ describe('simulator: png encoder', () => {
 
 describe('simulator: directive parsing and key masking', () => {
   it('parses every directive, anywhere, case-insensitively', () => {
-    const d = parseDirectives('[SIM:fail] a [sim:text][sim:single] b [sim:two] [sim:data] [sim:bad-url] [sim:not-image] [sim:huge] [sim:slow-image] [sim:notfound=3] [sim:status500=2] [sim:duration=250] [sim:Browser-Only] [sim:jpeg] [sim:images=9] [sim:expire=2] [sim:expire-status=403] [sim:answer-bytes=1048577]');
+    const d = parseDirectives(
+      '[SIM:fail] a [sim:text][sim:single] b [sim:two] [sim:data] [sim:bad-url] [sim:not-image] [sim:huge] [sim:slow-image] [sim:notfound=3] [sim:status500=2] [sim:duration=250] [sim:Browser-Only] [sim:jpeg] [sim:images=9] [sim:expire=2] [sim:expire-status=403] [sim:answer-bytes=1048577]',
+    );
     assert.deepEqual(d, {
-      fail: true, text: true, single: true, two: true, data: true, badUrl: true, notImage: true, huge: true, slowImage: true,
-      browserOnly: true, jpeg: true, images: 9, expire: 2, expireStatus: 403, answerBytes: 1048577,
-      notFound: 3, status500: 2, durationMs: 250, unknown: [],
+      fail: true,
+      text: true,
+      single: true,
+      two: true,
+      data: true,
+      badUrl: true,
+      notImage: true,
+      huge: true,
+      slowImage: true,
+      browserOnly: true,
+      jpeg: true,
+      images: 9,
+      expire: 2,
+      expireStatus: 403,
+      answerBytes: 1048577,
+      notFound: 3,
+      status500: 2,
+      durationMs: 250,
+      unknown: [],
     });
     const plain = parseDirectives('a banana');
     assert.deepEqual([plain.browserOnly, plain.jpeg, plain.images, plain.expire, plain.expireStatus, plain.answerBytes], [false, false, 0, 0, 410, 0]);
@@ -90,7 +108,16 @@ describe('simulator: directive parsing and key masking', () => {
     assert.equal(odd.expireStatus, 410);
     assert.equal(odd.jpeg, false);
     assert.equal(odd.expire, 0);
-    assert.deepEqual(odd.unknown, ['[sim:nope]', '[sim:duration=fast]', '[sim:fail=1]', '[sim:images=0]', '[sim:images=17]', '[sim:expire-status=500]', '[sim:jpeg=1]', '[sim:expire]']);
+    assert.deepEqual(odd.unknown, [
+      '[sim:nope]',
+      '[sim:duration=fast]',
+      '[sim:fail=1]',
+      '[sim:images=0]',
+      '[sim:images=17]',
+      '[sim:expire-status=500]',
+      '[sim:jpeg=1]',
+      '[sim:expire]',
+    ]);
   });
 
   it('masks keys', () => {

@@ -28,7 +28,12 @@ describe('simulator: server', function () {
 
   describe('auth', () => {
     it('401s a submit without a key, with a wrong key, or with another scheme', async () => {
-      for (const headers of <Record<string, string>[]>[{}, { authorization: 'Bearer dk-wrong' }, { authorization: 'Basic ZGstc2ltdWxhdG9y' }, { authorization: 'Bearer ' }]) {
+      for (const headers of <Record<string, string>[]>[
+        {},
+        { authorization: 'Bearer dk-wrong' },
+        { authorization: 'Basic ZGstc2ltdWxhdG9y' },
+        { authorization: 'Bearer ' },
+      ]) {
         const a = await call(sim, '/api/image/gen', { key: null, headers, body: { model: 'google/gempix2', prompt: 'x' } });
         assert.equal(a.status, 401, JSON.stringify(headers));
         assert.deepEqual(a.json, { code: 1, message: 'Invalid API key' });
@@ -97,7 +102,15 @@ describe('simulator: server', function () {
     }
 
     it('400s image_size and aspect_ratio values outside the lists', async () => {
-      for (const extra of [{ image_size: '8k' }, { image_size: '2K' }, { image_size: '' }, { aspect_ratio: '7:3' }, { aspect_ratio: '' }, { aspect_ratio: 16 }, { images: 'https://x/a.png' }]) {
+      for (const extra of [
+        { image_size: '8k' },
+        { image_size: '2K' },
+        { image_size: '' },
+        { aspect_ratio: '7:3' },
+        { aspect_ratio: '' },
+        { aspect_ratio: 16 },
+        { images: 'https://x/a.png' },
+      ]) {
         const a = await call(sim, '/api/image/gen', { body: { model: 'google/nano-banana-2', prompt: 'x', ...extra } });
         assert.equal(a.status, 400, JSON.stringify(extra));
         assert.equal(a.json.code, 1);
@@ -146,7 +159,16 @@ describe('simulator: server', function () {
     it('goes pending → submitted → in_progress → success at 10% / 30% / 100%', async () => {
       const id = await submit(sim);
       const seen: [number, string][] = [];
-      for (const [at, expected] of [[0, 'pending'], [99, 'pending'], [100, 'submitted'], [299, 'submitted'], [300, 'in_progress'], [999, 'in_progress'], [1000, 'success'], [5000, 'success']] as const) {
+      for (const [at, expected] of [
+        [0, 'pending'],
+        [99, 'pending'],
+        [100, 'submitted'],
+        [299, 'submitted'],
+        [300, 'in_progress'],
+        [999, 'in_progress'],
+        [1000, 'success'],
+        [5000, 'success'],
+      ] as const) {
         clock.advance(at - (seen.length ? seen[seen.length - 1][0] : 0));
         const q = await query(sim, id);
         assert.equal(q.status, 200);
@@ -163,7 +185,14 @@ describe('simulator: server', function () {
       assert.deepEqual(early.json, {
         code: 0,
         message: 'ok',
-        data: { task_id: id, status: 'pending', result: null, status_reason: { message: null }, consumed: '0.000000', created_at: new Date(submittedAt).toISOString() },
+        data: {
+          task_id: id,
+          status: 'pending',
+          result: null,
+          status_reason: { message: null },
+          consumed: '0.000000',
+          created_at: new Date(submittedAt).toISOString(),
+        },
       });
       clock.advance(1000);
       const done = await query(sim, id);
@@ -220,7 +249,13 @@ describe('simulator: server', function () {
       return q.json.data.result[0].image as string;
     }
 
-    for (const [ratio, w, h] of [[undefined, 96, 96], ['1:1', 96, 96], ['16:9', 128, 72], ['9:16', 72, 128], ['21:9', 147, 63]] as const) {
+    for (const [ratio, w, h] of [
+      [undefined, 96, 96],
+      ['1:1', 96, 96],
+      ['16:9', 128, 72],
+      ['9:16', 72, 128],
+      ['21:9', 147, 63],
+    ] as const) {
       it(`serves a valid ${w}x${h} PNG for aspect_ratio ${ratio ?? '(none)'} without auth`, async () => {
         const url = await finishedImageUrl(ratio ? { aspect_ratio: ratio } : {});
         const a = await call(sim, url, { key: null });
@@ -303,13 +338,10 @@ describe('simulator: server', function () {
       await query(sim, id);
       await call(sim, `/files/${id}/0.png`, { key: null, headers: { 'user-agent': 'sim-test' } });
       await call(sim, '/nowhere');
-      assert.deepEqual(sim.requests.map((r) => `${r.method} ${r.path}`), [
-        'POST /api/image/gen',
-        `GET /api/task/query?task_id=${id}`,
-        `GET /api/task/query?task_id=${id}`,
-        `GET /files/${id}/0.png`,
-        'GET /nowhere',
-      ]);
+      assert.deepEqual(
+        sim.requests.map((r) => `${r.method} ${r.path}`),
+        ['POST /api/image/gen', `GET /api/task/query?task_id=${id}`, `GET /api/task/query?task_id=${id}`, `GET /files/${id}/0.png`, 'GET /nowhere'],
+      );
       const [sub, , , file] = sim.requests;
       assert.equal(JSON.parse(sub.body).prompt, 'recorded prompt');
       assert.equal(sub.headers.authorization, 'Bearer dk-simulator');
@@ -433,5 +465,4 @@ describe('simulator: server', function () {
       await assert.rejects(delayed);
     });
   });
-
 });

@@ -41,7 +41,23 @@ function assertInert(text: unknown, what: string): void {
   assert.match(text as string, /Renew it here/, `${what} shows the words: ${text}`);
 }
 
-const ALL_KINDS: ErrorKind[] = ['invalid-input', 'config', 'auth', 'bad-request', 'not-found', 'rate-limited', 'server', 'network', 'protocol', 'generation-failed', 'text-only', 'image', 'io', 'cancelled', 'invalid-response'];
+const ALL_KINDS: ErrorKind[] = [
+  'invalid-input',
+  'config',
+  'auth',
+  'bad-request',
+  'not-found',
+  'rate-limited',
+  'server',
+  'network',
+  'protocol',
+  'generation-failed',
+  'text-only',
+  'image',
+  'io',
+  'cancelled',
+  'invalid-response',
+];
 /** The kinds whose sentence quotes the error's message (the first three: its detail, else its message). */
 const QUOTES_MESSAGE: ErrorKind[] = ['bad-request', 'generation-failed', 'text-only', 'invalid-input', 'config', 'network', 'image', 'io', 'invalid-response'];
 const QUOTES_DETAIL = QUOTES_MESSAGE.slice(0, 3);
@@ -65,7 +81,10 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
   });
 
   it('describeError keeps its own sentences as they are (only the quoted values change)', () => {
-    assert.equal(describeError({ kind: 'server', message: 'x', retryable: true, status: 500 }).message, 'The API had a server error (HTTP 500). Retry in a moment.');
+    assert.equal(
+      describeError({ kind: 'server', message: 'x', retryable: true, status: 500 }).message,
+      'The API had a server error (HTTP 500). Retry in a moment.',
+    );
     assert.equal(
       describeError({ kind: 'text-only', message: 'x', detail: LINKS, retryable: false }).message,
       'The model answered in words instead of an image: “⟦Renew it here⟧❨command∶workbench.action.openSettings❩ or ⟦log in⟧❨https∶//evil.example/login❩”',
@@ -81,7 +100,10 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
     const job: JobRecord = { ...jobRecord('j1', 'success'), request: { model: 'google/gempix2', prompt: OUTSIDE }, consumed: '[x](command:y)' };
     await notifier.success(job, 99);
     await notifier.failure(failedJob({ kind: 'text-only', message: 'x', detail: OUTSIDE, retryable: false }));
-    assert.deepEqual(shown.map((s) => s.api), ['info', 'error']);
+    assert.deepEqual(
+      shown.map((s) => s.api),
+      ['info', 'error'],
+    );
     assertInert(shown[0].message, 'the image-ready notification');
     assert.ok(!shown[0].message.includes('](') && shown[0].message.includes('⟦x⟧❨command∶y❩'), shown[0].message);
     assertInert(shown[1].message, 'the failure notification');
@@ -157,7 +179,10 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
       fs.rename = async () => {
         throw Object.assign(new Error('taken'), { code: 'FileExists' }); // every name is taken
       };
-      await assert.rejects(writeUniqueInFolder(fakeUri(`/ws/${LINKS}`) as unknown as vscode.Uri, OUTSIDE, 'png', new Uint8Array()), (e: NanoError) => (assertInert(e.message, 'the no-free-name error'), true));
+      await assert.rejects(
+        writeUniqueInFolder(fakeUri(`/ws/${LINKS}`) as unknown as vscode.Uri, OUTSIDE, 'png', new Uint8Array()),
+        (e: NanoError) => (assertInert(e.message, 'the no-free-name error'), true),
+      );
     } finally {
       fs.rename = saved;
       workspace.workspaceFolders = undefined;
@@ -195,7 +220,10 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
       commands().showError(new NanoError({ kind: 'bad-request', message: 'refused', detail: OUTSIDE, retryable: false }));
       assert.equal(shown[0]?.api, 'error');
       assertInert(shown[0].message, 'the error notification');
-      assert.ok(logLines.some((l) => l.includes('Renew it here') && !/:\/\/|command:/.test(l)), logLines.join('\n'));
+      assert.ok(
+        logLines.some((l) => l.includes('Renew it here') && !/:\/\/|command:/.test(l)),
+        logLines.join('\n'),
+      );
     });
 
     it('"Remove from history" quotes the prompt inert in its modal detail', async () => {
