@@ -17,6 +17,9 @@ export default tseslint.config(
       },
     },
     rules: {
+      // A closure that reads a variable before its one assignment (a signal handler, a callback wired
+      // in a circle) needs `let`.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',

@@ -218,10 +218,10 @@ export function createServices(context: vscode.ExtensionContext, identity: Windo
           reject(new Error(`job ${id} did not settle within ${timeoutMs} ms (state ${scheduler.get(id)?.state})`));
         }, timeoutMs);
         const sub = scheduler.onDidChange((e) => {
-          if (e.job.id === id && settled(e.job as JobRecord)) {
+          if (e.job.id === id && settled(e.job)) {
             clearTimeout(timer);
             sub.dispose();
-            resolve(e.job as JobRecord);
+            resolve(e.job);
           }
         });
       });

@@ -116,7 +116,7 @@ export class Commands {
       return undefined;
     }
 
-    let referenceUris = preset?.references ?? [];
+    const referenceUris = preset?.references ?? [];
     let refs: ResolvedReference[] = [];
     if (args?.references) refs = await resolveReferences(args.references);
     return this.start({ prompt, args, references: refs, referenceUris, interactive: !args });

@@ -62,7 +62,7 @@ describe('commands with argument objects', function () {
     assert.equal(job.request.model, 'google/nano-banana-pro');
     assert.equal(job.request.aspectRatio, '16:9');
     assert.ok(job.taskId && fx.sim.tasks.has(job.taskId), 'the job keeps the task id the simulator gave');
-    assert.ok(queriesOf(fx.sim, job.taskId!).length >= 1, 'the job polled its task');
+    assert.ok(queriesOf(fx.sim, job.taskId).length >= 1, 'the job polled its task');
 
     // The delivered file in the extension's store holds exactly the simulator's image.
     const served = new Uint8Array(await (await fetch(`${fx.sim.url}/files/${job.taskId}/0.png`)).arrayBuffer());

@@ -18,11 +18,12 @@ function walk(dir: string, ext: string): string[] {
 /** Every string literal passed to vscode.l10n.t (or an alias `t`) in the extension's code. */
 export function l10nKeys(): Set<string> {
   const keys = new Set<string>();
-  const re = /(?:l10n\.t|\bt)\(\s*'((?:[^'\\]|\\.)*)'/g;
+  // Single-quoted, or double-quoted where the text has an apostrophe (Prettier's choice).
+  const re = /(?:l10n\.t|\bt)\(\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")/g;
   for (const file of walk(path.join(root, 'src'), '.ts')) {
     if (file.includes(`${path.sep}core${path.sep}`) || file.includes(`${path.sep}page${path.sep}`)) continue;
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(re)) keys.add(m[1].replace(/\\'/g, "'").replace(/\\\\/g, '\\'));
+    for (const m of text.matchAll(re)) keys.add((m[1] ?? m[2]).replace(/\\(['"])/g, '$1').replace(/\\\\/g, '\\'));
   }
   return keys;
 }

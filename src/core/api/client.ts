@@ -294,6 +294,6 @@ export class ApiClient implements TaskApi {
     if (over && res.statusCode >= 200 && res.statusCode < 300) throw answerTooLarge(c.what, cap, res.statusCode, !c.idempotent);
     // A server that echoes the key must not put it into errors, excerpts or the log.
     const body = text.includes(key) ? text.split(key).join('***') : text;
-    return { status: res.statusCode, headers: res.headers as RawResponse['headers'], body };
+    return { status: res.statusCode, headers: res.headers, body };
   }
 }

@@ -54,7 +54,7 @@ const TRANSLITERATE: Record<string, string> = {
 
 function transliterate(text: string): string {
   return text
-    .replace(/[^\u0000-\u007f]/g, (ch) => TRANSLITERATE[ch] ?? ch)
+    .replace(/[^\p{ASCII}]/gu, (ch) => TRANSLITERATE[ch] ?? ch)
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, ''); // combining accents left by NFKD
 }
@@ -236,7 +236,7 @@ export async function uniqueName(base: string, ext: string, exists: (name: strin
 export function isSafeRelativeFolder(rel: string): boolean {
   if (typeof rel !== 'string') return false;
   if (rel.length > 1024) return false;
-  if (/[\u0000-\u001f\u007f\\]/.test(rel)) return false;
+  if (/[\p{Cc}\\]/u.test(rel)) return false; // control characters (C0, DEL, C1) and backslashes
   if (rel.startsWith('/')) return false;
   if (/^[a-z]:/i.test(rel)) return false;
   for (const seg of rel.split('/')) {

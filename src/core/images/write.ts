@@ -73,7 +73,8 @@ function splitName(name: string): { base: string; ext: string } {
 }
 
 function assertPlainName(dir: string, name: string): void {
-  const ok = typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[/\\\u0000]/.test(name) && path.basename(name) === name;
+  const ok =
+    typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[/\\]/.test(name) && !name.includes('\0') && path.basename(name) === name;
   if (!ok) {
     throw new NanoError({
       kind: 'io',

@@ -111,7 +111,11 @@ export class FileJobStore implements JobStore {
    * finishing its submit is left until that session releases it or its lease expires.
    * Call again at any time to take over jobs that became free (see `watch`).
    */
-  async load(): Promise<PersistedJobs | undefined> {
+  load(): Promise<PersistedJobs | undefined> {
+    return new Promise((resolve) => resolve(this.loadNow()));
+  }
+
+  private loadNow(): PersistedJobs {
     mkdirSync(this.dir, { recursive: true });
     const now = this.now();
     const jobs: JobRecord[] = [];
@@ -163,7 +167,11 @@ export class FileJobStore implements JobStore {
     }
   }
 
-  async save(state: PersistedJobs): Promise<void> {
+  save(state: PersistedJobs): Promise<void> {
+    return new Promise((resolve) => resolve(this.saveNow(state)));
+  }
+
+  private saveNow(state: PersistedJobs): void {
     if (this.disposed) return;
     mkdirSync(this.dir, { recursive: true });
     const ids = new Set<string>();
@@ -268,7 +276,11 @@ export class FileJobStore implements JobStore {
   }
 
   /** Stops renewing and releases this session's leases, so the next window takes its jobs at once. */
-  async dispose(): Promise<void> {
+  dispose(): Promise<void> {
+    return new Promise((resolve) => resolve(this.disposeNow()));
+  }
+
+  private disposeNow(): void {
     if (this.disposed) return;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;

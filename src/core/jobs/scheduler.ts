@@ -427,7 +427,7 @@ export class JobScheduler {
     try {
       request = this.api.query(taskId, ac.signal);
     } catch (e) {
-      request = Promise.reject(e);
+      request = Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     request.then(
       (task) => this.guard(() => this.onTask(job, task, epoch)),
