@@ -1,21 +1,8 @@
 import type { SerializedError } from '../errors';
+import type { JobState } from './states';
 
-/**
- * A job is one image request as the user sees it, from the moment it is asked for until its image
- * is safe on disk (or it failed, was cancelled, or timed out).
- *
- *   queued ─► pending ─► submitted ─► in_progress ─► downloading ─► success
- *      │         │            │             │              │
- *      └─────────┴────────────┴─────────────┴──────────────┴──► failed | cancelled | timed-out
- *
- * `queued` is local only (the submit request has not returned a task id yet). From `pending` on a
- * job always has a `taskId`, and it is never discarded: cancelled and timed-out jobs (and jobs whose
- * download failed) keep it, so they can be resumed without paying again.
- */
-export type JobState = 'queued' | 'pending' | 'submitted' | 'in_progress' | 'downloading' | 'success' | 'failed' | 'cancelled' | 'timed-out';
-
-export const ACTIVE_STATES: ReadonlySet<JobState> = new Set(['queued', 'pending', 'submitted', 'in_progress', 'downloading']);
-export const FINAL_JOB_STATES: ReadonlySet<JobState> = new Set(['success', 'failed', 'cancelled', 'timed-out']);
+export { ACTIVE_STATES, FINAL_STATES, isActive, isFinal, JOB_STATES } from './states';
+export type { JobState } from './states';
 
 /** What the user asked for, as persisted (reference images are kept as names, not data). */
 export interface JobRequest {
@@ -28,6 +15,10 @@ export interface JobRequest {
   referenceNames?: string[];
 }
 
+/**
+ * A job is one image request as the user sees it, from the moment it is asked for until its image
+ * is safe on disk (or it failed, was cancelled, or timed out). Its states: see `./states`.
+ */
 export interface JobRecord {
   /** Local id (unique per job, stable across reloads). */
   id: string;
@@ -79,21 +70,6 @@ export interface JobStore {
    * scheduler then lets it go without polling or delivering it. Absent: every job is ours.
    */
   owns?(jobId: string): boolean;
-}
-
-export class MemoryJobStore implements JobStore {
-  saved: PersistedJobs | undefined;
-  saves = 0;
-  constructor(initial?: PersistedJobs) {
-    this.saved = initial ? structuredClone(initial) : undefined;
-  }
-  async load(): Promise<PersistedJobs | undefined> {
-    return this.saved ? structuredClone(this.saved) : undefined;
-  }
-  async save(state: PersistedJobs): Promise<void> {
-    this.saves++;
-    this.saved = structuredClone(state);
-  }
 }
 
 export interface JobChangeEvent {

@@ -1,8 +1,8 @@
-/** Test doubles for the job engine: a manual clock and a TaskApi whose answers are scripted. */
+/** Test doubles for the job engine: a manual clock, a TaskApi whose answers are scripted, a store in memory. */
 import type { Clock } from '../../../src/core/clock';
 import type { GenerateRequest, Task, TaskApi, TaskStatus } from '../../../src/core/api/types';
 import { NanoError } from '../../../src/core/errors';
-import type { JobRecord, JobState } from '../../../src/core/jobs/types';
+import type { JobRecord, JobState, JobStore, PersistedJobs } from '../../../src/core/jobs/types';
 
 /** Lets every promise callback queued so far (and the ones they queue) run. */
 export async function flush(): Promise<void> {
@@ -169,4 +169,21 @@ export const DATA_IMG = 'data:image/png;base64,iVBORw0KGgo=';
 /** A persisted job record in `state`, with task id `ta-<id>` and the prompt `<id>`. */
 export function jobRecord(id: string, state: JobState = 'in_progress'): JobRecord {
   return { id, taskId: `ta-${id}`, request: { model: 'google/gempix2', prompt: id }, state, createdAt: 1, updatedAt: 1, pollCount: 0 };
+}
+
+/** A JobStore in memory: what was saved last, and how many saves there were. */
+export class MemoryJobStore implements JobStore {
+  saved: PersistedJobs | undefined;
+  saves = 0;
+  constructor(initial?: PersistedJobs) {
+    this.saved = initial ? structuredClone(initial) : undefined;
+  }
+  load(): Promise<PersistedJobs | undefined> {
+    return Promise.resolve(this.saved ? structuredClone(this.saved) : undefined);
+  }
+  save(state: PersistedJobs): Promise<void> {
+    this.saves++;
+    this.saved = structuredClone(state);
+    return Promise.resolve();
+  }
 }

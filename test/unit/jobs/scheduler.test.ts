@@ -3,10 +3,9 @@ import { abortError } from '../../../src/core/clock';
 import { NanoError } from '../../../src/core/errors';
 import { JobScheduler } from '../../../src/core/jobs/scheduler';
 import type { JobSchedulerOptions } from '../../../src/core/jobs/scheduler';
-import { pollDelay } from '../../../src/core/jobs/schedule';
-import { MemoryJobStore } from '../../../src/core/jobs/types';
+import { pollDelay } from '../../../src/core/jobs/pollPolicy';
 import type { DeliverFn, JobChangeEvent, JobRecord, PersistedJobs } from '../../../src/core/jobs/types';
-import { DATA_IMG, FakeClock, IMG, ScriptedApi, err, flush, jobRecord } from './fakes';
+import { DATA_IMG, FakeClock, IMG, MemoryJobStore, ScriptedApi, err, flush, jobRecord } from './fakes';
 
 const REQ = { model: 'google/gempix2', prompt: 'a red fox' };
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { DEFAULT_POLL, DurationModel, pollDelay } from '../../../src/core/jobs/schedule';
+import { DEFAULT_POLL, DurationModel, pollDelay } from '../../../src/core/jobs/pollPolicy';
 
 describe('pollDelay', () => {
   it('polls quickly at first (the 1 s floor)', () => {
