@@ -62,7 +62,11 @@ export function interpretTask(job: Readonly<JobRecord>, task: Task, now: number)
     return { next: 'failed', patch: { ...patch, serverDoneAt, ...(texts.length > 0 ? { texts: [...texts] } : {}) }, error: error.toJSON() };
   }
   if (!isPolling(task.status)) {
-    return { next: 'bad-answer', patch, error: new NanoError({ kind: 'protocol', message: `Unknown task status "${String(task.status)}".`, retryable: false }) };
+    return {
+      next: 'bad-answer',
+      patch,
+      error: new NanoError({ kind: 'protocol', message: `Unknown task status "${String(task.status)}".`, retryable: false }),
+    };
   }
   return { next: task.status, patch };
 }

@@ -144,22 +144,22 @@ export class ScriptedApi implements TaskApi {
     return answer;
   }
 
-  async query(taskId: string): Promise<Task> {
+  query(taskId: string): Promise<Task> {
     this.queries.push({ taskId, at: this.clock.now() });
     const steps = this.scripts.get(taskId);
-    if (!steps || steps.length === 0) throw err('not-found', false, { message: 'task not found' });
+    if (!steps || steps.length === 0) return Promise.reject(err('not-found', false, { message: 'task not found' }));
     const n = this.served.get(taskId) ?? 0;
     this.served.set(taskId, n + 1);
     const step = steps[Math.min(n, steps.length - 1)];
-    if (step instanceof NanoError) throw step;
-    return {
+    if (step instanceof NanoError) return Promise.reject(step);
+    return Promise.resolve({
       taskId,
       status: step.status,
       images: step.images ?? [],
       texts: step.texts ?? [],
       ...(step.reason ? { reason: step.reason } : {}),
       ...(step.consumed ? { consumed: step.consumed } : {}),
-    };
+    });
   }
 }
 

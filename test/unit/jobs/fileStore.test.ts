@@ -22,7 +22,7 @@ describe('FileJobStore: one file per job, leases per window', () => {
     return s;
   };
   const file = (name: string) => path.join(dir, name);
-  const read = (name: string) => JSON.parse(readFileSync(file(name), 'utf8'));
+  const read = (name: string) => JSON.parse(readFileSync(file(name), 'utf8')) as { id?: string; taskId?: string; state?: string; session?: string; at: number };
 
   beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'nb-jobs-'));

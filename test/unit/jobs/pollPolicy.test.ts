@@ -131,7 +131,7 @@ describe('DurationModel', () => {
     m.record('a', 1000);
     m.record('a', 3000);
     m.record('b', 7000);
-    const json = JSON.parse(JSON.stringify(m.toJSON()));
+    const json = JSON.parse(JSON.stringify(m.toJSON())) as unknown;
     assert.deepEqual(json, { a: [1000, 3000], b: [7000] });
     const back = DurationModel.from(json);
     assert.equal(back.expected('a'), 2000);

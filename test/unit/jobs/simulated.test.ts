@@ -60,7 +60,7 @@ describe('jobs against the simulator (scheduler + API client + image store)', fu
         if (e.job.id === job.id && FINAL.has(e.job.state)) {
           clearTimeout(timer);
           sub.dispose();
-          resolve(structuredClone(e.job) as JobRecord);
+          resolve(structuredClone(e.job));
         }
       });
     });
@@ -141,7 +141,7 @@ describe('jobs against the simulator (scheduler + API client + image store)', fu
         const sub = sched.onDidChange((e) => {
           if (e.job.id === job.id && FINAL.has(e.job.state)) {
             sub.dispose();
-            resolve(structuredClone(e.job) as JobRecord);
+            resolve(structuredClone(e.job));
           }
         });
       });
