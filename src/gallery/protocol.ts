@@ -7,12 +7,17 @@
  * with exactly one `reply` of the same id.
  */
 
+import type { JobState } from '../core/jobs/states';
+
+export { isActive } from '../core/jobs/states';
+export type { JobState } from '../core/jobs/states';
+
 export const GALLERY_VIEW_TYPE = 'nanoBanana.gallery';
 
 /** A running or recently finished job, as the page shows it. */
 export interface JobView {
   id: string;
-  state: 'queued' | 'pending' | 'submitted' | 'in_progress' | 'downloading' | 'success' | 'failed' | 'cancelled' | 'timed-out';
+  state: JobState;
   prompt: string;
   model: string;
   aspectRatio?: string;

@@ -5,7 +5,7 @@ import { inert } from '../core/inert';
 import type { HistoryItem } from '../core/history';
 import type { JobScheduler } from '../core/jobs/scheduler';
 import type { JobRecord } from '../core/jobs/types';
-import { ACTIVE_STATES } from '../core/jobs/types';
+import { isActive } from '../core/jobs/types';
 import { buildRequest, defaultOptions, isGenerateArgs, resolvePromptSource, type GenerateArgs } from '../core/options';
 import { validatePrompt, validateRequest } from '../core/validate';
 import type { GalleryPanel } from '../gallery/panel';
@@ -195,7 +195,7 @@ export class Commands {
   }
 
   private async resumeJob(arg: unknown): Promise<boolean> {
-    const resumable = this.d.scheduler.list().filter((j) => j.resumable && !ACTIVE_STATES.has(j.state));
+    const resumable = this.d.scheduler.list().filter((j) => j.resumable && !isActive(j.state));
     const id =
       typeof arg === 'string'
         ? arg

@@ -1,32 +1,28 @@
 import * as vscode from 'vscode';
 import { inert } from '../core/inert';
 import type { JobChangeEvent, JobRecord, JobState } from '../core/jobs/types';
-import { ACTIVE_STATES } from '../core/jobs/types';
+import { isActive } from '../core/jobs/types';
 
 export interface JobSource {
   active(): JobRecord[];
   onDidChange(listener: (e: JobChangeEvent) => void): { dispose(): void };
 }
 
+/** The word for each state (looked up when shown, so the display language applies). */
+const STATE_WORD: Record<JobState, () => string> = {
+  queued: () => vscode.l10n.t('queued'),
+  pending: () => vscode.l10n.t('queued'),
+  submitted: () => vscode.l10n.t('queued'),
+  in_progress: () => vscode.l10n.t('generating'),
+  downloading: () => vscode.l10n.t('downloading'),
+  success: () => vscode.l10n.t('done'),
+  failed: () => vscode.l10n.t('failed'),
+  cancelled: () => vscode.l10n.t('cancelled'),
+  'timed-out': () => vscode.l10n.t('timed out'),
+};
+
 export function stateWord(state: JobState): string {
-  switch (state) {
-    case 'queued':
-    case 'pending':
-    case 'submitted':
-      return vscode.l10n.t('queued');
-    case 'in_progress':
-      return vscode.l10n.t('generating');
-    case 'downloading':
-      return vscode.l10n.t('downloading');
-    case 'success':
-      return vscode.l10n.t('done');
-    case 'failed':
-      return vscode.l10n.t('failed');
-    case 'cancelled':
-      return vscode.l10n.t('cancelled');
-    case 'timed-out':
-      return vscode.l10n.t('timed out');
-  }
+  return STATE_WORD[state]();
 }
 
 export function formatElapsed(ms: number): string {
@@ -67,7 +63,7 @@ export class JobStatusBar implements vscode.Disposable {
   }
 
   private onChange(e: JobChangeEvent): void {
-    const finished = !ACTIVE_STATES.has(e.job.state) && e.previous !== undefined && ACTIVE_STATES.has(e.previous);
+    const finished = !isActive(e.job.state) && isActive(e.previous);
     if (finished && this.jobs.active().length === 0) {
       this.showFinal(e.job);
       return;

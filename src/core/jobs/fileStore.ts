@@ -18,7 +18,7 @@ import path from 'node:path';
 import { toNanoError } from '../errors';
 import { JOB_SUFFIX, LEASE_RENEW_MS, LEASE_SUFFIX, LEASE_TTL_MS, SAFE_JOB_ID, readLeaseFile, standing } from './leases';
 import type { Lease, WindowIdentity } from './leases';
-import { ACTIVE_STATES } from './types';
+import { isActive } from './states';
 import type { JobRecord, JobStore, PersistedJobs } from './types';
 
 export interface FileJobStoreOptions {
@@ -137,7 +137,7 @@ export class FileJobStore implements JobStore {
         if (text !== undefined) this.log(`jobs: skipped the unreadable job file ${name}`);
         continue;
       }
-      if (ACTIVE_STATES.has(job.state)) {
+      if (isActive(job.state)) {
         const st = standing(this.lease(id), this.me, now, this.ttl);
         if (st === 'other') {
           others++;
@@ -178,7 +178,7 @@ export class FileJobStore implements JobStore {
     for (const job of state.jobs) {
       if (!SAFE_JOB_ID.test(job.id)) continue;
       ids.add(job.id);
-      const active = ACTIVE_STATES.has(job.state);
+      const active = isActive(job.state);
       if (active && !this.held.has(job.id)) this.claim(job.id);
       const text = JSON.stringify(job);
       if (this.known.get(job.id) !== text) {

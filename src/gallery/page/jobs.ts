@@ -1,14 +1,10 @@
 /** Job timing for the "Running" section. Pure (no DOM). */
-import type { JobView } from '../protocol';
+import { isActive } from '../protocol';
+import type { JobState, JobView } from '../protocol';
 
-export type JobState = JobView['state'];
-
-const ACTIVE: ReadonlySet<JobState> = new Set<JobState>(['queued', 'pending', 'submitted', 'in_progress', 'downloading']);
-
-/** Still running: shows a spinner, a ticking clock and Cancel. */
-export function isActive(state: JobState): boolean {
-  return ACTIVE.has(state);
-}
+export type { JobState } from '../protocol';
+/** Still running: shows a spinner, a ticking clock and Cancel (the states are defined in core). */
+export { isActive };
 
 /** Failed or timed out: shows the error sentence. */
 export function isProblem(state: JobState): boolean {
