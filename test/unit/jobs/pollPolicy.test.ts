@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { DEFAULT_POLL, DurationModel, pollDelay } from '../../../src/core/jobs/pollPolicy';
+import { DurationModel, pollDelay } from '../../../src/core/jobs/pollPolicy';
 
 describe('pollDelay', () => {
   it('polls quickly at first (the 1 s floor)', () => {
@@ -66,13 +66,15 @@ describe('pollDelay', () => {
   });
 
   it('never lands inside the window from before it, whatever the elapsed time', () => {
+    // expected 42 s: half-width max(2 s, 10.5 s) = 10.5 s, the window opens at 31.5 s
     const expected = 42_000;
-    const start = expected - Math.max(DEFAULT_POLL.windowMinMs, expected * DEFAULT_POLL.windowFraction);
+    const start = 31_500;
     for (let e = 0; e < start; e += 137) assert.ok(e + pollDelay(e, expected) <= start, `elapsed ${e}`);
-    // and the poll sequence from submit hits the start exactly
-    let t = 0;
-    while (t < start) t += pollDelay(t, expected);
-    assert.equal(t, start);
+    // and the poll sequence from submit hits the start exactly: half of the time left, capped at
+    // 10 s (10 000, 10 000, 5750, 2875, 1438 for 1437.5), then the 1 s floor, then the last 437 ms.
+    const polls: number[] = [];
+    for (let t = 0; t < start; polls.push(t)) t += pollDelay(t, expected);
+    assert.deepEqual(polls, [10_000, 20_000, 25_750, 28_625, 30_063, 31_063, 31_500]);
   });
 
   it('takes options', () => {

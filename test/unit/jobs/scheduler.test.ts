@@ -3,7 +3,6 @@ import { abortError } from '../../../src/core/clock';
 import { NanoError } from '../../../src/core/errors';
 import { JobScheduler } from '../../../src/core/jobs/scheduler';
 import type { JobSchedulerOptions } from '../../../src/core/jobs/scheduler';
-import { pollDelay } from '../../../src/core/jobs/pollPolicy';
 import type { DeliverFn, JobChangeEvent, JobRecord, PersistedJobs } from '../../../src/core/jobs/types';
 import { DATA_IMG, FakeClock, IMG, MemoryJobStore, ScriptedApi, err, flush, jobRecord } from './fakes';
 
@@ -57,12 +56,14 @@ function savedJob(store: MemoryJobStore, id: string): JobRecord {
   return j;
 }
 
-/** Elapsed times (since submit) at which a job is polled, per the schedule, below `until`. */
-function schedule(expected: number | undefined, until: number): number[] {
-  const out: number[] = [];
-  for (let t = pollDelay(0, expected); t < until; t += pollDelay(t, expected)) out.push(t);
-  return out;
-}
+/**
+ * Elapsed times (ms since submit) of the polls of a model with nothing learned, worked out by hand
+ * from the rule in pollPolicy.ts: each delay is a quarter of the elapsed time, rounded, clamped to
+ * [1 s, 10 s]. 1000 → +1000 (floor) … 4000 → +1000, 5000 → +1250, 6250 → +1563 (1562.5),
+ * 7813 → +1953, 9766 → +2442 (2441.5), 12208 → +3052, 15260 → +3815, 19075 → +4769, 23844 → +5961,
+ * 29805 → +7451 → 37256.
+ */
+const PLAIN_POLLS = [1000, 2000, 3000, 4000, 5000, 6250, 7813, 9766, 12208, 15260, 19075, 23844, 29805, 37256];
 
 describe('JobScheduler', () => {
   it('runs a job through its whole lifecycle, with events in order', async () => {
@@ -160,7 +161,7 @@ describe('JobScheduler', () => {
     const during = s.api.queriesOf('t1');
     assert.deepEqual(
       during,
-      schedule(undefined, 30_000).map((e) => t0 + e),
+      PLAIN_POLLS.filter((e) => e < 30_000).map((e) => t0 + e),
     );
     await s.clock.until(() => state(s, job.id).state === 'failed');
     const failed = state(s, job.id);
@@ -168,7 +169,7 @@ describe('JobScheduler', () => {
     assert.equal(failed.taskId, 't1');
     assert.equal(failed.resumable, true);
     assert.equal(s.api.queriesOf('t1').length, during.length + 1, 'fails on the first poll after the grace');
-    assert.ok(s.api.queriesOf('t1').at(-1)! >= t0 + 30_000);
+    assert.equal(s.api.queriesOf('t1').at(-1), t0 + 37_256, 'the poll after 29 805 ms, on schedule');
   });
 
   it('recovers when the task shows up within the grace period', async () => {
@@ -194,7 +195,7 @@ describe('JobScheduler', () => {
     const job = s.sched.start(REQ);
     await s.clock.until(() => state(s, job.id).state === 'success');
     // random() = 0: backoff 250, 500, then Retry-After 7000 beats 1000; after a good answer the
-    // schedule resumes (elapsed 9750 → 2438), and the next error starts the backoff afresh (250).
+    // schedule resumes (elapsed 8750 → a quarter, 2188), and the next error starts the backoff afresh (250).
     assert.deepEqual(
       s.api.queriesOf('t1').map((t) => t - t0),
       [1000, 1250, 1750, 8750, 8750 + 2188, 8750 + 2188 + 250],
@@ -505,9 +506,8 @@ describe('JobScheduler', () => {
 
   it('persists learned durations, and they change the schedule of the next scheduler', async () => {
     const a = setup();
-    const plain = schedule(undefined, 120_000);
-    const finishAt = plain[11]; // the 12th poll sees the task done
-    a.api.script('t1', ...plain.slice(0, 11).map(() => ({ status: 'in_progress' as const })), { status: 'success', images: [IMG] });
+    const finishAt = 23_844; // the 12th poll (PLAIN_POLLS[11]) sees the task done
+    a.api.script('t1', ...Array.from({ length: 11 }, () => ({ status: 'in_progress' as const })), { status: 'success', images: [IMG] });
     const first = a.sched.start(REQ);
     await a.clock.until(() => state(a, first.id).state === 'success');
     assert.equal(a.sched.expectedDuration(REQ.model), finishAt);
@@ -524,14 +524,17 @@ describe('JobScheduler', () => {
     const t0 = b.clock.now();
     b.sched.start(REQ);
     await b.clock.advance(40_000);
-    const learned = schedule(finishAt, 40_000);
-    assert.notDeepEqual(learned, schedule(undefined, 40_000));
+    // Expected 23 844 ms: half-width max(2 s, 25 % = 5961) = 5961, window [17 883, 29 805).
+    // Before it, half the time left until it opens: 8942 (8941.5), +4471, +2235, +1118, then the
+    // 1 s floor to 17 766, then 117 ms to land exactly on 17 883. Inside it, 5961 / 8 → the 1 s floor,
+    // up to 29 883. After it, a tenth of the elapsed time: +2988, +3287, +3616.
+    const learned = [8942, 13_413, 15_648, 16_766, 17_766, 17_883];
+    for (let t = 18_883; t <= 29_883; t += 1000) learned.push(t);
+    learned.push(32_871, 36_158, 39_774);
     assert.deepEqual(
       b.api.queriesOf('t2').map((t) => t - t0),
       learned,
     );
-    const windowStart = Math.round(finishAt - Math.max(2000, finishAt * 0.25));
-    assert.ok(learned.includes(windowStart), 'lands on the window start');
   });
 
   it('saves on state changes only, not on polls that change nothing', async () => {
@@ -565,8 +568,11 @@ describe('JobScheduler', () => {
     );
     s.sched.remove(a.id);
     assert.equal(s.sched.get(a.id), undefined);
-    assert.deepEqual(s.events.at(-1), { job: s.events.at(-1)!.job, previous: 'pending', removed: true });
-    assert.equal(s.events.at(-1)!.job.id, a.id);
+    const last = s.events.at(-1);
+    assert.deepEqual(
+      { id: last?.job.id, state: last?.job.state, previous: last?.previous, removed: last?.removed },
+      { id: a.id, state: 'pending', previous: 'pending', removed: true },
+    );
     await s.sched.flush();
     assert.deepEqual(
       s.store.saved!.jobs.map((j) => j.id),
