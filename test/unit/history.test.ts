@@ -118,7 +118,7 @@ describe('HistoryIndex', () => {
     assert.equal(h.get(a.id)!.prompt, 'prompt 1');
   });
 
-  it('filters by prompt or model, ignoring case, Turkish-aware', async () => {
+  it('filters by prompt or model, ignoring case and accents, Turkish-aware', async () => {
     const h = await loaded(new MemFiles());
     const tr = item({ prompt: 'KIRMIZI şapkalı kedi, İstanbul' });
     const en = item({ prompt: 'A blue IGLOO at night' });
@@ -156,6 +156,11 @@ describe('HistoryIndex', () => {
     assert.deepEqual(
       h.list('  ').map((i) => i.id),
       [pro.id, en.id, tr.id],
+    );
+    assert.deepEqual(
+      h.list('sapkali kedi').map((i) => i.id),
+      [tr.id],
+      'accents and dots are forgiven, like the gallery filter',
     );
     assert.deepEqual(h.list('zebra'), []);
   });

@@ -5,7 +5,7 @@ import { requestFor } from './actions';
 import { copyImageToClipboard } from './clipboard';
 import type { ViewContext } from './context';
 import { h } from './dom';
-import { safeLocale } from './format';
+import { safeLocale } from '../../core/format';
 import { Header } from './header';
 import { HistorySection } from './historySection';
 import { JobsSection } from './jobsSection';

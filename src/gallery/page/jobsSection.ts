@@ -2,7 +2,8 @@
 import type { JobView } from '../protocol';
 import type { ViewContext } from './context';
 import { h, icon, reconcileKeyed, textButton, uid } from './dom';
-import { formatElapsed, shortModel } from './format';
+import { formatElapsed } from '../../core/format';
+import { shortModel } from './format';
 import { elapsedMs, isActive, isProblem, progressFraction, type JobState } from './jobs';
 
 interface JobEntry {

@@ -6,7 +6,8 @@
 import type { HistoryView } from '../protocol';
 import type { ViewContext } from './context';
 import { h, iconButton, tabbables, uid } from './dom';
-import { describeImage, formatCredits, formatFullTimestamp, formatTimestamp, shortModel, withLabel } from './format';
+import { formatCredits } from '../../core/format';
+import { describeImage, formatFullTimestamp, formatTimestamp, shortModel, withLabel } from './format';
 import { itemActionBar } from './itemActions';
 
 export interface LightboxHost {
