@@ -5,7 +5,7 @@ import { h, icon, reconcileKeyed, textButton, uid } from './dom';
 import { formatCredits } from '../../core/format';
 import { formatFullTimestamp, formatTimestamp, imageDetails, shortModel, withLabel } from './format';
 import { matchesQuery, newestFirst } from './filter';
-import { itemActionBar } from './itemActions';
+import { itemActionBar } from './itemActionBar';
 
 interface Card {
   item: HistoryView;

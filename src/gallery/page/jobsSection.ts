@@ -4,7 +4,7 @@ import type { ViewContext } from './context';
 import { h, icon, reconcileKeyed, textButton, uid } from './dom';
 import { formatElapsed } from '../../core/format';
 import { shortModel } from './format';
-import { elapsedMs, isActive, isProblem, progressFraction, type JobState } from './jobs';
+import { elapsedMs, isActive, isProblem, progressFraction, type JobState } from './jobTiming';
 
 interface JobEntry {
   job: JobView;
