@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { formatElapsed } from '../core/format';
 import { inert } from '../core/inert';
 import type { JobChangeEvent, JobRecord, JobState } from '../core/jobs/types';
 import { ACTIVE_STATES } from '../core/jobs/types';
@@ -27,12 +28,6 @@ export function stateWord(state: JobState): string {
     case 'timed-out':
       return vscode.l10n.t('timed out');
   }
-}
-
-export function formatElapsed(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const m = Math.floor(s / 60);
-  return m > 0 ? `${m}:${String(s % 60).padStart(2, '0')}` : `${s}s`;
 }
 
 /** "generating · 0:12 — <prompt>" per running job, then how to open the gallery; plain text. */

@@ -112,7 +112,7 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
   it('the status bar: the running tooltip is plain text, and the prompts in it and in the final tooltip are inert', () => {
     const job: JobRecord = { ...jobRecord('j1', 'in_progress'), request: { model: 'google/gempix2', prompt: OUTSIDE }, createdAt: 1000 };
     assertInert(runningTooltip([job], 13_000), 'runningTooltip');
-    assert.match(runningTooltip([job], 13_000), /^generating · 12s — \$❨zap❩ ⟦Renew it here⟧/);
+    assert.match(runningTooltip([job], 13_000), /^generating · 0:12 — \$❨zap❩ ⟦Renew it here⟧/);
     let active = [job];
     let listener: (e: JobChangeEvent) => void = () => undefined;
     const bar = new JobStatusBar({ active: () => active, onDidChange: (l) => ((listener = l), { dispose: () => undefined }) }, 50);
