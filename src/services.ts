@@ -18,9 +18,9 @@ import { ApiKeyStore } from './vscode/secrets';
 import { Log } from './vscode/log';
 import { currentConfig, currentProxy } from './vscode/settings';
 import { JobStatusBar } from './vscode/statusBar';
-import { ImageStore } from './vscode/imageStore';
+import { ImageStore } from './core/images/imageStore';
 import { Commands } from './vscode/commands';
-import { GalleryModelImpl } from './vscode/galleryModel';
+import { GallerySource } from './vscode/gallerySource';
 import { Notifier } from './vscode/notify';
 
 /** A small API for automation and tests (returned by `activate`). */
@@ -115,7 +115,7 @@ export function createServices(context: vscode.ExtensionContext, identity: Windo
 
   const statusBar = new JobStatusBar(scheduler);
   let commands!: Commands;
-  const model = new GalleryModelImpl(
+  const model = new GallerySource(
     store,
     scheduler,
     () => config,

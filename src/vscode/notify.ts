@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { NanoConfig } from '../core/config';
 import { inert } from '../core/inert';
 import type { JobRecord } from '../core/jobs/types';
-import { describeJob, stepLabel, type NextStep } from './describe';
+import { describeJob, stepLabel, type NextStep } from './errorMessages';
 
 export type SuccessChoice = 'openGallery' | 'save' | 'insertLink';
 

@@ -9,10 +9,10 @@ import { NanoError, type ErrorKind, type SerializedError } from '../../../src/co
 import type { HistoryItem } from '../../../src/core/history';
 import type { JobChangeEvent, JobRecord } from '../../../src/core/jobs/types';
 import { Commands, type CommandDeps } from '../../../src/vscode/commands';
-import { describeError, describeJob } from '../../../src/vscode/describe';
+import { describeError, describeJob } from '../../../src/vscode/errorMessages';
 import { Log } from '../../../src/vscode/log';
 import { Notifier } from '../../../src/vscode/notify';
-import { pickOptions } from '../../../src/vscode/options';
+import { pickOptions } from '../../../src/vscode/optionsStep';
 import { readReference } from '../../../src/vscode/references';
 import { saveToWorkspace, writeUniqueInFolder } from '../../../src/vscode/save';
 import { JobStatusBar, runningTooltip } from '../../../src/vscode/statusBar';

@@ -2,12 +2,12 @@ import * as assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiClient } from '../../src/core/api/client';
-import { NanoError } from '../../src/core/errors';
-import { fetchImageWithRetry } from '../../src/core/images/fetch';
-import type { JobRecord } from '../../src/core/jobs/types';
-import { ImageStore } from '../../src/vscode/imageStore';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { ApiClient } from '../../../src/core/api/client';
+import { NanoError } from '../../../src/core/errors';
+import { fetchImageWithRetry } from '../../../src/core/images/fetch';
+import type { JobRecord } from '../../../src/core/jobs/types';
+import { ImageStore } from '../../../src/core/images/imageStore';
+import { startSimulator, type Simulator } from '../../simulator/server';
 
 /** Delays recorded, fired at once. */
 function instantClock() {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ASPECT_RATIOS, KNOWN_MODELS, modelSupportsImageSize } from '../core/api/types';
 import { inert } from '../core/inert';
-import type { ChosenOptions } from '../core/options';
+import type { ChosenOptions } from '../core/generateOptions';
 import { MAX_REFERENCES } from '../core/api/types';
 
 interface Item extends vscode.QuickPickItem {

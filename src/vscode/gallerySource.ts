@@ -5,12 +5,12 @@ import type { JobScheduler } from '../core/jobs/scheduler';
 import type { JobRecord } from '../core/jobs/types';
 import type { GalleryAction, JobView, PageStrings } from '../gallery/protocol';
 import type { GalleryModel } from '../gallery/panel';
-import { describeJob } from './describe';
-import type { ImageStore } from './imageStore';
+import { describeJob } from './errorMessages';
+import type { ImageStore } from '../core/images/imageStore';
 import { stateWord } from './statusBar';
 
 /** Feeds the gallery panel from the scheduler and the image store. */
-export class GalleryModelImpl implements GalleryModel {
+export class GallerySource implements GalleryModel {
   onReady?: () => void;
 
   constructor(
