@@ -8,7 +8,9 @@ import { DEFAULT_CONFIG } from '../../../src/core/config';
 import { NanoError, type ErrorKind, type SerializedError } from '../../../src/core/errors';
 import type { HistoryItem } from '../../../src/core/history';
 import type { JobChangeEvent, JobRecord } from '../../../src/core/jobs/types';
-import { Commands, type CommandDeps } from '../../../src/vscode/commands';
+import { GalleryActions, type GalleryActionDeps } from '../../../src/vscode/commands/galleryActions';
+import { NextSteps, type NextStepDeps } from '../../../src/vscode/commands/nextSteps';
+import { COMMANDS, type CommandContext } from '../../../src/vscode/commands/registry';
 import { describeError, describeJob } from '../../../src/vscode/errorMessages';
 import { Log } from '../../../src/vscode/log';
 import { Notifier } from '../../../src/vscode/notify';
@@ -194,21 +196,13 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
     assertInert(shown[0]?.message, 'the saved notification');
   });
 
-  describe('Commands', () => {
+  describe('Commands and gallery actions', () => {
     const item: HistoryItem = { id: 'i1', prompt: OUTSIDE, model: 'm', createdAt: 0, fileName: 'a.png', mime: 'image/png', bytes: 1 };
     const running: JobRecord = { ...jobRecord('j1', 'in_progress'), request: { model: `$(zap)[m](https://evil.example)`, prompt: OUTSIDE } };
-    const commands = () =>
-      new Commands({
-        context: { globalState: { get: () => undefined, update: async () => undefined } },
-        log: new Log(),
-        scheduler: { active: () => [running], list: () => [running], cancel: () => false },
-        store: { history: { get: () => item }, pathOf: () => '/store/a.png' },
-        config: () => DEFAULT_CONFIG,
-        ready: async () => undefined,
-      } as unknown as CommandDeps);
-
+    const scheduler = { active: () => [running], list: () => [running], cancel: () => false };
+    const store = { history: { get: () => item }, pathOf: () => '/store/a.png' };
     it('the Cancel Job pick shows prompts and model ids inert', async () => {
-      await commands().run('nanoBanana.cancelJob', []);
+      await COMMANDS['nanoBanana.cancelJob']({ scheduler } as unknown as CommandContext, []);
       const [pick] = shown;
       assert.equal(pick.api, 'quickPick');
       const [row] = pick.items as vscode.QuickPickItem[];
@@ -217,7 +211,9 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
     });
 
     it('showError: the error notification and its log line are inert', () => {
-      commands().showError(new NanoError({ kind: 'bad-request', message: 'refused', detail: OUTSIDE, retryable: false }));
+      new NextSteps({ log: new Log() } as unknown as NextStepDeps).showError(
+        new NanoError({ kind: 'bad-request', message: 'refused', detail: OUTSIDE, retryable: false }),
+      );
       assert.equal(shown[0]?.api, 'error');
       assertInert(shown[0].message, 'the error notification');
       assert.ok(
@@ -227,7 +223,7 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
     });
 
     it('"Remove from history" quotes the prompt inert in its modal detail', async () => {
-      await commands().galleryAction({ kind: 'remove', itemId: 'i1' });
+      await new GalleryActions({ store, scheduler, historyChanged: () => undefined } as unknown as GalleryActionDeps).handle({ kind: 'remove', itemId: 'i1' });
       assert.equal(shown[0]?.api, 'warning');
       assert.equal(shown[0].options?.modal, true);
       assertInert(shown[0].options?.detail, 'the modal detail');
