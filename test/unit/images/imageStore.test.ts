@@ -243,7 +243,7 @@ describe('result images: retry and partial delivery', () => {
       // The real extension always looks like a browser; a host that still says 1010 is simulated here.
       sim.inject('file', { kind: 'status', status: 403, body: 'error code: 1010' });
       await assert.rejects(
-        store.deliver(job, urls, new AbortController().signal, { requery: async () => (requeries++, urls) }),
+        store.deliver(job, urls, new AbortController().signal, { requery: () => (requeries++, Promise.resolve(urls)) }),
         (e: unknown) => e instanceof NanoError && /not coming from a browser \(HTTP 403, error code 1010\)/.test(e.message),
       );
       assert.equal(requeries, 0);

@@ -40,7 +40,7 @@ function assertNoMarkup(text: unknown, what: string): void {
 /** `text` shows the outside words readably, and nothing VS Code would turn into a link, icon or markup. */
 function assertInert(text: unknown, what: string): void {
   assertNoMarkup(text, what);
-  assert.match(text as string, /Renew it here/, `${what} shows the words: ${text}`);
+  assert.match(text as string, /Renew it here/, `${what} shows the words: ${String(text)}`);
 }
 
 const ALL_KINDS: ErrorKind[] = [
@@ -123,7 +123,7 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
       assertInert(item.tooltip, 'the running tooltip');
       assert.doesNotMatch(item.text, /zap|Renew/, 'the item text is our own words');
       active = [];
-      listener({ job: { ...job, state: 'failed' }, previous: 'in_progress' } as JobChangeEvent);
+      listener({ job: { ...job, state: 'failed' }, previous: 'in_progress' });
       assert.match(item.text, /failed/);
       assertInert(item.tooltip, 'the final tooltip');
     } finally {
@@ -155,11 +155,9 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
     const uri = fakeUri(`/ws/${FILE_NAME}`) as unknown as vscode.Uri;
     const saved = fs.stat;
     try {
-      fs.stat = async () => {
-        throw new Error('EACCES');
-      };
+      fs.stat = () => Promise.reject(new Error('EACCES'));
       await assert.rejects(readReference(uri), (e: NanoError) => (assertInert(e.message, 'the unreadable-reference error'), true));
-      fs.stat = async () => ({ size: 60 * 1024 * 1024 });
+      fs.stat = () => Promise.resolve({ size: 60 * 1024 * 1024 });
       await assert.rejects(readReference(uri), (e: NanoError) => (assertInert(e.message, 'the too-large-reference error'), true));
     } finally {
       fs.stat = saved;
@@ -178,9 +176,7 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
         assertInert(describeError(e.toJSON()).message, 'the output-folder notification');
         return true;
       });
-      fs.rename = async () => {
-        throw Object.assign(new Error('taken'), { code: 'FileExists' }); // every name is taken
-      };
+      fs.rename = () => Promise.reject(Object.assign(new Error('taken'), { code: 'FileExists' })); // every name is taken
       await assert.rejects(
         writeUniqueInFolder(fakeUri(`/ws/${LINKS}`) as unknown as vscode.Uri, OUTSIDE, 'png', new Uint8Array()),
         (e: NanoError) => (assertInert(e.message, 'the no-free-name error'), true),
