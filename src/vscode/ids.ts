@@ -1,4 +1,5 @@
 /** Identifiers shared by the activation entry and the adapters (kept free of heavy imports). */
+import { ACTIVE_STATES, type JobState } from '../core/jobs/types';
 
 export const COMMAND_IDS = [
   'nanoBanana.generate',
@@ -18,11 +19,9 @@ export const LAST_PROMPT_KEY = 'nanoBanana.lastPrompt';
 export const LEGACY_JOBS_STATE_KEY = 'nanoBanana.jobs';
 export const LEGACY_JOB_LEASES_KEY = 'nanoBanana.jobLeases';
 
-const ACTIVE = new Set(['queued', 'pending', 'submitted', 'in_progress', 'downloading']);
-
 /** True when the old globalState job list still holds a running job (to be moved and resumed). */
 export function hasLegacyActiveJobs(persisted: unknown): boolean {
   if (typeof persisted !== 'object' || persisted === null) return false;
   const jobs = (persisted as { jobs?: unknown }).jobs;
-  return Array.isArray(jobs) && jobs.some((j) => typeof j === 'object' && j !== null && ACTIVE.has((j as { state?: string }).state ?? ''));
+  return Array.isArray(jobs) && jobs.some((j) => typeof j === 'object' && j !== null && ACTIVE_STATES.has((j as { state?: string }).state as JobState));
 }

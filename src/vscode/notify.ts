@@ -3,7 +3,7 @@ import type { NanoConfig } from '../core/config';
 import { formatCredits } from '../core/format';
 import { inert } from '../core/inert';
 import type { JobRecord } from '../core/jobs/types';
-import { describeJob, stepLabel, type NextStep } from './describe';
+import { describeJob, stepLabel, type NextStep } from './errorMessages';
 
 export type SuccessChoice = 'openGallery' | 'save' | 'insertLink';
 

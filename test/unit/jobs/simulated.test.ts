@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ApiClient } from '../../../src/core/api/client';
 import { JobScheduler } from '../../../src/core/jobs/scheduler';
 import { MemoryJobStore, type JobRecord } from '../../../src/core/jobs/types';
-import { ImageStore } from '../../../src/vscode/imageStore';
+import { ImageStore } from '../../../src/core/images/imageStore';
 import { startSimulator, type Simulator } from '../../simulator/server';
 
 const FINAL = new Set(['success', 'failed', 'cancelled', 'timed-out']);
