@@ -1,35 +1,36 @@
 /**
  * Everything behind the first command: the engine (undici client, job scheduler, image store) and
  * the VS Code adapters that show it. Bundled separately from `extension.ts` so activation stays cheap.
+ *
+ * The `Container` builds each service in dependency order and gives it what it needs; each one
+ * subscribes to what it reacts to (settings, job changes) and releases that itself.
  */
 import * as vscode from 'vscode';
-import { ApiClient } from './core/api/client';
-import type { GenerateRequest, Task, TaskApi } from './core/api/types';
-import type { NanoConfig } from './core/config';
-import { JobScheduler } from './core/jobs/scheduler';
-import type { JobRecord } from './core/jobs/types';
-import { GalleryPanel } from './gallery/panel';
-import type { CommandId } from './vscode/ids';
-import { FileJobStore } from './core/jobs/fileStore';
+import { ImageStore } from './core/images/imageStore';
 import type { WindowIdentity } from './core/jobs/leases';
-import { LEGACY_JOBS_STATE_KEY, LEGACY_JOB_LEASES_KEY } from './vscode/ids';
-import { jobsDir } from './vscode/window';
-import { ApiKeyStore } from './vscode/secrets';
+import { GalleryPanel } from './gallery/panel';
+import { ApiClientProvider, Balance } from './vscode/apiClients';
+import { AutomationApi, type NanoBananaApi } from './vscode/automationApi';
+import { GalleryActions } from './vscode/commands/galleryActions';
+import { GenerateFlow } from './vscode/commands/generate';
+import { NextSteps } from './vscode/commands/nextSteps';
+import { JobOutcomes } from './vscode/commands/outcomes';
+import { COMMANDS, type CommandContext } from './vscode/commands/registry';
+import { DisposableStore } from './vscode/disposables';
+import { GallerySource } from './vscode/gallerySource';
+import { HistoryLimit } from './vscode/historyLimit';
+import type { CommandId } from './vscode/ids';
+import { JobEngine } from './vscode/jobEngine';
+import { JobEvents } from './vscode/jobEvents';
+import { LiveSettings } from './vscode/liveSettings';
 import { Log } from './vscode/log';
-import { currentConfig, currentProxy } from './vscode/settings';
-import { JobStatusBar } from './vscode/statusBar';
-import { ImageStore } from './vscode/imageStore';
-import { Commands } from './vscode/commands';
-import { GalleryModelImpl } from './vscode/galleryModel';
 import { Notifier } from './vscode/notify';
+import { ApiKeyStore } from './vscode/secrets';
+import { currentProxy } from './vscode/settings';
+import { JobStatusBar } from './vscode/statusBar';
+import { WorkspaceCopies } from './vscode/workspaceCopies';
 
-/** A small API for automation and tests (returned by `activate`). */
-export interface NanoBananaApi {
-  getJob(jobId: string): Promise<JobRecord | undefined>;
-  whenJobSettled(jobId: string, timeoutMs?: number): Promise<JobRecord>;
-  historyIds(): Promise<string[]>;
-  storePath(): string;
-}
+export type { NanoBananaApi } from './vscode/automationApi';
 
 export interface Services {
   run(id: CommandId, args: unknown[]): Promise<unknown>;
@@ -40,227 +41,120 @@ export interface Services {
 }
 
 export function createServices(context: vscode.ExtensionContext, identity: WindowIdentity): Services {
-  const log = new Log();
-  const keys = new ApiKeyStore(context.secrets, (k) => log.addSecret(k));
-  let config: NanoConfig = currentConfig();
+  return new Container(context, identity);
+}
+
+function userAgent(context: vscode.ExtensionContext): string {
   const version = (context.extension.packageJSON as { version?: string }).version ?? '0.0.0';
-  const userAgent = `nano-banana-vscode/${version} (VS Code ${vscode.version}; ${process.platform})`;
+  return `nano-banana-vscode/${version} (VS Code ${vscode.version}; ${process.platform})`;
+}
 
-  let client: ApiClient | undefined;
-  const getClient = (): ApiClient => {
-    client ??= new ApiClient({
-      baseUrl: config.apiBaseUrl,
-      apiKey: () => keys.get(),
-      userAgent,
-      proxy: currentProxy(),
-      requestTimeoutMs: config.requestTimeoutSeconds * 1000,
-      log: (line) => log.debug(line),
+/** The parts the gallery and the commands share, made before the panel. */
+interface Core {
+  log: Log;
+  keys: ApiKeyStore;
+  settings: LiveSettings;
+  store: ImageStore;
+  storeReady: Promise<unknown>;
+  engine: JobEngine;
+}
+
+class Container implements Services {
+  /** Listeners and views, released after the jobs have stopped (in reverse order of making). */
+  private readonly ui = new DisposableStore();
+  private readonly clients: ApiClientProvider;
+  private readonly core: Core;
+  private readonly gallery: GalleryPanel;
+  private readonly nextSteps: NextSteps;
+  private readonly commands: CommandContext;
+  private readonly historyLimit: HistoryLimit;
+  private readonly jobEvents: JobEvents;
+  readonly api: NanoBananaApi;
+
+  constructor(context: vscode.ExtensionContext, identity: WindowIdentity) {
+    const log = this.ui.add(new Log());
+    const keys = new ApiKeyStore(context.secrets, (k) => log.addSecret(k));
+    const settings = this.ui.add(new LiveSettings());
+    this.clients = new ApiClientProvider(settings, keys, log, userAgent(context));
+    const store = new ImageStore(context.globalStorageUri.fsPath, settings.current.historyLimit, {
+      proxy: currentProxy,
+      apiBaseUrl: () => settings.current.apiBaseUrl,
+      log: (l) => log.warn(l),
+      trash: async (file) => {
+        await vscode.workspace.fs.delete(vscode.Uri.file(file), { useTrash: true });
+      },
     });
-    return client;
-  };
-  // The scheduler talks to whichever client matches the current settings.
-  const api: TaskApi = {
-    submit: (req: GenerateRequest, signal?: AbortSignal) => getClient().submit(req, signal),
-    query: (taskId: string, signal?: AbortSignal): Promise<Task> => getClient().query(taskId, signal),
-  };
+    const storeReady = store.load().catch((e) => log.error(`history could not be loaded: ${e}`));
+    const engine = new JobEngine(context, identity, this.clients.taskApi, store, storeReady, settings, log);
+    this.core = { log, keys, settings, store, storeReady, engine };
 
-  const store = new ImageStore(context.globalStorageUri.fsPath, config.historyLimit, {
-    proxy: currentProxy,
-    apiBaseUrl: () => config.apiBaseUrl,
-    log: (l) => log.warn(l),
-    trash: async (file) => {
-      await vscode.workspace.fs.delete(vscode.Uri.file(file), { useTrash: true });
-    },
-  });
-  const deliver = store.deliverVia(api);
-  const storeReady = store.load().catch((e) => log.error(`history could not be loaded: ${e}`));
+    const { scheduler } = engine;
+    const balance = this.ui.add(new Balance(this.clients));
+    const generate = new GenerateFlow({ globalState: context.globalState, keys, scheduler, log, config: settings.get });
+    const copies = new WorkspaceCopies(store, log, settings.get);
+    const historyChanged = this.ui.add(new vscode.EventEmitter<void>());
+    const actions = new GalleryActions({ store, scheduler, copies, generate, historyChanged: () => historyChanged.fire() });
+    this.gallery = this.galleryPanel(context, balance, actions, historyChanged.event);
 
-  // Jobs live in files shared by all windows; each running job is leased to one window (see
-  // core/jobs/leases): a reloaded or restarted window takes its own jobs back at once.
-  const jobStore = new FileJobStore(jobsDir(context), identity, { log: (l) => log.info(l) });
-  const legacy = context.globalState.get(LEGACY_JOBS_STATE_KEY);
-  if (legacy !== undefined) {
+    this.nextSteps = new NextSteps({ log, keys, scheduler, generate, gallery: this.gallery });
+    const notifier = new Notifier(this.gallery, settings.get);
+    const outcomes = new JobOutcomes({ log, store, copies, config: settings.get, balance, notifier, gallery: this.gallery, nextSteps: this.nextSteps });
+    this.jobEvents = new JobEvents(scheduler, this.gallery, outcomes);
+    this.historyLimit = new HistoryLimit(settings, store, storeReady, log, () => historyChanged.fire());
+    this.ui.add(settings.onDidChange(() => log.info('settings changed')));
+    this.ui.add(vscode.window.onDidChangeActiveTextEditor((e) => copies.rememberEditor(e)));
+    copies.rememberEditor(vscode.window.activeTextEditor);
+
+    this.commands = { log, keys, scheduler, balance, gallery: this.gallery, generate };
+    this.api = new AutomationApi(scheduler, engine.ready, store, storeReady);
+  }
+
+  /** The gallery panel, its status bar companion, and what keeps the page up to date. */
+  private galleryPanel(context: vscode.ExtensionContext, balance: Balance, actions: GalleryActions, historyChanged: vscode.Event<void>): GalleryPanel {
+    const { store, storeReady, engine, settings } = this.core;
+    const source = this.ui.add(new GallerySource(store, engine.scheduler, settings.get, () => balance.current, actions));
+    const gallery = this.ui.add(new GalleryPanel(context.extensionUri, source));
+    this.ui.add(new JobStatusBar(engine.scheduler));
+    this.ui.add(historyChanged(() => gallery.pushHistory()));
+    this.ui.add(balance.onDidChange(() => gallery.pushBalance()));
+    // The balance is read when someone looks at it (the gallery header), never at activation.
+    this.ui.add(
+      source.onDidOpen(() => {
+        if (balance.current === undefined) void balance.refresh();
+        // Another window may have added images to the shared store since this one read it.
+        void storeReady.then(() => store.history.load()).then(() => gallery.pushHistory());
+      }),
+    );
+    return gallery;
+  }
+
+  async run(id: CommandId, args: unknown[]): Promise<unknown> {
     try {
-      const n = jobStore.importLegacy(legacy);
-      if (n) log.info(`jobs: moved ${n} job(s) from the old storage into ${jobStore.dir}`);
-      void context.globalState.update(LEGACY_JOBS_STATE_KEY, undefined);
-      void context.globalState.update(LEGACY_JOB_LEASES_KEY, undefined);
+      await Promise.all([this.core.storeReady, this.core.engine.ready]);
+      return await COMMANDS[id](this.commands, args);
     } catch (e) {
-      log.error(`jobs: could not move the old job storage: ${String(e)}`);
+      this.nextSteps.showError(e);
+      return undefined;
     }
   }
-  const scheduler = new JobScheduler({
-    api,
-    store: jobStore,
-    deliver: async (job, images, signal) => {
-      await storeReady;
-      // Result links may expire: the store asks the API for the task again (once) for fresh ones.
-      return deliver(job, images, signal);
-    },
-    maxWaitMs: config.maxWaitMinutes * 60_000,
-    log: (line) => log.info(line),
-  });
-  const schedulerReady = scheduler.load().catch((e) => log.error(`jobs could not be restored: ${e}`));
-  // While this window runs, it takes over the running jobs of windows that closed or died.
-  jobStore.watch(() => void schedulerReady.then(() => scheduler.load()).catch((e) => log.error(`jobs could not be taken over: ${e}`)));
 
-  let balance: number | undefined;
-  const refreshBalance = async () => {
-    balance = await getClient()
-      .balance()
-      .catch(() => undefined);
-    gallery.pushBalance();
-    return balance;
-  };
+  async revivePanel(panel: vscode.WebviewPanel): Promise<void> {
+    await this.core.storeReady;
+    this.gallery.revive(panel);
+  }
 
-  const statusBar = new JobStatusBar(scheduler);
-  let commands!: Commands;
-  const model = new GalleryModelImpl(
-    store,
-    scheduler,
-    () => config,
-    () => balance,
-    (action) => commands.galleryAction(action),
-  );
-  // The balance is read when someone looks at it (the gallery header), never at activation.
-  model.onReady = () => {
-    if (balance === undefined) void refreshBalance();
-    // Another window may have added images to the shared store since this one read it.
-    void storeReady.then(() => store.history.load()).then(() => gallery.pushHistory());
-  };
-  const gallery = new GalleryPanel(context.extensionUri, model);
-  const notifier = new Notifier(gallery, () => config);
-  commands = new Commands({
-    context,
-    log,
-    keys,
-    scheduler,
-    store,
-    gallery,
-    notifier,
-    config: () => config,
-    refreshBalance,
-    ready: () => Promise.all([storeReady, schedulerReady]).then(() => undefined),
-  });
+  async resumeOnStartup(): Promise<void> {
+    await this.core.engine.ready;
+    const n = this.core.engine.scheduler.active().length;
+    if (n) this.core.log.info(`resumed ${n} job(s) from the last session`);
+  }
 
-  /**
-   * A lower history limit prunes the oldest images. Applied after a pause, so a number the settings
-   * editor writes while it is being typed ("5" on the way to "50") never counts; and pruned files
-   * go to the OS trash where the platform has one, so a slip can be undone.
-   */
-  let limitTimer: ReturnType<typeof setTimeout> | undefined;
-  const applyHistoryLimit = (limit: number) => {
-    clearTimeout(limitTimer);
-    limitTimer = setTimeout(() => {
-      void storeReady
-        .then(() => store.history.setLimit(limit))
-        .then((pruned) => {
-          if (pruned.length) {
-            log.info(`history limit ${limit}: removed the ${pruned.length} oldest image(s)`);
-            gallery.pushHistory();
-          }
-        })
-        .catch((e: unknown) => log.error(`history limit: ${String(e)}`));
-    }, 1500);
-  };
-
-  const subs: vscode.Disposable[] = [
-    log,
-    statusBar,
-    gallery,
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('nanoBanana') && !e.affectsConfiguration('http.proxy')) return;
-      const before = config;
-      config = currentConfig();
-      // Only a change of address, timeout or proxy replaces the client (and its connections):
-      // closing it cuts requests in flight, which for a submit could lose a paid task's id.
-      if (
-        e.affectsConfiguration('nanoBanana.apiBaseUrl') ||
-        e.affectsConfiguration('nanoBanana.requestTimeoutSeconds') ||
-        e.affectsConfiguration('http.proxy')
-      ) {
-        const old = client;
-        client = undefined;
-        void old?.close();
-      }
-      scheduler.setMaxWait?.(config.maxWaitMinutes * 60_000);
-      if (config.historyLimit !== before.historyLimit) void applyHistoryLimit(config.historyLimit);
-      log.info('settings changed');
-    }),
-    vscode.window.onDidChangeActiveTextEditor((e) => commands.rememberEditor(e)),
-  ];
-  commands.rememberEditor(vscode.window.activeTextEditor);
-
-  const jobSub = scheduler.onDidChange((e) => {
-    gallery.pushJobs();
-    if (e.job.state === 'success' && e.previous !== 'success') {
-      gallery.pushHistory(e.job.deliveredIds?.[0]);
-      void commands.onJobSucceeded(e.job);
-    } else if ((e.job.state === 'failed' || e.job.state === 'timed-out') && e.previous !== e.job.state) {
-      commands.onJobFailed(e.job);
-    }
-  });
-
-  const automation: NanoBananaApi = {
-    // These wait for the persisted state: right after activation it may still be loading.
-    getJob: async (id) => {
-      await schedulerReady;
-      return scheduler.get(id);
-    },
-    whenJobSettled: async (id, timeoutMs = 120_000) => {
-      await schedulerReady;
-      return new Promise<JobRecord>((resolve, reject) => {
-        const settled = (j: JobRecord | undefined) => j && ['success', 'failed', 'cancelled', 'timed-out'].includes(j.state);
-        const now = scheduler.get(id);
-        if (settled(now)) return resolve(now!);
-        const timer = setTimeout(() => {
-          sub.dispose();
-          reject(new Error(`job ${id} did not settle within ${timeoutMs} ms (state ${scheduler.get(id)?.state})`));
-        }, timeoutMs);
-        const sub = scheduler.onDidChange((e) => {
-          if (e.job.id === id && settled(e.job)) {
-            clearTimeout(timer);
-            sub.dispose();
-            resolve(e.job);
-          }
-        });
-      });
-    },
-    historyIds: async () => {
-      await storeReady;
-      return store.history.list().map((i) => i.id);
-    },
-    storePath: () => store.dir,
-  };
-
-  return {
-    run: async (id, args) => {
-      try {
-        return await commands.run(id, args);
-      } catch (e) {
-        commands.showError(e);
-        return undefined;
-      }
-    },
-    revivePanel: async (panel) => {
-      await storeReady;
-      gallery.revive(panel);
-    },
-    resumeOnStartup: async () => {
-      await schedulerReady;
-      const n = scheduler.active().length;
-      if (n) log.info(`resumed ${n} job(s) from the last session`);
-    },
-    api: automation,
-    dispose: async () => {
-      clearTimeout(limitTimer);
-      jobSub.dispose();
-      await scheduler.settleSubmits(3000); // a task id on its way is worth waiting for
-      scheduler.dispose();
-      await scheduler.flush(); // the last job states reach globalState before the host goes away
-      await jobStore.dispose(); // and its running jobs are free for the next window to adopt
-      for (const s of subs) s.dispose();
-      await client?.close();
-    },
-  };
+  /** Stop reacting, let the jobs settle and persist, then close the views and the connections. */
+  async dispose(): Promise<void> {
+    this.historyLimit.dispose();
+    this.jobEvents.dispose();
+    await this.core.engine.dispose();
+    this.ui.dispose();
+    await this.clients.close();
+  }
 }

@@ -138,6 +138,7 @@ export async function startCodeServer({
   workspace,
   port,
   settings = {},
+  keybindings,
   log = (l) => console.log(l),
   tools,
   readyTimeoutMs = 60_000,
@@ -151,6 +152,7 @@ export async function startCodeServer({
   await mkdir(path.join(userDataDir, 'User'), { recursive: true });
   await mkdir(extensionsDir, { recursive: true });
   await writeFile(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2));
+  if (keybindings?.length) await writeFile(path.join(userDataDir, 'User', 'keybindings.json'), JSON.stringify(keybindings, null, 2));
   port ??= await freePort();
   const host = '127.0.0.1';
   const configFile = path.join(base, 'config.yaml');

@@ -49,11 +49,14 @@ export async function runE2ETests({
     : [];
   if (!files.length) return failSuite(`no *.e2e.mjs files in ${testsDir}`);
   const cases = [];
+  const keybindings = [];
   for (const f of files) {
     try {
       const mod = await import(pathToFileURL(path.join(testsDir, f)).href);
       if (!Array.isArray(mod.tests)) throw new Error('it does not export `tests` (an array)');
       for (const t of mod.tests) cases.push({ ...t, file: f });
+      // Keybindings a test file needs (VS Code reads keybindings.json of the profile at start).
+      if (Array.isArray(mod.keybindings)) keybindings.push(...mod.keybindings);
     } catch (e) {
       result.failed++;
       result.failures.push(`${f}: could not load: ${e?.message ?? e}`);
@@ -68,7 +71,7 @@ export async function runE2ETests({
   let browser;
   try {
     const tools = await ensureVsCodeTestEnv({ log });
-    server = await startCodeServer({ tools, env, workspace, settings, log });
+    server = await startCodeServer({ tools, env, workspace, settings, keybindings, log });
     browser = await launchBrowser({ chromium: tools.chromium, log });
     const page = await browser.context.newPage();
     page.on('crash', () => log('[harness] the workbench page crashed'));

@@ -9,6 +9,7 @@
  *   logged, and nothing is written until a change (then, if `backupIndex` exists, the old text is
  *   copied first).
  */
+import { foldText } from './format';
 
 export interface HistoryItem {
   id: string;
@@ -51,11 +52,6 @@ export interface HistoryIndexOptions {
 
 function sanitizeLimit(n: number): number {
   return Number.isFinite(n) ? Math.max(1, Math.floor(n)) : 1;
-}
-
-/** Case-insensitive, Turkish-aware folding: I, İ, ı and i all match each other. */
-function fold(text: string): string {
-  return text.normalize('NFC').replace(/[Iİı]/g, 'i').toLowerCase();
 }
 
 const OPTIONAL_STRINGS = ['jobId', 'taskId', 'aspectRatio', 'imageSize', 'consumed'] as const;
@@ -120,11 +116,11 @@ export class HistoryIndex {
     return this.enqueue(() => this.read());
   }
 
-  /** Newest first; `filter` keeps items whose prompt or model contains it (any case, Turkish-aware). */
+  /** Newest first; `filter` keeps items whose prompt or model contains it (any case or accent, Turkish-aware: core/format.ts `foldText`, the gallery filter's folding). */
   list(filter?: string): HistoryItem[] {
-    const needle = fold((filter ?? '').trim());
+    const needle = foldText((filter ?? '').trim());
     const newestFirst = [...this.items].reverse();
-    const hits = needle ? newestFirst.filter((i) => fold(i.prompt).includes(needle) || fold(i.model).includes(needle)) : newestFirst;
+    const hits = needle ? newestFirst.filter((i) => foldText(i.prompt).includes(needle) || foldText(i.model).includes(needle)) : newestFirst;
     return hits.map((i) => structuredClone(i));
   }
 

@@ -11,6 +11,7 @@ import {
   type JobView,
   type PageStrings,
 } from './protocol';
+import { Outbox } from './outbox';
 
 /** What the panel needs from the rest of the extension. */
 export interface GalleryModel {
@@ -28,12 +29,12 @@ export interface GalleryModel {
 
 /**
  * The single gallery panel: created on demand or revived after a reload, page script and styles
- * from `media/` only, CSP with a per-load nonce, messages typed by `protocol.ts`, posts queued until
- * the page says `ready`.
+ * from `media/` only, CSP with a per-load nonce, messages typed by `protocol.ts`, posts held in an
+ * {@link Outbox} until the page says `ready` (again after VS Code rebuilds a hidden page).
  */
 export class GalleryPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
-  private ready = false;
+  private readonly outbox = new Outbox((message) => void this.panel?.webview.postMessage(message));
   private disposables: vscode.Disposable[] = [];
   private focusId: string | undefined;
 
@@ -79,7 +80,7 @@ export class GalleryPanel implements vscode.Disposable {
   private attach(panel: vscode.WebviewPanel): void {
     this.disposeListeners();
     this.panel = panel;
-    this.ready = false;
+    this.outbox.clear();
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon.svg');
     panel.webview.html = this.html(panel.webview);
     this.disposables.push(
@@ -87,10 +88,11 @@ export class GalleryPanel implements vscode.Disposable {
       panel.onDidDispose(() => {
         this.disposeListeners();
         this.panel = undefined;
-        this.ready = false;
+        this.outbox.clear();
       }),
-      panel.onDidChangeViewState(() => {
-        // A page that was hidden is rebuilt by VS Code; it says `ready` again.
+      panel.onDidChangeViewState((e) => {
+        // A hidden page is torn down (no retainContextWhenHidden); VS Code rebuilds it, and it says `ready` again.
+        if (!e.webviewPanel.visible) this.outbox.close();
       }),
     );
   }
@@ -99,11 +101,8 @@ export class GalleryPanel implements vscode.Disposable {
     if (!isPageMessage(m)) return; // never trust what a page sends
     switch (m.type) {
       case 'ready':
-        this.ready = true;
-        this.post({ type: 'init', state: this.state() });
+        this.outbox.open({ type: 'init', state: this.state() });
         this.model.onReady?.();
-        return;
-      case 'viewState':
         return;
       case 'request':
         try {
@@ -160,12 +159,7 @@ export class GalleryPanel implements vscode.Disposable {
   }
 
   private post(msg: HostMessage): void {
-    if (!this.panel) return;
-    if (!this.ready && msg.type !== 'init') {
-      // Before the handshake, only the latest full state matters: `init` carries it.
-      return;
-    }
-    void this.panel.webview.postMessage(msg);
+    if (this.panel) this.outbox.post(msg);
   }
 
   private html(webview: vscode.Webview): string {
@@ -205,5 +199,6 @@ export class GalleryPanel implements vscode.Disposable {
     this.disposeListeners();
     this.panel?.dispose();
     this.panel = undefined;
+    this.outbox.clear();
   }
 }

@@ -2,8 +2,10 @@
  * The one message protocol between the extension host and the gallery page. Both sides import
  * this file (the page through esbuild), so every message is declared once, with its guard.
  *
- * Handshake: the page posts `ready` once its listener is installed; the host queues everything
- * until then and answers with `init`. Requests from the page carry an `id`; the host answers each
+ * Handshake: the page posts `ready` once its listener is installed; the host holds what it sends
+ * until then (a bounded queue, outbox.ts) and answers with `init`, then the held replies (held
+ * snapshots are older than `init`). The page keeps its own view state (the filter text) with the
+ * webview's setState, so it survives a reload without the host. Requests from the page carry an `id`; the host answers each
  * with exactly one `reply` of the same id.
  */
 
@@ -104,15 +106,9 @@ export type GalleryAction =
   | { kind: 'resumeJob'; jobId: string }
   | { kind: 'generate' };
 
-export type GalleryActionKind = GalleryAction['kind'];
-
 // ---- page → host
 
-export type PageMessage =
-  | { type: 'ready' }
-  | { type: 'request'; id: number; action: GalleryAction }
-  /** The page's own view state (filter text) for the serializer. */
-  | { type: 'viewState'; filter: string };
+export type PageMessage = { type: 'ready' } | { type: 'request'; id: number; action: GalleryAction };
 
 // ---- host → page
 
@@ -130,13 +126,15 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-const ITEM_ACTIONS: ReadonlySet<string> = new Set(['save', 'copyPath', 'open', 'reveal', 'reusePrompt', 'useAsReference', 'remove']);
-const JOB_ACTIONS: ReadonlySet<string> = new Set(['cancelJob', 'resumeJob']);
+/** Action kinds whose only field is an `itemId` (insertLink has a format too). */
+const KINDS_WITH_ITEM_ID: ReadonlySet<string> = new Set(['save', 'copyPath', 'open', 'reveal', 'reusePrompt', 'useAsReference', 'remove']);
+/** Action kinds whose only field is a `jobId`. */
+const KINDS_WITH_JOB_ID: ReadonlySet<string> = new Set(['cancelJob', 'resumeJob']);
 
 export function isGalleryAction(x: unknown): x is GalleryAction {
   if (!isObject(x) || typeof x.kind !== 'string') return false;
-  if (ITEM_ACTIONS.has(x.kind)) return typeof x.itemId === 'string' && x.itemId.length > 0;
-  if (JOB_ACTIONS.has(x.kind)) return typeof x.jobId === 'string' && x.jobId.length > 0;
+  if (KINDS_WITH_ITEM_ID.has(x.kind)) return typeof x.itemId === 'string' && x.itemId.length > 0;
+  if (KINDS_WITH_JOB_ID.has(x.kind)) return typeof x.jobId === 'string' && x.jobId.length > 0;
   if (x.kind === 'insertLink') return typeof x.itemId === 'string' && x.itemId.length > 0 && (x.format === 'markdown' || x.format === 'html');
   return x.kind === 'generate';
 }
@@ -148,8 +146,6 @@ export function isPageMessage(x: unknown): x is PageMessage {
       return true;
     case 'request':
       return typeof x.id === 'number' && Number.isInteger(x.id) && isGalleryAction(x.action);
-    case 'viewState':
-      return typeof x.filter === 'string';
     default:
       return false;
   }

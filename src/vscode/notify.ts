@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import type { NanoConfig } from '../core/config';
+import { formatCredits } from '../core/format';
 import { inert } from '../core/inert';
 import type { JobRecord } from '../core/jobs/types';
-import { describeJob, stepLabel, type NextStep } from './describe';
+import { describeJob, stepLabel, type NextStep } from './errorMessages';
 
 export type SuccessChoice = 'openGallery' | 'save' | 'insertLink';
 
@@ -17,7 +18,7 @@ export class Notifier {
     if (this.gallery.visible) return undefined;
     // The prompt (from any selected file) and the API's figure are outside text: inert, never links.
     const prompt = inert(job.request.prompt.length > 60 ? job.request.prompt.slice(0, 59) + '…' : job.request.prompt);
-    const credits = job.consumed ? ' ' + vscode.l10n.t('Credits used: {0}.', inert(trimCredits(job.consumed))) : '';
+    const credits = job.consumed ? ' ' + vscode.l10n.t('Credits used: {0}.', inert(formatCredits(job.consumed, 'en'))) : '';
     const left = balance !== undefined ? ' ' + vscode.l10n.t('Balance: {0}.', balance) : '';
     const open = vscode.l10n.t('Open gallery');
     const save = vscode.l10n.t('Save');
@@ -34,10 +35,4 @@ export class Notifier {
     const i = choice ? labels.indexOf(choice) : -1;
     return i >= 0 ? d.steps[i] : undefined;
   }
-}
-
-/** "0.500000" → "0.5" */
-export function trimCredits(consumed: string): string {
-  const n = Number(consumed);
-  return Number.isFinite(n) ? String(n) : consumed;
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { formatElapsed } from '../core/format';
 import { inert } from '../core/inert';
 import type { JobChangeEvent, JobRecord, JobState } from '../core/jobs/types';
 import { isActive } from '../core/jobs/types';
@@ -23,12 +24,6 @@ const STATE_WORD: Record<JobState, () => string> = {
 
 export function stateWord(state: JobState): string {
   return STATE_WORD[state]();
-}
-
-export function formatElapsed(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const m = Math.floor(s / 60);
-  return m > 0 ? `${m}:${String(s % 60).padStart(2, '0')}` : `${s}s`;
 }
 
 /** "generating · 0:12 — <prompt>" per running job, then how to open the gallery; plain text. */

@@ -4,7 +4,7 @@ import type { NanoConfig } from '../core/config';
 import type { HistoryItem } from '../core/history';
 import { inert } from '../core/inert';
 import { sniffImage } from '../core/images/sniff';
-import type { ImageStore } from './imageStore';
+import type { ImageStore } from '../core/images/imageStore';
 import type { Log } from './log';
 import { insertLink, linkFor, saveToWorkspace } from './save';
 

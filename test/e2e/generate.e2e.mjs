@@ -283,12 +283,20 @@ export const tests = [
     timeout: 60_000,
     run: async ({ page, workbench, log, screenshot }) => {
       let { gallery, before } = await openGalleryWithHistory(workbench);
+      // The check needs images the filter tells apart: the watercolor one and the rocket one of the tests before.
+      assert.ok(before.length >= 2, `the filter check needs at least two different images, found ${before.length}`);
       // The filter is part of the page's saved state (vscode.setState).
       await gallery.locator('[data-testid="filter"]').fill('watercolor');
-      await waitUntil(async () => (await historyItems(gallery, { visibleOnly: true }).count()) < before.length || before.length === 1, {
-        what: 'the filter to apply',
-      });
+      await waitUntil(
+        async () => {
+          const shown = await historyItems(gallery, { visibleOnly: true }).count();
+          return shown >= 1 && shown < before.length;
+        },
+        { what: 'the filter to show the watercolor image and hide another' },
+      );
       const matching = await historyIds(gallery, { visibleOnly: true });
+      const hidden = before.filter((id) => !matching.includes(id));
+      assert.ok(matching.length >= 1 && hidden.length >= 1, `the filter shows ${matching.length} and hides ${hidden.length} of ${before.length}`);
 
       // The workbench's own reload saves its state first (editors, webview state), then reloads the page.
       const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 30_000 });

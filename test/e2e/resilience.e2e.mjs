@@ -8,7 +8,7 @@
 // person does it there: by reloading the page. The killed host ran no deactivate and released
 // nothing: the new host must take the job over in spite of the dead session's lease.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -18,6 +18,7 @@ import {
   historyOnDisk,
   jobByPrompt,
   jobFinished,
+  jobsOnDisk,
   queriesOf,
   setKey,
   startJob,
@@ -72,6 +73,85 @@ async function deliveredOnce({ server, sim }, prompt) {
   assert.equal(items.length, 1, `the image is in the history exactly once (found ${items.length})`);
   assert.equal(done.lease, null, 'the finished job holds no lease');
   return done;
+}
+
+const BATCH = 10;
+const batchPrompt = (i) => `Batch job ${i} of ${BATCH} [sim:duration=20000]`;
+
+/**
+ * Ten keybindings (Ctrl+Alt+1 … Ctrl+Alt+0) that each start one job with an argument object, as a
+ * person's own keybinding would: ten jobs start within seconds, without ten trips through the
+ * prompt box. The e2e runner writes them into the profile before VS Code starts.
+ */
+export const keybindings = Array.from({ length: BATCH }, (_, i) => ({
+  key: `ctrl+alt+${(i + 1) % 10}`,
+  command: 'nanoBanana.generate',
+  args: { prompt: batchPrompt(i + 1) },
+}));
+
+/** The batch's jobs on disk created since `t0`. */
+const batchJobs = (server, t0) => {
+  const prompts = new Set(Array.from({ length: BATCH }, (_, i) => batchPrompt(i + 1)));
+  return jobsOnDisk(server).filter((j) => prompts.has(j.request?.prompt) && j.createdAt >= t0);
+};
+
+/**
+ * Starts ten jobs, causes `fault` while they run, waits for all ten to end, and returns the figures
+ * of the fault table: started, delivered, submits beyond one per job, images in the history per job,
+ * paid images lost. They are also written to test-results/fault-figures.json for the table.
+ */
+async function batchThrough(ctx, label, fault) {
+  const { server, sim, page, workbench, repoRoot, log } = ctx;
+  await setKey(ctx);
+  const t0 = Date.now();
+  for (let i = 0; i < BATCH; i++) {
+    const prompt = batchPrompt(i + 1);
+    await waitUntil(
+      async () => {
+        if (batchJobs(server, t0).some((j) => j.request.prompt === prompt)) return true;
+        await page.keyboard.press(`Control+Alt+${(i + 1) % 10}`);
+        await sleep(700);
+        return batchJobs(server, t0).some((j) => j.request.prompt === prompt);
+      },
+      { timeout: 20_000, what: `the keybinding to start "${prompt}"` },
+    );
+  }
+  await waitUntil(() => batchJobs(server, t0).filter((j) => j.taskId).length === BATCH, { timeout: 20_000, what: 'ten task ids on disk' });
+  const before = batchJobs(server, t0);
+  await fault();
+  await workbench.waitReady();
+  const ended = await waitUntil(
+    () => {
+      const jobs = batchJobs(server, t0);
+      return jobs.length === BATCH && jobs.every((j) => ['success', 'failed', 'cancelled', 'timed-out'].includes(j.state)) && jobs;
+    },
+    { timeout: 90_000, what: 'all ten jobs to end' },
+  );
+  const history = historyOnDisk(server);
+  const submits = sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/api/image/gen') && r.at >= t0);
+  const charged = [...sim.tasks.values()].filter((t) => t.charged && before.some((j) => j.taskId === t.taskId));
+  const lost = charged.filter((t) => {
+    const job = ended.find((j) => j.taskId === t.taskId);
+    return !history.some((h) => h.taskId === t.taskId) && !(job?.resumable && job.taskId);
+  });
+  const figures = {
+    scenario: label,
+    jobs: BATCH,
+    delivered: ended.filter((j) => j.state === 'success').length,
+    duplicateSubmits: submits.length - BATCH,
+    imagesPerJob: [...new Set(ended.map((j) => history.filter((h) => h.jobId === j.id).length))],
+    paidImagesLost: lost.length,
+  };
+  log(`${label}: ${JSON.stringify(figures)}`);
+  const file = path.join(repoRoot, 'test-results', 'fault-figures.json');
+  const all = await readFile(file, 'utf8').then(JSON.parse, () => ({}));
+  all[label] = figures;
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify(all, null, 2));
+  assert.equal(figures.delivered, BATCH, `all ten delivered: ${JSON.stringify(ended.map((j) => j.state))}`);
+  assert.equal(figures.duplicateSubmits, 0);
+  assert.deepEqual(figures.imagesPerJob, [1], 'each image once in the history');
+  assert.equal(figures.paidImagesLost, 0);
 }
 
 export const tests = [
@@ -191,5 +271,24 @@ export const tests = [
       log(`the open window delivered the job ${((done.finishedAt - faultAt) / 1000).toFixed(1)} s after the other window was closed`);
       assert.ok(queriesOf(sim, job.taskId).length >= 2);
     },
+  },
+  {
+    name: 'ten jobs through "Developer: Reload Window": all ten delivered once, none submitted twice',
+    timeout: 150_000,
+    run: (ctx) =>
+      batchThrough(ctx, 'reload mid-job (10 jobs)', async () => {
+        const reloaded = ctx.page.waitForEvent('domcontentloaded', { timeout: 30_000 });
+        await ctx.workbench.runCommand('Developer: Reload Window').catch(() => {});
+        await reloaded;
+      }),
+  },
+  {
+    name: 'ten jobs through a SIGKILL of the extension host: all ten delivered once, none submitted twice',
+    timeout: 150_000,
+    run: (ctx) =>
+      batchThrough(ctx, 'kill mid-job (10 jobs)', async () => {
+        await killExtensionHost(ctx.server);
+        await ctx.page.reload({ waitUntil: 'domcontentloaded' });
+      }),
   },
 ];

@@ -8,12 +8,13 @@ import {
   ACCEPT,
   answerQuickInputs,
   assertSucceeded,
+  barrierJob,
   DISMISS,
   queriesOf,
   settled,
-  sleep,
   submitBodies,
   submits,
+  submitsBesidesBarrier,
   useSimulator,
   waitFor,
   waitForSubmits,
@@ -89,8 +90,8 @@ describe('commands with argument objects', function () {
   it('nanoBanana.generate refuses a reference that is not an image, and sends nothing', async () => {
     const id = await fx.generate({ prompt: 'Never sent', references: [vscode.Uri.joinPath(workspaceRoot(), 'refs', 'notes.png').fsPath] });
     assert.equal(id, undefined);
-    await sleep(300);
-    assert.equal(submits(fx.sim).length, 0);
+    await barrierJob(fx);
+    assert.deepEqual(submitsBesidesBarrier(fx.sim), []);
   });
 
   it('nanoBanana.generateWithReferences (explorer multi-select) asks for the prompt, offers the options and sends the images', async () => {
@@ -99,13 +100,13 @@ describe('commands with argument objects', function () {
     fx.sim.reset();
     const a = vscode.Uri.joinPath(workspaceRoot(), 'refs', 'a.png');
     const b = vscode.Uri.joinPath(workspaceRoot(), 'refs', 'b.png');
-    const { result: id, answers } = await answerQuickInputs(
-      vscode.commands.executeCommand<string | undefined>('nanoBanana.generateWithReferences', a, [a, b]),
+    const { result: id, shown } = await answerQuickInputs(
+      () => vscode.commands.executeCommand<string | undefined>('nanoBanana.generateWithReferences', a, [a, b]),
       ACCEPT,
     );
     assert.ok(id, 'a job was started');
     fx.jobs.push(id);
-    assert.ok(answers >= 2, `the prompt box and the options step were both shown (answered ${answers} time(s))`);
+    assert.equal(shown, 2, 'the prompt box and the options step were both shown');
     const bodies = await waitForSubmits(fx.sim);
     assert.equal(bodies.length, 1);
     assert.equal(bodies[0].prompt, 'Same scene in autumn [sim:duration=300]');
@@ -129,9 +130,9 @@ describe('commands with argument objects', function () {
 
   it('nanoBanana.generateWithReferences refuses more than four images', async () => {
     const uris = [1, 2, 3, 4, 5].map(() => vscode.Uri.joinPath(workspaceRoot(), 'refs', 'a.png'));
-    const id = await answerQuickInputs(vscode.commands.executeCommand('nanoBanana.generateWithReferences', uris[0], uris), DISMISS);
+    const id = await answerQuickInputs(() => vscode.commands.executeCommand('nanoBanana.generateWithReferences', uris[0], uris), DISMISS);
     assert.equal(id.result, undefined);
-    assert.equal(id.answers, 0, 'no prompt box was shown');
+    assert.equal(id.shown, 0, 'no prompt box was shown');
     assert.equal(submits(fx.sim).length, 0);
   });
 
@@ -146,7 +147,8 @@ describe('commands with argument objects', function () {
     assert.equal(cancelled?.taskId, submitted.taskId, 'the task id is kept');
     assert.equal(cancelled?.resumable, true);
     const polls = queriesOf(fx.sim, submitted.taskId!).length;
-    await sleep(1500);
+    // Another job as long as this one polls to its end: by then this one would have polled too.
+    await barrierJob(fx, 2500);
     assert.equal(queriesOf(fx.sim, submitted.taskId!).length, polls, 'a cancelled job does not poll');
     assert.equal((await fx.api.getJob(id))?.state, 'cancelled');
     assert.equal(await vscode.commands.executeCommand('nanoBanana.cancelJob', id), false, 'a cancelled job cannot be cancelled again');
@@ -155,7 +157,7 @@ describe('commands with argument objects', function () {
     const job = await assertSucceeded(fx.api, id);
     assert.equal(job.taskId, submitted.taskId);
     assert.ok(queriesOf(fx.sim, submitted.taskId!).length > polls, 'the resumed job polled again');
-    assert.equal(submits(fx.sim).length, 1, 'resuming never submits (and pays) again');
+    assert.equal(submitsBesidesBarrier(fx.sim).length, 1, 'resuming never submits (and pays) again');
     assert.equal(await vscode.commands.executeCommand('nanoBanana.resumeJob', id), false, 'a finished job cannot be resumed');
   });
 
@@ -175,8 +177,16 @@ describe('commands with argument objects', function () {
     await waitFor('the gallery tab', () => galleryTabs().length === 1);
     // A second call reveals the same panel instead of opening another.
     await vscode.commands.executeCommand('nanoBanana.showGallery');
-    await sleep(200);
+    // Tabs arrive in the order they were opened: once a later one is there, a second gallery would be too.
+    const marker = await vscode.workspace.openTextDocument({ content: 'after the second showGallery' });
+    await vscode.window.showTextDocument(marker, { preview: false });
+    const markerTab = () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === marker.uri.toString());
+    await waitFor('the tab opened after the second showGallery', markerTab);
     assert.equal(galleryTabs().length, 1);
+    await vscode.window.tabGroups.close(markerTab()!);
     for (const t of galleryTabs()) await vscode.window.tabGroups.close(t);
   });
 

@@ -118,29 +118,68 @@ export async function generate(args?: Record<string, unknown>): Promise<string |
   return vscode.commands.executeCommand<string | undefined>('nanoBanana.generate', ...(args === undefined ? [] : [args]));
 }
 
+type Window = Record<'showInputBox' | 'showQuickPick' | 'createQuickPick', (...args: never[]) => unknown>;
+
+/**
+ * Counts the quick inputs (input boxes, quick picks) shown while it is installed. The tests live in
+ * the extension's folder, so VS Code hands them the same `vscode` API object as the extension: a
+ * wrapper on `window` sees the extension's own calls. (The tests that expect a box prove that.)
+ */
+function countQuickInputs(): { shown(): number; restore(): void } {
+  const w = vscode.window as unknown as Window;
+  const original = { showInputBox: w.showInputBox, showQuickPick: w.showQuickPick, createQuickPick: w.createQuickPick };
+  let shown = 0;
+  w.showInputBox = (...args) => {
+    shown++;
+    return original.showInputBox.apply(vscode.window, args);
+  };
+  w.showQuickPick = (...args) => {
+    shown++;
+    return original.showQuickPick.apply(vscode.window, args);
+  };
+  w.createQuickPick = (...args) => {
+    const qp = original.createQuickPick.apply(vscode.window, args) as vscode.QuickPick<vscode.QuickPickItem>;
+    const show = qp.show.bind(qp);
+    qp.show = () => {
+      shown++;
+      show();
+    };
+    return qp;
+  };
+  assert.notEqual(vscode.window.showInputBox, original.showInputBox, 'the quick input counter could not wrap window.showInputBox');
+  return {
+    shown: () => shown,
+    restore: () => Object.assign(w, original),
+  };
+}
+
 /**
  * Runs a command that shows quick inputs (input boxes, quick picks) and answers each of them with
  * `answer` (e.g. 'workbench.action.acceptSelectedQuickOpenItem' or 'workbench.action.closeQuickOpen')
- * until the command returns; `answers` counts how often the answer was given.
+ * until the command returns; `shown` counts the quick inputs the command really opened.
  */
-export async function answerQuickInputs<T>(run: Thenable<T>, answer: string, timeoutMs = 10_000): Promise<{ result: T; answers: number }> {
-  let done = false;
-  const result = Promise.resolve(run).finally(() => {
-    done = true;
-  });
-  let answers = 0;
-  const t0 = Date.now();
-  while (!done) {
-    await sleep(250);
-    if (done) break;
-    if (Date.now() - t0 > timeoutMs) {
-      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-      throw new Error(`the command did not finish within ${timeoutMs} ms while answering its quick inputs with ${answer}`);
+export async function answerQuickInputs<T>(run: () => Thenable<T>, answer: string, timeoutMs = 10_000): Promise<{ result: T; shown: number }> {
+  const inputs = countQuickInputs();
+  try {
+    let done = false;
+    const result = Promise.resolve(run()).finally(() => {
+      done = true;
+    });
+    const t0 = Date.now();
+    while (!done) {
+      await sleep(250);
+      if (done) break;
+      if (Date.now() - t0 > timeoutMs) {
+        await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+        throw new Error(`the command did not finish within ${timeoutMs} ms while answering its quick inputs with ${answer}`);
+      }
+      // Answer only once something was shown: an answer with nothing open would prove nothing.
+      if (inputs.shown() > 0) await vscode.commands.executeCommand(answer);
     }
-    await vscode.commands.executeCommand(answer);
-    answers++;
+    return { result: await result, shown: inputs.shown() };
+  } finally {
+    inputs.restore();
   }
-  return { result: await result, answers };
 }
 
 export const ACCEPT = 'workbench.action.acceptSelectedQuickOpenItem';
@@ -220,11 +259,33 @@ export function workspaceRoot(): vscode.Uri {
   return f.uri;
 }
 
+/** Whether `uri` exists; only "not found" means absent, any other error (permissions, I/O) is thrown. */
 export async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
     await vscode.workspace.fs.stat(uri);
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') return false;
+    throw e;
   }
+}
+
+/** Reads of the credit balance at the simulator: a finished job reads it after its auto-save step. */
+export function balanceReads(sim: Simulator): RecordedRequest[] {
+  return sim.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/api/user'));
+}
+
+/**
+ * A positive signal that the engine has done what earlier commands set in motion: a job started
+ * now is submitted, polled and settled. Checks for "nothing happened" come after it, never after a
+ * fixed sleep (which passes whenever the event is merely late). Returns the barrier job.
+ */
+export async function barrierJob(fx: Fixture, durationMs = 300): Promise<JobRecord> {
+  return assertSucceeded(fx.api, await fx.generate({ prompt: `${BARRIER_PROMPT} [sim:duration=${durationMs}]` }));
+}
+export const BARRIER_PROMPT = 'Barrier job';
+
+/** Submits other than those of `barrierJob`. */
+export function submitsBesidesBarrier(sim: Simulator): SubmitBody[] {
+  return submitBodies(sim).filter((b) => !b.prompt.startsWith(BARRIER_PROMPT));
 }

@@ -50,7 +50,9 @@ describe('jobs survive deactivate/activate (resumed from globalState)', function
   });
 
   it('a reload waits briefly for a submit on its way, so the paid task id is kept', async () => {
-    fx.sim.inject('submit', { kind: 'delay', ms: 1500 });
+    // The answer comes 800 ms after the submit arrives. The reload starts a few ms after that arrival
+    // (asserted: still queued), and deactivate waits up to 3 s: 2.2 s of slack for a busy machine.
+    fx.sim.inject('submit', { kind: 'delay', ms: 800 });
     const id = await fx.generate({ prompt: 'Reloaded while submitting, answer soon' });
     assert.ok(id);
     await waitForSubmits(fx.sim);

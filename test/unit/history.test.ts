@@ -55,9 +55,10 @@ class MemFiles implements HistoryFiles {
 }
 
 class BackupFiles extends MemFiles {
-  async backupIndex(text: string): Promise<void> {
+  backupIndex(text: string): Promise<void> {
     this.backups.push(text);
     this.ops.push('backup');
+    return Promise.resolve();
   }
 }
 
@@ -106,7 +107,7 @@ describe('HistoryIndex', () => {
 
     const again = await loaded(files);
     assert.deepEqual(again.list(), h.list());
-    assert.equal(JSON.parse(files.index!).version, 1);
+    assert.equal((JSON.parse(files.index!) as { version: unknown }).version, 1);
   });
 
   it('hands out copies, never its own items', async () => {
@@ -118,7 +119,7 @@ describe('HistoryIndex', () => {
     assert.equal(h.get(a.id)!.prompt, 'prompt 1');
   });
 
-  it('filters by prompt or model, ignoring case, Turkish-aware', async () => {
+  it('filters by prompt or model, ignoring case and accents, Turkish-aware', async () => {
     const h = await loaded(new MemFiles());
     const tr = item({ prompt: 'KIRMIZI şapkalı kedi, İstanbul' });
     const en = item({ prompt: 'A blue IGLOO at night' });
@@ -156,6 +157,11 @@ describe('HistoryIndex', () => {
     assert.deepEqual(
       h.list('  ').map((i) => i.id),
       [pro.id, en.id, tr.id],
+    );
+    assert.deepEqual(
+      h.list('sapkali kedi').map((i) => i.id),
+      [tr.id],
+      'accents and dots are forgiven, like the gallery filter',
     );
     assert.deepEqual(h.list('zebra'), []);
   });

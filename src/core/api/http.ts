@@ -6,7 +6,7 @@
  */
 import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
 import { NanoError } from '../errors';
-import { formatByteSize } from '../images/result';
+import { formatBytes } from '../format';
 import { isLoopbackHost } from '../validate';
 
 export interface TransportOptions {
@@ -147,7 +147,7 @@ function carriesInlineImage(chunks: Buffer[], next: Buffer): boolean {
  * exist (and be charged) although its id could not be read: `maybeDelivered`.
  */
 export function answerTooLarge(what: string, maxBytes: number, status: number, taskMayExist: boolean): NanoError {
-  const limit = formatByteSize(maxBytes);
+  const limit = formatBytes(maxBytes, 'en');
   return new NanoError({
     kind: 'invalid-response',
     message: taskMayExist

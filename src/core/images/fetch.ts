@@ -15,7 +15,7 @@ import { header, hostOf, readImage, statusError } from './answers';
 import { decodeDataUri, imageError, type FetchedImage } from './result';
 
 export { BOT_BLOCK_DETAIL, linkMayHaveExpired } from './answers';
-export { formatByteSize, type FetchedImage } from './result';
+export { type FetchedImage } from './result';
 
 export const DEFAULT_MAX_IMAGE_BYTES = 50 * 1024 * 1024;
 export const DEFAULT_IMAGE_TIMEOUT_MS = 60_000;
@@ -81,7 +81,8 @@ function checkUrl(url: URL, what: string, allowLocal: boolean): void {
   }
 }
 
-function positive(n: number | undefined, fallback: number): number {
+/** `n` when it is a finite number above 0 (fractions kept), else `fallback`. */
+function positiveOr(n: number | undefined, fallback: number): number {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
@@ -222,8 +223,8 @@ async function fetchUrl(start: URL, opts: FetchImageOptions, maxBytes: number, t
  * (timeout, reset; retryable), `cancelled`.
  */
 export async function fetchImage(source: string, opts: FetchImageOptions = {}): Promise<FetchedImage> {
-  const maxBytes = positive(opts.maxBytes, DEFAULT_MAX_IMAGE_BYTES);
-  const timeoutMs = positive(opts.timeoutMs, DEFAULT_IMAGE_TIMEOUT_MS);
+  const maxBytes = positiveOr(opts.maxBytes, DEFAULT_MAX_IMAGE_BYTES);
+  const timeoutMs = positiveOr(opts.timeoutMs, DEFAULT_IMAGE_TIMEOUT_MS);
   if (opts.signal?.aborted) throw cancelled();
   if (typeof source !== 'string' || source.trim() === '') throw imageError('The image source is empty.', false);
   const src = source.trim();
@@ -254,6 +255,9 @@ export async function fetchImage(source: string, opts: FetchImageOptions = {}): 
   return fetchUrl(url, opts, maxBytes, timeoutMs, allowLocal);
 }
 
+/** Retries of a download: 1 s, 2 s, 4 s … at most 8 s (a result URL is short-lived, so no long waits). */
+export const DOWNLOAD_BACKOFF: BackoffOptions = { baseMs: 1000, factor: 2, capMs: 8000 };
+
 export interface RetryOptions {
   /** Tries in all (default 3). */
   attempts?: number;
@@ -275,7 +279,7 @@ export async function fetchImageWithRetry(source: string, opts: FetchImageOption
       return await fetchImage(source, opts);
     } catch (e) {
       if (!isNanoError(e) || !e.retryable || attempt + 1 >= attempts || opts.signal?.aborted) throw e;
-      const delay = nextDelay(attempt, retry.random ?? Math.random, retry.backoff ?? { baseMs: 1000, factor: 2, capMs: 8000 });
+      const delay = nextDelay(attempt, retry.random ?? Math.random, retry.backoff ?? DOWNLOAD_BACKOFF);
       try {
         await sleep(delay, clock, opts.signal);
       } catch {

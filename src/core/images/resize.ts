@@ -8,10 +8,17 @@
  * failure is a `ReferenceImageError` (a `NanoError` of kind `invalid-input`) whose `problem` lets
  * the VS Code layer say the same thing in the user's language.
  */
-import { decode as decodeJpeg, encode as encodeJpeg } from 'jpeg-js';
-import { PNG } from 'pngjs';
+import { encode as encodeJpeg } from 'jpeg-js';
+import { megabytes } from '../format';
 import { NanoError } from '../errors';
+import { decodeJpegBitmap, decodePng, fitInside, resample, type Bitmap } from './bitmap';
+import { jpegOrientation, orient } from './exif';
 import { imageDimensions, sniffImage, type ImageMime } from './sniff';
+
+export type { Bitmap } from './bitmap';
+export { fitInside, resample } from './bitmap';
+export { jpegOrientation, orient } from './exif';
+export { megabytes } from '../format';
 
 export const DEFAULT_MAX_SIDE = 2048;
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
@@ -46,6 +53,8 @@ export interface PreparedReference {
   height?: number;
   /** True when `bytes` is a new, re-encoded JPEG; false when it is the input, untouched. */
   resized: boolean;
+  /** The `threadId` of the thread that prepared it; set by {@link prepareReferenceOffThread} only. */
+  threadId?: number;
 }
 
 export type ImageFormatName = 'PNG' | 'JPEG' | 'WebP' | 'GIF';
@@ -73,23 +82,33 @@ const FORMAT: Record<ImageMime, ImageFormatName> = {
   'image/gif': 'GIF',
 };
 
-/** Megabytes with one decimal, as shown in messages. */
-export function megabytes(bytes: number): string {
-  return (bytes / 1048576).toFixed(1);
+/** A whole number ≥ 1 (fractions floored), or `fallback` when `value` is missing, not finite or below 1. */
+function wholeAtLeastOne(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 1 ? Math.floor(value) : fallback;
 }
 
-function positive(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 1 ? Math.floor(value) : fallback;
+interface Limits {
+  maxSide: number;
+  maxBytes: number;
+  quality: number;
+  maxPixels: number;
+  name: string;
+}
+
+function limitsOf(opts: PrepareOptions): Limits {
+  return {
+    maxSide: wholeAtLeastOne(opts.maxSide, DEFAULT_MAX_SIDE),
+    maxBytes: wholeAtLeastOne(opts.maxBytes, DEFAULT_MAX_BYTES),
+    quality: Math.min(100, wholeAtLeastOne(opts.quality, DEFAULT_QUALITY)),
+    maxPixels: wholeAtLeastOne(opts.maxPixels, DEFAULT_MAX_PIXELS),
+    name: opts.name || 'The image',
+  };
 }
 
 /** Returns the image unchanged when it is small enough, else a downscaled JPEG; throws `ReferenceImageError`. */
 export function prepareReference(bytes: Uint8Array, opts: PrepareOptions = {}): PreparedReference {
-  const maxSide = positive(opts.maxSide, DEFAULT_MAX_SIDE);
-  const maxBytes = positive(opts.maxBytes, DEFAULT_MAX_BYTES);
-  const quality = Math.min(100, positive(opts.quality, DEFAULT_QUALITY));
-  const maxPixels = positive(opts.maxPixels, DEFAULT_MAX_PIXELS);
-  const name = opts.name || 'The image';
-
+  const limits = limitsOf(opts);
+  const { maxSide, maxBytes, maxPixels, name } = limits;
   const type = sniffImage(bytes);
   if (!type) throw new ReferenceImageError({ reason: 'not-image' }, `${name} is not a PNG, JPEG, WebP or GIF image.`);
   const format = FORMAT[type.mime];
@@ -119,6 +138,17 @@ export function prepareReference(bytes: Uint8Array, opts: PrepareOptions = {}): 
     );
   }
 
+  const img = decodeChecked(bytes, format, maxPixels, corrupt);
+  const orientation = format === 'JPEG' ? jpegOrientation(bytes) : 1;
+  if (!dims && fits(img.width, img.height)) {
+    const swap = orientation >= 5;
+    return unchanged(swap ? img.height : img.width, swap ? img.width : img.height);
+  }
+  return shrinkToFit(img, orientation, limits);
+}
+
+/** The decoded pixels, or `corrupt()` thrown when the decoder fails or yields too few pixels. */
+function decodeChecked(bytes: Uint8Array, format: 'PNG' | 'JPEG', maxPixels: number, corrupt: (cause?: unknown) => ReferenceImageError): Bitmap {
   let img: Bitmap;
   try {
     img = format === 'PNG' ? decodePng(bytes) : decodeJpegBitmap(bytes, maxPixels);
@@ -126,12 +156,11 @@ export function prepareReference(bytes: Uint8Array, opts: PrepareOptions = {}): 
     throw corrupt(e);
   }
   if (!(img.width > 0 && img.height > 0) || img.data.length < img.width * img.height * img.channels) throw corrupt();
-  const orientation = format === 'JPEG' ? jpegOrientation(bytes) : 1;
-  if (!dims && fits(img.width, img.height)) {
-    const swap = orientation >= 5;
-    return unchanged(swap ? img.height : img.width, swap ? img.width : img.height);
-  }
+  return img;
+}
 
+/** Downscales and re-encodes, lowering the quality first and then the size, until the JPEG fits. */
+function shrinkToFit(img: Bitmap, orientation: number, { maxSide, maxBytes, quality, name }: Limits): PreparedReference {
   const qualities = [quality, ...FALLBACK_QUALITIES.filter((q) => q < quality)];
   let side = Math.min(maxSide, Math.max(img.width, img.height));
   for (;;) {
@@ -154,265 +183,34 @@ export function prepareReference(bytes: Uint8Array, opts: PrepareOptions = {}): 
   }
 }
 
-// ---- decoding ----
-
-/** 8-bit pixels, RGB (3 channels) or RGBA (4), row after row. */
-export interface Bitmap {
-  width: number;
-  height: number;
-  channels: 3 | 4;
-  data: Uint8Array;
-}
-
-function decodePng(bytes: Uint8Array): Bitmap {
-  // pngjs expands palette, grey and 16-bit images to 8-bit RGBA.
-  const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  return { width: png.width, height: png.height, channels: 4, data: png.data };
-}
-
-function decodeJpegBitmap(bytes: Uint8Array, maxPixels: number): Bitmap {
-  const img = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: 512, maxResolutionInMP: maxPixels / 1e6 });
-  return { width: img.width, height: img.height, channels: 3, data: img.data };
-}
-
-// ---- scaling ----
-
-/** The size with the longest side equal to `side` (never larger than the original), aspect kept. */
-export function fitInside(width: number, height: number, side: number): { width: number; height: number } {
-  const longest = Math.max(width, height);
-  if (longest <= side) return { width, height };
-  const f = side / longest;
-  return width >= height ? { width: side, height: Math.max(1, Math.round(height * f)) } : { width: Math.max(1, Math.round(width * f)), height: side };
-}
-
-/**
- * For each destination pixel along one axis, the source pixels it covers and how much of each
- * (area average: weights are overlap lengths, summing to 1). Works for any ratio.
- */
-function axisWeights(srcLen: number, dstLen: number): { first: Int32Array; count: Int32Array; weight: Float32Array; stride: number } {
-  const scale = srcLen / dstLen;
-  const stride = Math.ceil(scale) + 2;
-  const first = new Int32Array(dstLen);
-  const count = new Int32Array(dstLen);
-  const weight = new Float32Array(dstLen * stride);
-  for (let d = 0; d < dstLen; d++) {
-    const lo = d * scale;
-    const hi = Math.min(srcLen, (d + 1) * scale);
-    const i0 = Math.min(srcLen - 1, Math.floor(lo));
-    const i1 = Math.max(i0 + 1, Math.min(srcLen, Math.ceil(hi)));
-    let n = 0;
-    let sum = 0;
-    for (let i = i0; i < i1 && n < stride; i++, n++) {
-      const w = Math.max(0, Math.min(hi, i + 1) - Math.max(lo, i));
-      weight[d * stride + n] = w;
-      sum += w;
-    }
-    if (sum <= 0) {
-      weight[d * stride] = 1;
-      sum = 1;
-    }
-    for (let k = 0; k < n; k++) weight[d * stride + k] /= sum;
-    first[d] = i0;
-    count[d] = n;
-  }
-  return { first, count, weight, stride };
-}
-
-/**
- * Area-average downscale to `dw`×`dh`, alpha flattened onto white, as RGBA with alpha 255 (what
- * the JPEG encoder takes). Flattening inside the average is exact: compositing is linear, so
- * averaging the flattened colours equals flattening the (premultiplied) average.
- */
-export function resample(img: Bitmap, dw: number, dh: number): { width: number; height: number; data: Uint8Array } {
-  const { width: sw, height: sh, channels: ch, data: src } = img;
-  const { first, count, weight, stride } = axisWeights(sw, dw);
-  const ys = axisWeights(sh, dh);
-  const acc = new Float32Array(dw * 3); // one destination row
-  const out = new Uint8Array(dw * dh * 4);
-  for (let y = 0; y < dh; y++) {
-    acc.fill(0);
-    for (let ky = 0; ky < ys.count[y]; ky++) {
-      const wy = ys.weight[y * ys.stride + ky];
-      const rowBase = (ys.first[y] + ky) * sw * ch;
-      for (let x = 0, o = 0; x < dw; x++, o += 3) {
-        const n = count[x];
-        let wi = x * stride;
-        let i = rowBase + first[x] * ch;
-        let r = 0;
-        let g = 0;
-        let b = 0;
-        if (ch === 3) {
-          for (let k = 0; k < n; k++, i += 3, wi++) {
-            const w = weight[wi];
-            r += src[i] * w;
-            g += src[i + 1] * w;
-            b += src[i + 2] * w;
-          }
-        } else {
-          for (let k = 0; k < n; k++, i += 4, wi++) {
-            const a = src[i + 3];
-            const w = weight[wi];
-            const f = (w * a) / 255;
-            const white = w * (255 - a);
-            r += src[i] * f + white;
-            g += src[i + 1] * f + white;
-            b += src[i + 2] * f + white;
-          }
-        }
-        acc[o] += r * wy;
-        acc[o + 1] += g * wy;
-        acc[o + 2] += b * wy;
-      }
-    }
-    for (let o = 0, p = y * dw * 4; o < acc.length; o += 3, p += 4) {
-      out[p] = toByte(acc[o]);
-      out[p + 1] = toByte(acc[o + 1]);
-      out[p + 2] = toByte(acc[o + 2]);
-      out[p + 3] = 255;
-    }
-  }
-  return { width: dw, height: dh, data: out };
-}
-
-/** Rounds to 0–255 (weights are positive and sum to 1, so only float noise can leave the range). */
-function toByte(v: number): number {
-  return v <= 0 ? 0 : v >= 254.5 ? 255 : (v + 0.5) | 0;
-}
-
-// ---- EXIF orientation (the re-encoded JPEG carries no EXIF, so the rotation is applied to the pixels) ----
-
-/** The EXIF orientation (1–8) of a JPEG, 1 when absent or unreadable. */
-export function jpegOrientation(b: Uint8Array): number {
-  let i = 2;
-  while (i + 4 <= b.length) {
-    if (b[i] !== 0xff) return 1;
-    const marker = b[i + 1];
-    if (marker === 0xff) {
-      i++;
-      continue;
-    }
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
-      i += 2;
-      continue;
-    }
-    if (marker === 0xd9 || marker === 0xda) return 1;
-    const len = (b[i + 2] << 8) | b[i + 3];
-    if (len < 2) return 1;
-    const end = Math.min(b.length, i + 2 + len);
-    if (
-      marker === 0xe1 &&
-      end - i >= 10 &&
-      b[i + 4] === 0x45 &&
-      b[i + 5] === 0x78 &&
-      b[i + 6] === 0x69 &&
-      b[i + 7] === 0x66 &&
-      b[i + 8] === 0 &&
-      b[i + 9] === 0
-    ) {
-      const o = exifOrientation(b, i + 10, end);
-      if (o) return o;
-    }
-    i += 2 + len;
-  }
-  return 1;
-}
-
-function exifOrientation(b: Uint8Array, tiff: number, end: number): number | undefined {
-  if (tiff + 8 > end) return undefined;
-  const le = b[tiff] === 0x49 && b[tiff + 1] === 0x49;
-  if (!le && !(b[tiff] === 0x4d && b[tiff + 1] === 0x4d)) return undefined;
-  const u16 = (at: number) => (le ? b[at] | (b[at + 1] << 8) : (b[at] << 8) | b[at + 1]);
-  const u32 = (at: number) =>
-    le ? (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0 : ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
-  if (u16(tiff + 2) !== 42) return undefined;
-  const ifd = tiff + u32(tiff + 4);
-  if (ifd + 2 > end) return undefined;
-  const n = u16(ifd);
-  for (let k = 0; k < n; k++) {
-    const e = ifd + 2 + k * 12;
-    if (e + 12 > end) return undefined;
-    if (u16(e) === 0x0112) {
-      const v = u16(e + 8);
-      return u16(e + 2) === 3 && v >= 1 && v <= 8 ? v : undefined;
-    }
-  }
-  return undefined;
-}
-
-/** Applies an EXIF orientation to RGBA pixels; 5–8 swap width and height. */
-export function orient(img: { width: number; height: number; data: Uint8Array }, orientation: number): { width: number; height: number; data: Uint8Array } {
-  if (orientation < 2 || orientation > 8) return img;
-  const { width: w, height: h } = img;
-  const swap = orientation >= 5;
-  const dw = swap ? h : w;
-  const dh = swap ? w : h;
-  const aligned = img.data.byteOffset % 4 === 0 ? img.data : img.data.slice();
-  const src = new Uint32Array(aligned.buffer, aligned.byteOffset, w * h);
-  const outBytes = new Uint8Array(dw * dh * 4);
-  const out = new Uint32Array(outBytes.buffer);
-  for (let y = 0; y < dh; y++) {
-    for (let x = 0; x < dw; x++) {
-      let sx: number;
-      let sy: number;
-      switch (orientation) {
-        case 2: // mirror horizontal
-          sx = w - 1 - x;
-          sy = y;
-          break;
-        case 3: // rotate 180
-          sx = w - 1 - x;
-          sy = h - 1 - y;
-          break;
-        case 4: // mirror vertical
-          sx = x;
-          sy = h - 1 - y;
-          break;
-        case 5: // transpose
-          sx = y;
-          sy = x;
-          break;
-        case 6: // rotate 90 clockwise
-          sx = y;
-          sy = h - 1 - x;
-          break;
-        case 7: // transverse
-          sx = w - 1 - y;
-          sy = h - 1 - x;
-          break;
-        default: // 8: rotate 90 counter-clockwise
-          sx = w - 1 - y;
-          sy = x;
-      }
-      out[y * dw + x] = src[sy * w + sx];
-    }
-  }
-  return { width: dw, height: dh, data: outBytes };
-}
-
 /** Whether {@link prepareReference} would have to decode (and so should run off the main thread). */
 export function needsDownscale(bytes: Uint8Array, opts: PrepareOptions = {}): boolean {
-  const maxSide = positive(opts.maxSide, DEFAULT_MAX_SIDE);
-  const maxBytes = positive(opts.maxBytes, DEFAULT_MAX_BYTES);
+  const { maxSide, maxBytes } = limitsOf(opts);
   const dims = imageDimensions(bytes);
   return bytes.byteLength > maxBytes || !dims || Math.max(dims.width, dims.height) > maxSide;
 }
 
+/** What the worker answers (resizeWorker.ts). */
+export type WorkerAnswer = { ok: true; result: PreparedReference; threadId: number } | { ok: false; problem?: ReferenceProblem; message: string };
+
 /**
  * {@link prepareReference} in a worker thread (`workerFile`, the bundled resizeWorker.js) when the
- * image must be decoded; small images, or a missing worker file, are handled in this thread.
+ * image must be decoded; small images, or a missing worker file, are handled in this thread. The
+ * result's `threadId` says which thread did the work.
  */
 export async function prepareReferenceOffThread(bytes: Uint8Array, opts: PrepareOptions, workerFile: string | undefined): Promise<PreparedReference> {
-  if (!workerFile || !needsDownscale(bytes, opts)) return prepareReference(bytes, opts);
-  const { Worker } = await import('node:worker_threads');
+  const { Worker, threadId } = await import('node:worker_threads');
+  const here = (): PreparedReference => ({ ...prepareReference(bytes, opts), threadId });
+  if (!workerFile || !needsDownscale(bytes, opts)) return here();
   const { existsSync } = await import('node:fs');
-  if (!existsSync(workerFile)) return prepareReference(bytes, opts);
+  if (!existsSync(workerFile)) return here();
   const worker = new Worker(workerFile);
   try {
     return await new Promise<PreparedReference>((resolve, reject) => {
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`the image worker stopped (exit code ${code})`)));
-      worker.once('message', (m: { ok: true; result: PreparedReference } | { ok: false; problem?: ReferenceProblem; message: string }) => {
-        if (m.ok) resolve({ ...m.result, bytes: new Uint8Array(m.result.bytes) });
+      worker.once('message', (m: WorkerAnswer) => {
+        if (m.ok) resolve({ ...m.result, bytes: new Uint8Array(m.result.bytes), threadId: m.threadId });
         else reject(m.problem ? new ReferenceImageError(m.problem, m.message) : new Error(m.message));
       });
       worker.postMessage({ bytes, opts });

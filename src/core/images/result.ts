@@ -4,6 +4,7 @@
  * URIs locally, with the same checks.
  */
 import { NanoError } from '../errors';
+import { formatBytes } from '../format';
 import { imageDimensions, sniffImage, type ImageExt, type ImageMime } from './sniff';
 
 export interface FetchedImage {
@@ -19,16 +20,8 @@ export function imageError(message: string, retryable: boolean, extra: { status?
   return new NanoError({ kind: 'image', message, retryable, ...extra });
 }
 
-/** "50 MB", "1.5 MB", "200 KB", "900 bytes". */
-export function formatByteSize(n: number): string {
-  const trim = (x: number) => String(Math.round(x * 10) / 10);
-  if (n >= 1024 * 1024) return `${trim(n / (1024 * 1024))} MB`;
-  if (n >= 1024) return `${trim(n / 1024)} KB`;
-  return `${n} bytes`;
-}
-
 export function tooLarge(maxBytes: number, where: string): NanoError {
-  return imageError(`The image ${where} is larger than ${formatByteSize(maxBytes)}, the most this extension downloads.`, false);
+  return imageError(`The image ${where} is larger than ${formatBytes(maxBytes, 'en')}, the most this extension downloads.`, false);
 }
 
 /** What bytes that are not an image look like, for the message: "a web page (HTML)", "JSON", ... */

@@ -1,16 +1,16 @@
 /** The gallery page: state from the host, the views, and what their buttons do. */
 import type { GalleryAction, HistoryView, HostMessage, JobView, PageStrings } from '../protocol';
-import type { ItemActionId } from './actions';
-import { requestFor } from './actions';
+import type { ItemActionId } from './itemButtons';
+import { requestFor } from './itemButtons';
 import { copyImageToClipboard } from './clipboard';
 import type { ViewContext } from './context';
 import { h } from './dom';
-import { safeLocale } from './format';
+import { safeLocale } from '../../core/format';
 import { Header } from './header';
 import { HistorySection } from './historySection';
 import { JobsSection } from './jobsSection';
 import { Lightbox } from './lightbox';
-import type { Reply } from './rpc';
+import { RequestAbandonedError, type Reply } from './rpc';
 import { Toasts } from './toast';
 
 export interface AppDeps {
@@ -95,9 +95,8 @@ export class App implements ViewContext {
   // ----
 
   private build(): void {
-    this.views?.lightbox.hide();
+    this.views?.lightbox.dispose();
     this.views?.jobs.dispose();
-    this.views?.lightbox.element.remove();
     this.views?.toasts.element.remove();
     const header = new Header(this, this.filter, (text) => this.setFilter(text));
     const jobs = new JobsSection(this);
@@ -141,7 +140,9 @@ export class App implements ViewContext {
       }
       return reply;
     } catch (err) {
-      this.views?.toasts.show(err instanceof Error ? err.message : String(err), 'error');
+      // An unanswered request (page closing, reply lost) is no news for the user: no toast, as before.
+      if (err instanceof RequestAbandonedError) console.warn(err.message);
+      else this.views?.toasts.show(err instanceof Error ? err.message : String(err), 'error');
       return undefined;
     }
   }

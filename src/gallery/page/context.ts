@@ -1,6 +1,6 @@
 /** What the views need from the app: strings, locale, and the actions they trigger. */
 import type { HistoryView, PageStrings } from '../protocol';
-import type { ItemActionId } from './actions';
+import type { ItemActionId } from './itemButtons';
 
 export interface ViewContext {
   readonly strings: PageStrings;

@@ -1,17 +1,6 @@
 /** History filtering and ordering. Pure (no DOM). */
+import { foldText } from '../../core/format';
 import type { HistoryView } from '../protocol';
-
-/**
- * Folds text for a forgiving, Turkish-aware, case-insensitive match: Turkish lower-casing
- * (İ→i, I→ı), then dotless ı→i and diacritics dropped, so "IŞIK", "ışık" and "isik" all meet.
- */
-export function foldText(text: string): string {
-  return text
-    .toLocaleLowerCase('tr')
-    .replace(/ı/g, 'i')
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '');
-}
 
 /** The query's words, folded; empty when the query is blank. */
 export function queryTerms(query: string): string[] {

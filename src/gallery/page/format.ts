@@ -1,60 +1,9 @@
-/** Formatting of times, sizes and credits for the gallery page. Pure (no DOM). */
-import type { HistoryView } from '../protocol';
-
-/** A canonical BCP 47 tag, or undefined (the runtime default) when `locale` is empty or invalid. */
-export function safeLocale(locale: string | undefined): string | undefined {
-  if (!locale) return undefined;
-  try {
-    return Intl.getCanonicalLocales(locale)[0];
-  } catch {
-    return undefined;
-  }
-}
-
-/** Elapsed time as m:ss, or h:mm:ss from one hour on. Negative values (clock skew) show 0:00. */
-export function formatElapsed(ms: number): string {
-  const total = Number.isFinite(ms) ? Math.max(0, Math.floor(ms / 1000)) : 0;
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = String(total % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
-}
-
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
-
-/** A byte count in binary units with locale digits: "512 B", "1.5 KB", "12 MB". */
-export function formatBytes(bytes: number, locale?: string): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '';
-  let value = bytes;
-  let unit = 0;
-  while (unit < UNITS.length - 1 && value >= 1024) {
-    value /= 1024;
-    unit++;
-  }
-  let digits = unit === 0 || value >= 10 ? 0 : 1;
-  // 1023.97 KB would round to "1024 KB": show it as the next unit instead.
-  if (unit < UNITS.length - 1 && Number(value.toFixed(digits)) >= 1024) {
-    value /= 1024;
-    unit++;
-    digits = 1;
-  }
-  const nf = new Intl.NumberFormat(safeLocale(locale), { maximumFractionDigits: digits });
-  return `${nf.format(value)} ${UNITS[unit]}`;
-}
-
-/** A plain number with up to two decimals in the page's locale. */
-export function formatNumber(value: number, locale?: string): string {
-  return new Intl.NumberFormat(safeLocale(locale), { maximumFractionDigits: 2 }).format(value);
-}
-
 /**
- * Credits as the API reports them ("0.500000", a decimal string) for display: "0.5" in the page's
- * locale. Anything that is not a number is shown as it came.
+ * Formatting of dates, image facts and labels for the gallery page. Pure (no DOM). Elapsed times,
+ * sizes and credits live in core/format.ts, shared with the extension side.
  */
-export function formatCredits(consumed: string, locale?: string): string {
-  const n = consumed.trim() === '' ? NaN : Number(consumed);
-  return Number.isFinite(n) ? formatNumber(n, locale) : consumed;
-}
+import { formatBytes, safeLocale } from '../../core/format';
+import type { HistoryView } from '../protocol';
 
 /**
  * A label with a value: fills "{0}" when the localized label has it ("{0} credits"), otherwise

@@ -1,7 +1,8 @@
 /** Title, credit balance, filter box and the "New image" button. */
 import type { ViewContext } from './context';
 import { h, icon, textButton } from './dom';
-import { formatNumber, withLabel } from './format';
+import { formatNumber } from '../../core/format';
+import { withLabel } from './format';
 
 export class Header {
   readonly element: HTMLElement;

@@ -2,9 +2,10 @@
 import type { HistoryView } from '../protocol';
 import type { ViewContext } from './context';
 import { h, icon, reconcileKeyed, textButton, uid } from './dom';
-import { formatCredits, formatFullTimestamp, formatTimestamp, imageDetails, shortModel, withLabel } from './format';
+import { formatCredits } from '../../core/format';
+import { formatFullTimestamp, formatTimestamp, imageDetails, shortModel, withLabel } from './format';
 import { matchesQuery, newestFirst } from './filter';
-import { itemActionBar } from './itemActions';
+import { itemActionBar } from './itemActionBar';
 
 interface Card {
   item: HistoryView;

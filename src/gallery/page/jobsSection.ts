@@ -2,8 +2,9 @@
 import type { JobView } from '../protocol';
 import type { ViewContext } from './context';
 import { h, icon, reconcileKeyed, textButton, uid } from './dom';
-import { formatElapsed, shortModel } from './format';
-import { elapsedMs, isActive, isProblem, progressFraction, type JobState } from './jobs';
+import { formatElapsed } from '../../core/format';
+import { shortModel } from './format';
+import { elapsedMs, isActive, isProblem, progressFraction, type JobState } from './jobTiming';
 
 interface JobEntry {
   job: JobView;
@@ -79,52 +80,12 @@ export class JobsSection {
   }
 
   private build(job: JobView, signature: string): JobEntry {
-    const s = this.ctx.strings;
     const active = isActive(job.state);
-    const stateWord = s.states[job.state] ?? job.state;
+    const stateWord = this.ctx.strings.states[job.state] ?? job.state;
     const elapsed = h('span', { class: 'job-elapsed', attrs: { 'data-testid': 'job-elapsed' } });
     const promptId = uid('job');
-
-    const meta = h(
-      'p',
-      { class: 'job-meta' },
-      h('span', { class: 'job-state', text: stateWord }),
-      h('span', { class: 'sep', text: '·', attrs: { 'aria-hidden': 'true' } }),
-      elapsed,
-      h('span', { class: 'sep', text: '·', attrs: { 'aria-hidden': 'true' } }),
-      h('span', { class: 'job-model', text: shortModel(job.model), attrs: { title: job.model } }),
-    );
-    for (const extra of [job.aspectRatio, job.imageSize]) {
-      if (extra && extra !== 'auto') meta.append(h('span', { class: 'sep', text: '·', attrs: { 'aria-hidden': 'true' } }), h('span', { text: extra }));
-    }
-
-    let bar: HTMLDivElement | undefined;
-    let fill: HTMLDivElement | undefined;
-    if (active || job.state === 'success') {
-      fill = h('div', { class: 'progress-fill' });
-      const estimated = progressFraction(job, Date.now()) !== undefined;
-      bar = h(
-        'div',
-        {
-          class: `progress${estimated ? '' : ' indeterminate'}`,
-          attrs: { role: 'progressbar', 'aria-label': stateWord, 'aria-valuemin': estimated ? 0 : undefined, 'aria-valuemax': estimated ? 100 : undefined },
-        },
-        fill,
-      );
-    }
-
-    const buttons = h('div', { class: 'job-actions' });
-    if (active) {
-      const cancel = textButton({ icon: 'close', label: s.cancel, action: 'cancel' });
-      cancel.addEventListener('click', () => this.ctx.runJobAction('cancelJob', job.id));
-      buttons.append(cancel);
-    }
-    if (job.resumable) {
-      const resume = textButton({ icon: 'debug-continue', label: s.resume, action: 'resume' });
-      resume.addEventListener('click', () => this.ctx.runJobAction('resumeJob', job.id));
-      buttons.append(resume);
-    }
-
+    const progress = active || job.state === 'success' ? progressBar(job, stateWord) : undefined;
+    const buttons = this.buttons(job, active);
     const element = h(
       'li',
       {
@@ -136,14 +97,64 @@ export class JobsSection {
         'div',
         { class: 'job-main' },
         h('p', { class: 'job-prompt', text: job.prompt, attrs: { id: promptId, title: job.prompt } }),
-        meta,
-        bar,
+        jobMeta(job, stateWord, elapsed),
+        progress?.bar,
         isProblem(job.state) && job.error ? h('p', { class: 'job-error', text: job.error, attrs: { 'data-testid': 'job-error' } }) : null,
       ),
       buttons.childElementCount ? buttons : null,
     );
-    return { job, signature, element, elapsed, bar, fill };
+    return { job, signature, element, elapsed, bar: progress?.bar, fill: progress?.fill };
   }
+
+  /** Cancel for a running job, Resume for a resumable one. */
+  private buttons(job: JobView, active: boolean): HTMLDivElement {
+    const s = this.ctx.strings;
+    const buttons = h('div', { class: 'job-actions' });
+    if (active) {
+      const cancel = textButton({ icon: 'close', label: s.cancel, action: 'cancel' });
+      cancel.addEventListener('click', () => this.ctx.runJobAction('cancelJob', job.id));
+      buttons.append(cancel);
+    }
+    if (job.resumable) {
+      const resume = textButton({ icon: 'debug-continue', label: s.resume, action: 'resume' });
+      resume.addEventListener('click', () => this.ctx.runJobAction('resumeJob', job.id));
+      buttons.append(resume);
+    }
+    return buttons;
+  }
+}
+
+/** "state · 0:12 · model · 16:9 · 2K" under the prompt. */
+function jobMeta(job: JobView, stateWord: string, elapsed: HTMLSpanElement): HTMLParagraphElement {
+  const sep = () => h('span', { class: 'sep', text: '·', attrs: { 'aria-hidden': 'true' } });
+  const meta = h(
+    'p',
+    { class: 'job-meta' },
+    h('span', { class: 'job-state', text: stateWord }),
+    sep(),
+    elapsed,
+    sep(),
+    h('span', { class: 'job-model', text: shortModel(job.model), attrs: { title: job.model } }),
+  );
+  for (const extra of [job.aspectRatio, job.imageSize]) {
+    if (extra && extra !== 'auto') meta.append(sep(), h('span', { text: extra }));
+  }
+  return meta;
+}
+
+/** A progress bar, determinate when the job's duration can be estimated. */
+function progressBar(job: JobView, stateWord: string): { bar: HTMLDivElement; fill: HTMLDivElement } {
+  const fill = h('div', { class: 'progress-fill' });
+  const estimated = progressFraction(job, Date.now()) !== undefined;
+  const bar = h(
+    'div',
+    {
+      class: `progress${estimated ? '' : ' indeterminate'}`,
+      attrs: { role: 'progressbar', 'aria-label': stateWord, 'aria-valuemin': estimated ? 0 : undefined, 'aria-valuemax': estimated ? 100 : undefined },
+    },
+    fill,
+  );
+  return { bar, fill };
 }
 
 /** Swaps an element for its rebuilt version, keeping keyboard focus on the same control. */

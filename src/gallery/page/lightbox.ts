@@ -6,8 +6,9 @@
 import type { HistoryView } from '../protocol';
 import type { ViewContext } from './context';
 import { h, iconButton, tabbables, uid } from './dom';
-import { describeImage, formatCredits, formatFullTimestamp, formatTimestamp, shortModel, withLabel } from './format';
-import { itemActionBar } from './itemActions';
+import { formatCredits } from '../../core/format';
+import { describeImage, formatFullTimestamp, formatTimestamp, shortModel, withLabel } from './format';
+import { itemActionBar } from './itemActionBar';
 
 export interface LightboxHost {
   /** The images the lightbox walks, in grid order. */
@@ -29,6 +30,11 @@ export class Lightbox {
   private readonly close: HTMLButtonElement;
   private current: HistoryView | undefined;
   private opener: HTMLElement | undefined;
+  /** Document listeners, installed while the dialog is open and removed when it closes. */
+  private readonly onDocumentKeydown = (e: KeyboardEvent): void => this.onKeydown(e);
+  private readonly onDocumentFocusin = (e: FocusEvent): void => {
+    if (this.isOpen && e.target instanceof Node && !this.panel.contains(e.target)) this.close.focus();
+  };
 
   constructor(
     private readonly ctx: ViewContext,
@@ -72,10 +78,6 @@ export class Lightbox {
     this.close.addEventListener('click', () => this.hide());
     this.prev.addEventListener('click', () => this.step(-1));
     this.next.addEventListener('click', () => this.step(1));
-    document.addEventListener('keydown', (e) => this.onKeydown(e), true);
-    document.addEventListener('focusin', (e) => {
-      if (this.isOpen && e.target instanceof Node && !this.panel.contains(e.target)) this.close.focus();
-    });
   }
 
   get isOpen(): boolean {
@@ -95,6 +97,8 @@ export class Lightbox {
       this.element.hidden = false;
       this.host.background.inert = true;
       document.body.classList.add('modal-open');
+      document.addEventListener('keydown', this.onDocumentKeydown, true);
+      document.addEventListener('focusin', this.onDocumentFocusin);
     }
     this.close.focus();
   }
@@ -102,12 +106,20 @@ export class Lightbox {
   hide(): void {
     if (!this.isOpen) return;
     this.element.hidden = true;
+    document.removeEventListener('keydown', this.onDocumentKeydown, true);
+    document.removeEventListener('focusin', this.onDocumentFocusin);
     this.host.background.inert = false;
     document.body.classList.remove('modal-open');
     const back = (this.current && this.host.thumbFor(this.current.id)) || this.opener;
     this.current = undefined;
     this.image.removeAttribute('src');
     if (back && back.isConnected) back.focus();
+  }
+
+  /** Closes the dialog (removing its document listeners) and takes it out of the page. */
+  dispose(): void {
+    this.hide();
+    this.element.remove();
   }
 
   /** After a history or filter change: follow the item, or its neighbour if it went away. */

@@ -8,24 +8,18 @@ import { RequestChannel } from './rpc';
 import { parseViewState } from './viewState';
 import { hostChannel } from './vscodeApi';
 
-const FILTER_POST_DELAY_MS = 300;
-
 function start(): void {
   const host = hostChannel();
   const root = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
   const rpc = new RequestChannel((message) => host.post(message));
   const restored = parseViewState(host.getState());
 
-  let postTimer: number | undefined;
   const app = new App({
     root,
     request: (action) => rpc.request(action),
     initialFilter: restored.filter,
-    saveFilter: (filter) => {
-      host.setState({ filter });
-      window.clearTimeout(postTimer);
-      postTimer = window.setTimeout(() => host.post({ type: 'viewState', filter }), FILTER_POST_DELAY_MS);
-    },
+    // The webview keeps this across reloads and rebuilds; the host does not need it.
+    saveFilter: (filter) => host.setState({ filter }),
   });
 
   window.addEventListener('message', (event: MessageEvent) => {
@@ -35,6 +29,8 @@ function start(): void {
     if (rpc.handle(message)) return;
     app.handle(message);
   });
+  // Nothing can answer a request once the page goes: settle what still waits.
+  window.addEventListener('pagehide', () => rpc.dispose());
   host.post({ type: 'ready' });
 }
 

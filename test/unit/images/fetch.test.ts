@@ -170,7 +170,7 @@ describe('images/fetch', () => {
 
   it('rejects early when Content-Length is over the cap', async () => {
     // With the default 60 s timeout, waiting for the stalled body would exceed mocha's 2 s limit.
-    await assert.rejects(fetchImage(`${base}/big-declared`, { ...LOOPBACK_API, maxBytes: 1000 }), isKind('image', false, /larger than 1000 bytes/));
+    await assert.rejects(fetchImage(`${base}/big-declared`, { ...LOOPBACK_API, maxBytes: 1000 }), isKind('image', false, /larger than 1,000 B,/));
     await assert.rejects(fetchImage(`${base}/big-declared`, LOOPBACK_API), isKind('image', false, /larger than 50 MB/));
   });
 

@@ -3,6 +3,7 @@ import { decode as decodeJpeg, encode as encodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { NanoError } from '../../../src/core/errors';
 import * as path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { jpegOrientation, needsDownscale, prepareReference, prepareReferenceOffThread, ReferenceImageError, resample } from '../../../src/core/images/resize';
 import { imageDimensions } from '../../../src/core/images/sniff';
 
@@ -143,10 +144,10 @@ describe('prepareReference', function () {
       [500, 500],
       [900, 1000],
     ]) {
-      for (const c of at(x, y)) assert.ok(c >= 245, `transparent pixel (${x},${y}) is ${at(x, y)}, not white`);
+      for (const c of at(x, y)) assert.ok(c >= 245, `transparent pixel (${x},${y}) is ${at(x, y).join(',')}, not white`);
     }
     const opaque = at(1800, 512);
-    assert.ok(opaque[0] < 245 && Math.abs(opaque[2] - 128) <= 6, `opaque pixel kept its colour: ${opaque}`);
+    assert.ok(opaque[0] < 245 && Math.abs(opaque[2] - 128) <= 6, `opaque pixel kept its colour: ${opaque.join(',')}`);
   });
 
   it('re-encodes an image within 2048 px that is over the byte limit, keeping its size', () => {
@@ -275,15 +276,19 @@ describe('prepareReferenceOffThread (worker thread)', function () {
   // tsc compiles the worker entry beside resize.js; the extension uses the bundled dist/resizeWorker.js.
   const workerFile = path.join(__dirname, '..', '..', '..', 'src', 'core', 'images', 'resizeWorker.js');
 
-  it('downscales in a worker with the same result as in this thread', async () => {
+  it('downscales in a worker thread, not in this one', async () => {
     const input = makePng(2600, 1300);
     assert.equal(needsDownscale(input), true);
-    const inline = prepareReference(input);
     const off = await prepareReferenceOffThread(input, {}, workerFile);
+    assert.ok(off.threadId !== undefined && off.threadId > 0, `a worker ran (threadId ${off.threadId})`);
+    assert.notEqual(off.threadId, threadId, 'not the main thread');
     assert.equal(off.resized, true);
+    assert.equal(off.mime, 'image/jpeg');
     assert.deepEqual([off.width, off.height], [2048, 1024]);
     assert.ok(isJpeg(off.bytes));
-    assert.deepEqual(Buffer.from(off.bytes), Buffer.from(inline.bytes));
+    assert.ok(off.bytes.byteLength > 0 && off.bytes.byteLength <= 4 * 1024 * 1024, `at most 4 MiB, got ${off.bytes.byteLength}`);
+    const back = decodeJpeg(off.bytes);
+    assert.deepEqual([back.width, back.height], [2048, 1024], 'the bytes are the image they claim');
   });
 
   it('reports a worker-side problem as the same ReferenceImageError', async () => {
@@ -298,9 +303,12 @@ describe('prepareReferenceOffThread (worker thread)', function () {
   it('keeps small images in this thread, and falls back when the worker file is missing', async () => {
     const small = makePng(64, 32);
     assert.equal(needsDownscale(small), false);
-    const same = await prepareReferenceOffThread(small, {}, '/nonexistent/worker.js');
+    const same = await prepareReferenceOffThread(small, {}, workerFile);
     assert.equal(same.resized, false);
+    assert.equal(same.threadId, threadId, 'a small image never starts a worker');
     const big = await prepareReferenceOffThread(makePng(2100, 100), {}, '/nonexistent/worker.js');
     assert.equal(big.resized, true);
+    assert.deepEqual([big.width, big.height], [2048, 98]);
+    assert.equal(big.threadId, threadId, 'no worker file: done in this thread, and the result says so');
   });
 });

@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApiClient } from '../../../src/core/api/client';
 import { JobScheduler } from '../../../src/core/jobs/scheduler';
+import { ImageStore } from '../../../src/core/images/imageStore';
 import type { JobRecord } from '../../../src/core/jobs/types';
 import { MemoryJobStore } from './fakes';
-import { ImageStore } from '../../../src/vscode/imageStore';
 import { startSimulator, type Simulator } from '../../simulator/server';
 
 const FINAL = new Set(['success', 'failed', 'cancelled', 'timed-out']);

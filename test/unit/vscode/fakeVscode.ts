@@ -71,14 +71,12 @@ export class FileSystemError extends Error {
 
 /** What `vscode.workspace.fs` answers; tests replace the functions they need. */
 export const fs = {
-  stat: async (_uri: FakeUri): Promise<{ size: number }> => {
-    throw new Error('ENOENT');
-  },
-  readFile: async (_uri: FakeUri): Promise<Uint8Array> => new Uint8Array(),
-  writeFile: async (): Promise<void> => undefined,
-  createDirectory: async (): Promise<void> => undefined,
-  rename: async (): Promise<void> => undefined,
-  delete: async (): Promise<void> => undefined,
+  stat: (_uri: FakeUri): Promise<{ size: number }> => Promise.reject(new Error('ENOENT')),
+  readFile: (_uri: FakeUri): Promise<Uint8Array> => Promise.resolve(new Uint8Array()),
+  writeFile: (): Promise<void> => Promise.resolve(),
+  createDirectory: (): Promise<void> => Promise.resolve(),
+  rename: (): Promise<void> => Promise.resolve(),
+  delete: (): Promise<void> => Promise.resolve(),
 };
 
 export const workspace = {
@@ -98,7 +96,7 @@ export const fakeVscode = {
       shown.push({ api: 'quickPick', message: options?.title ?? '', items: [...((await items) as unknown[])] });
       return undefined;
     },
-    showOpenDialog: async () => undefined,
+    showOpenDialog: () => Promise.resolve(undefined),
     createStatusBarItem: () => {
       const item = new FakeStatusBarItem();
       statusItems.push(item);
@@ -114,7 +112,7 @@ export const fakeVscode = {
     }),
   },
   workspace,
-  commands: { executeCommand: async () => undefined },
+  commands: { executeCommand: () => Promise.resolve(undefined) },
   Uri: {
     file: (p: string) => fakeUri(p),
     parse: (s: string) => fakeUri(s.replace(/^[a-z]+:\/\//i, ''), s.split(':')[0]),

@@ -8,11 +8,13 @@ import { DEFAULT_CONFIG } from '../../../src/core/config';
 import { NanoError, type ErrorKind, type SerializedError } from '../../../src/core/errors';
 import type { HistoryItem } from '../../../src/core/history';
 import type { JobChangeEvent, JobRecord } from '../../../src/core/jobs/types';
-import { Commands, type CommandDeps } from '../../../src/vscode/commands';
-import { describeError, describeJob } from '../../../src/vscode/describe';
+import { GalleryActions, type GalleryActionDeps } from '../../../src/vscode/commands/galleryActions';
+import { NextSteps, type NextStepDeps } from '../../../src/vscode/commands/nextSteps';
+import { COMMANDS, type CommandContext } from '../../../src/vscode/commands/registry';
+import { describeError, describeJob } from '../../../src/vscode/errorMessages';
 import { Log } from '../../../src/vscode/log';
 import { Notifier } from '../../../src/vscode/notify';
-import { pickOptions } from '../../../src/vscode/options';
+import { pickOptions } from '../../../src/vscode/optionsStep';
 import { readReference } from '../../../src/vscode/references';
 import { saveToWorkspace, writeUniqueInFolder } from '../../../src/vscode/save';
 import { JobStatusBar, runningTooltip } from '../../../src/vscode/statusBar';
@@ -38,7 +40,7 @@ function assertNoMarkup(text: unknown, what: string): void {
 /** `text` shows the outside words readably, and nothing VS Code would turn into a link, icon or markup. */
 function assertInert(text: unknown, what: string): void {
   assertNoMarkup(text, what);
-  assert.match(text as string, /Renew it here/, `${what} shows the words: ${text}`);
+  assert.match(text as string, /Renew it here/, `${what} shows the words: ${String(text)}`);
 }
 
 const ALL_KINDS: ErrorKind[] = [
@@ -112,7 +114,7 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
   it('the status bar: the running tooltip is plain text, and the prompts in it and in the final tooltip are inert', () => {
     const job: JobRecord = { ...jobRecord('j1', 'in_progress'), request: { model: 'google/gempix2', prompt: OUTSIDE }, createdAt: 1000 };
     assertInert(runningTooltip([job], 13_000), 'runningTooltip');
-    assert.match(runningTooltip([job], 13_000), /^generating · 12s — \$❨zap❩ ⟦Renew it here⟧/);
+    assert.match(runningTooltip([job], 13_000), /^generating · 0:12 — \$❨zap❩ ⟦Renew it here⟧/);
     let active = [job];
     let listener: (e: JobChangeEvent) => void = () => undefined;
     const bar = new JobStatusBar({ active: () => active, onDidChange: (l) => ((listener = l), { dispose: () => undefined }) }, 50);
@@ -121,7 +123,7 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
       assertInert(item.tooltip, 'the running tooltip');
       assert.doesNotMatch(item.text, /zap|Renew/, 'the item text is our own words');
       active = [];
-      listener({ job: { ...job, state: 'failed' }, previous: 'in_progress' } as JobChangeEvent);
+      listener({ job: { ...job, state: 'failed' }, previous: 'in_progress' });
       assert.match(item.text, /failed/);
       assertInert(item.tooltip, 'the final tooltip');
     } finally {
@@ -153,11 +155,9 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
     const uri = fakeUri(`/ws/${FILE_NAME}`) as unknown as vscode.Uri;
     const saved = fs.stat;
     try {
-      fs.stat = async () => {
-        throw new Error('EACCES');
-      };
+      fs.stat = () => Promise.reject(new Error('EACCES'));
       await assert.rejects(readReference(uri), (e: NanoError) => (assertInert(e.message, 'the unreadable-reference error'), true));
-      fs.stat = async () => ({ size: 60 * 1024 * 1024 });
+      fs.stat = () => Promise.resolve({ size: 60 * 1024 * 1024 });
       await assert.rejects(readReference(uri), (e: NanoError) => (assertInert(e.message, 'the too-large-reference error'), true));
     } finally {
       fs.stat = saved;
@@ -176,9 +176,7 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
         assertInert(describeError(e.toJSON()).message, 'the output-folder notification');
         return true;
       });
-      fs.rename = async () => {
-        throw Object.assign(new Error('taken'), { code: 'FileExists' }); // every name is taken
-      };
+      fs.rename = () => Promise.reject(Object.assign(new Error('taken'), { code: 'FileExists' })); // every name is taken
       await assert.rejects(
         writeUniqueInFolder(fakeUri(`/ws/${LINKS}`) as unknown as vscode.Uri, OUTSIDE, 'png', new Uint8Array()),
         (e: NanoError) => (assertInert(e.message, 'the no-free-name error'), true),
@@ -194,21 +192,13 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
     assertInert(shown[0]?.message, 'the saved notification');
   });
 
-  describe('Commands', () => {
+  describe('Commands and gallery actions', () => {
     const item: HistoryItem = { id: 'i1', prompt: OUTSIDE, model: 'm', createdAt: 0, fileName: 'a.png', mime: 'image/png', bytes: 1 };
     const running: JobRecord = { ...jobRecord('j1', 'in_progress'), request: { model: `$(zap)[m](https://evil.example)`, prompt: OUTSIDE } };
-    const commands = () =>
-      new Commands({
-        context: { globalState: { get: () => undefined, update: async () => undefined } },
-        log: new Log(),
-        scheduler: { active: () => [running], list: () => [running], cancel: () => false },
-        store: { history: { get: () => item }, pathOf: () => '/store/a.png' },
-        config: () => DEFAULT_CONFIG,
-        ready: async () => undefined,
-      } as unknown as CommandDeps);
-
+    const scheduler = { active: () => [running], list: () => [running], cancel: () => false };
+    const store = { history: { get: () => item }, pathOf: () => '/store/a.png' };
     it('the Cancel Job pick shows prompts and model ids inert', async () => {
-      await commands().run('nanoBanana.cancelJob', []);
+      await COMMANDS['nanoBanana.cancelJob']({ scheduler } as unknown as CommandContext, []);
       const [pick] = shown;
       assert.equal(pick.api, 'quickPick');
       const [row] = pick.items as vscode.QuickPickItem[];
@@ -217,7 +207,9 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
     });
 
     it('showError: the error notification and its log line are inert', () => {
-      commands().showError(new NanoError({ kind: 'bad-request', message: 'refused', detail: OUTSIDE, retryable: false }));
+      new NextSteps({ log: new Log() } as unknown as NextStepDeps).showError(
+        new NanoError({ kind: 'bad-request', message: 'refused', detail: OUTSIDE, retryable: false }),
+      );
       assert.equal(shown[0]?.api, 'error');
       assertInert(shown[0].message, 'the error notification');
       assert.ok(
@@ -227,7 +219,7 @@ describe('issue 7: outside text is shown inert by the VS Code layer', () => {
     });
 
     it('"Remove from history" quotes the prompt inert in its modal detail', async () => {
-      await commands().galleryAction({ kind: 'remove', itemId: 'i1' });
+      await new GalleryActions({ store, scheduler, historyChanged: () => undefined } as unknown as GalleryActionDeps).handle({ kind: 'remove', itemId: 'i1' });
       assert.equal(shown[0]?.api, 'warning');
       assert.equal(shown[0].options?.modal, true);
       assertInert(shown[0].options?.detail, 'the modal detail');

@@ -1,12 +1,12 @@
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { HistoryIndex, type HistoryFiles, type HistoryItem } from '../core/history';
-import { fetchImageWithRetry, type FetchedImage } from '../core/images/fetch';
-import { ResultLinks } from '../core/images/links';
-import { formatBaseName } from '../core/images/naming';
-import { writeUnique } from '../core/images/write';
-import type { TaskApi } from '../core/api/types';
-import type { DeliverFn, JobRecord } from '../core/jobs/types';
+import { HistoryIndex, type HistoryFiles, type HistoryItem } from '../history';
+import { fetchImageWithRetry, type FetchedImage } from './fetch';
+import { ResultLinks } from './links';
+import { formatBaseName } from './naming';
+import { writeUnique } from './write';
+import type { TaskApi } from '../api/types';
+import type { DeliverFn, JobRecord } from '../jobs/types';
 
 /**
  * The extension's own image store: every delivered image is a file under the extension's global

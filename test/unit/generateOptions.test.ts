@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { DEFAULT_CONFIG, readConfig, type NanoConfig } from '../../src/core/config';
-import { buildRequest, defaultOptions, isGenerateArgs, resolvePromptSource } from '../../src/core/options';
+import { buildRequest, defaultOptions, isGenerateArgs, resolvePromptSource } from '../../src/core/generateOptions';
 
 describe('prompt resolution', () => {
   it('an argument prompt wins over the selection', () => {

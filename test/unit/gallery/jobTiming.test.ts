@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { elapsedMs, isActive, isProblem, progressFraction } from '../../../src/gallery/page/jobs';
+import { elapsedMs, isActive, isProblem, progressFraction } from '../../../src/gallery/page/jobTiming';
 
 describe('gallery page: jobs', () => {
   it('knows active and problem states', () => {

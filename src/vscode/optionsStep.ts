@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ASPECT_RATIOS, KNOWN_MODELS, modelSupportsImageSize } from '../core/api/types';
 import { inert } from '../core/inert';
-import type { ChosenOptions } from '../core/options';
+import type { ChosenOptions } from '../core/generateOptions';
 import { MAX_REFERENCES } from '../core/api/types';
 
 interface Item extends vscode.QuickPickItem {
@@ -21,19 +21,7 @@ export async function pickOptions(
   let opts = { ...initial };
   let refs = [...references];
   for (;;) {
-    const items: Item[] = [
-      { id: 'go', label: `$(sparkle) ${vscode.l10n.t('Generate')}`, description: inert(prompt.length > 60 ? prompt.slice(0, 59) + '…' : prompt) },
-      { id: 'model', label: `$(hubot) ${vscode.l10n.t('Model')}`, description: inert(opts.model) },
-      { id: 'ratio', label: `$(screen-full) ${vscode.l10n.t('Aspect ratio')}`, description: inert(opts.aspectRatio) },
-      ...(modelSupportsImageSize(opts.model)
-        ? [{ id: 'size' as const, label: `$(zoom-in) ${vscode.l10n.t('Image size')}`, description: inert(opts.imageSize) }]
-        : []),
-      {
-        id: 'refs',
-        label: `$(file-media) ${vscode.l10n.t('Reference images')}`,
-        description: refs.length ? inert(refs.map((r) => r.path.split('/').pop()).join(', ')) : vscode.l10n.t('none'),
-      },
-    ];
+    const items = rows(opts, refs, prompt);
     const picked = await vscode.window.showQuickPick(items, {
       title: vscode.l10n.t('Nano Banana: options (Enter to generate)'),
       placeHolder: vscode.l10n.t('Press Enter to generate, or change an option'),
@@ -58,24 +46,9 @@ export async function pickOptions(
         if (s) opts = { ...opts, imageSize: s };
         break;
       }
-      case 'refs': {
-        const chosen = await vscode.window.showOpenDialog({
-          canSelectMany: true,
-          openLabel: vscode.l10n.t('Use as references'),
-          title: vscode.l10n.t('Choose up to {0} reference images', MAX_REFERENCES),
-          filters: { [vscode.l10n.t('Images')]: ['png', 'jpg', 'jpeg', 'webp', 'gif'] },
-        });
-        if (chosen) {
-          if (chosen.length > MAX_REFERENCES) {
-            void vscode.window.showWarningMessage(
-              vscode.l10n.t('{0} reference images were chosen; at most {1} can be used. Pick fewer.', chosen.length, MAX_REFERENCES),
-            );
-          } else {
-            refs = chosen;
-          }
-        }
+      case 'refs':
+        refs = await pickReferences(refs);
         break;
-      }
     }
   }
 }
@@ -104,4 +77,39 @@ async function pickFrom(values: string[], current: string, title: string, allowC
     });
     qp.show();
   });
+}
+
+/** The rows of the options step: Generate first, then one row per option. */
+function rows(opts: ChosenOptions, refs: vscode.Uri[], prompt: string): Item[] {
+  return [
+    { id: 'go', label: `$(sparkle) ${vscode.l10n.t('Generate')}`, description: inert(prompt.length > 60 ? prompt.slice(0, 59) + '…' : prompt) },
+    { id: 'model', label: `$(hubot) ${vscode.l10n.t('Model')}`, description: inert(opts.model) },
+    { id: 'ratio', label: `$(screen-full) ${vscode.l10n.t('Aspect ratio')}`, description: inert(opts.aspectRatio) },
+    ...(modelSupportsImageSize(opts.model)
+      ? [{ id: 'size' as const, label: `$(zoom-in) ${vscode.l10n.t('Image size')}`, description: inert(opts.imageSize) }]
+      : []),
+    {
+      id: 'refs',
+      label: `$(file-media) ${vscode.l10n.t('Reference images')}`,
+      description: refs.length ? inert(refs.map((r) => r.path.split('/').pop()).join(', ')) : vscode.l10n.t('none'),
+    },
+  ];
+}
+
+/** The reference images chosen in a dialog; the old ones when dismissed or when too many were chosen (said so). */
+async function pickReferences(refs: vscode.Uri[]): Promise<vscode.Uri[]> {
+  const chosen = await vscode.window.showOpenDialog({
+    canSelectMany: true,
+    openLabel: vscode.l10n.t('Use as references'),
+    title: vscode.l10n.t('Choose up to {0} reference images', MAX_REFERENCES),
+    filters: { [vscode.l10n.t('Images')]: ['png', 'jpg', 'jpeg', 'webp', 'gif'] },
+  });
+  if (!chosen) return refs;
+  if (chosen.length > MAX_REFERENCES) {
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('{0} reference images were chosen; at most {1} can be used. Pick fewer.', chosen.length, MAX_REFERENCES),
+    );
+    return refs;
+  }
+  return chosen;
 }

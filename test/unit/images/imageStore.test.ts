@@ -2,12 +2,12 @@ import * as assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiClient } from '../../src/core/api/client';
-import { NanoError } from '../../src/core/errors';
-import { fetchImageWithRetry } from '../../src/core/images/fetch';
-import type { JobRecord } from '../../src/core/jobs/types';
-import { ImageStore } from '../../src/vscode/imageStore';
-import { startSimulator, type Simulator } from '../simulator/server';
+import { ApiClient } from '../../../src/core/api/client';
+import { NanoError } from '../../../src/core/errors';
+import { fetchImageWithRetry } from '../../../src/core/images/fetch';
+import type { JobRecord } from '../../../src/core/jobs/types';
+import { ImageStore } from '../../../src/core/images/imageStore';
+import { startSimulator, type Simulator } from '../../simulator/server';
 
 /** Delays recorded, fired at once. */
 function instantClock() {
@@ -243,7 +243,7 @@ describe('result images: retry and partial delivery', () => {
       // The real extension always looks like a browser; a host that still says 1010 is simulated here.
       sim.inject('file', { kind: 'status', status: 403, body: 'error code: 1010' });
       await assert.rejects(
-        store.deliver(job, urls, new AbortController().signal, { requery: async () => (requeries++, urls) }),
+        store.deliver(job, urls, new AbortController().signal, { requery: () => (requeries++, Promise.resolve(urls)) }),
         (e: unknown) => e instanceof NanoError && /not coming from a browser \(HTTP 403, error code 1010\)/.test(e.message),
       );
       assert.equal(requeries, 0);

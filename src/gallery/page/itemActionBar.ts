@@ -1,6 +1,6 @@
 /** The row of per-image action buttons (cards and lightbox share it). */
 import type { HistoryView } from '../protocol';
-import { ITEM_ACTIONS } from './actions';
+import { ITEM_BUTTONS } from './itemButtons';
 import type { ViewContext } from './context';
 import { h, iconButton, makeRovingToolbar } from './dom';
 
@@ -17,7 +17,7 @@ export function itemActionBar(
     class: 'actions',
     attrs: { role: opts.roving ? 'toolbar' : 'group', 'aria-labelledby': opts.labelledBy },
   });
-  for (const def of ITEM_ACTIONS) {
+  for (const def of ITEM_BUTTONS) {
     const button = iconButton({ icon: def.icon, label: def.label(ctx.strings), action: def.id, class: def.id === 'remove' ? 'danger' : '' });
     button.addEventListener('click', () => {
       const now = current();

@@ -5,21 +5,31 @@ import type { JobScheduler } from '../core/jobs/scheduler';
 import type { JobRecord } from '../core/jobs/types';
 import type { GalleryAction, JobView, PageStrings } from '../gallery/protocol';
 import type { GalleryModel } from '../gallery/panel';
-import { describeJob } from './describe';
-import type { ImageStore } from './imageStore';
+import { describeJob } from './errorMessages';
+import type { ImageStore } from '../core/images/imageStore';
 import { stateWord } from './statusBar';
 
-/** Feeds the gallery panel from the scheduler and the image store. */
-export class GalleryModelImpl implements GalleryModel {
-  onReady?: () => void;
+/** Feeds the gallery panel from the scheduler and the image store; its buttons go to `actions`. */
+export class GallerySource implements GalleryModel, vscode.Disposable {
+  private readonly opened = new vscode.EventEmitter<void>();
+  /** The page is listening (opened, revived or rebuilt). */
+  readonly onDidOpen = this.opened.event;
 
   constructor(
     private readonly store: ImageStore,
     private readonly scheduler: JobScheduler,
     private readonly config: () => NanoConfig,
     private readonly currentBalance: () => number | undefined,
-    private readonly onAction: (a: GalleryAction) => Promise<string | undefined>,
+    private readonly actions: { handle(a: GalleryAction): Promise<string | undefined> },
   ) {}
+
+  onReady(): void {
+    this.opened.fire();
+  }
+
+  dispose(): void {
+    this.opened.dispose();
+  }
 
   jobs(): JobView[] {
     // Running jobs, and the ones that ended badly (their next step lives in the gallery too).
@@ -65,7 +75,7 @@ export class GalleryModelImpl implements GalleryModel {
   }
 
   handle(action: GalleryAction): Promise<string | undefined> {
-    return this.onAction(action);
+    return this.actions.handle(action);
   }
 
   strings(): PageStrings {

@@ -1,4 +1,4 @@
-/** The per-image actions shown on cards and in the lightbox. Pure (no DOM). */
+/** The per-image action buttons shown on cards and in the lightbox, and the host request each makes. Pure (no DOM). */
 import type { GalleryAction, PageStrings } from '../protocol';
 
 export type ItemActionId =
@@ -12,7 +12,8 @@ export interface ItemActionDef {
   label: (s: PageStrings) => string;
 }
 
-export const ITEM_ACTIONS: readonly ItemActionDef[] = [
+/** The buttons, in the order they are shown. */
+export const ITEM_BUTTONS: readonly ItemActionDef[] = [
   { id: 'save', icon: 'save', label: (s) => s.save },
   { id: 'insertMarkdown', icon: 'markdown', label: (s) => s.insertMarkdown },
   { id: 'insertHtml', icon: 'code', label: (s) => s.insertHtml },

@@ -1,0 +1,112 @@
+/**
+ * EXIF orientation of a JPEG, and applying it to pixels: the re-encoded JPEG carries no EXIF, so
+ * the rotation has to be baked into the pixels. Pure, no dependencies.
+ */
+
+/** The EXIF orientation (1–8) of a JPEG, 1 when absent or unreadable. */
+export function jpegOrientation(b: Uint8Array): number {
+  let i = 2;
+  while (i + 4 <= b.length) {
+    if (b[i] !== 0xff) return 1;
+    const marker = b[i + 1];
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      i += 2;
+      continue;
+    }
+    if (marker === 0xd9 || marker === 0xda) return 1;
+    const len = (b[i + 2] << 8) | b[i + 3];
+    if (len < 2) return 1;
+    const end = Math.min(b.length, i + 2 + len);
+    if (
+      marker === 0xe1 &&
+      end - i >= 10 &&
+      b[i + 4] === 0x45 &&
+      b[i + 5] === 0x78 &&
+      b[i + 6] === 0x69 &&
+      b[i + 7] === 0x66 &&
+      b[i + 8] === 0 &&
+      b[i + 9] === 0
+    ) {
+      const o = exifOrientation(b, i + 10, end);
+      if (o) return o;
+    }
+    i += 2 + len;
+  }
+  return 1;
+}
+
+function exifOrientation(b: Uint8Array, tiff: number, end: number): number | undefined {
+  if (tiff + 8 > end) return undefined;
+  const le = b[tiff] === 0x49 && b[tiff + 1] === 0x49;
+  if (!le && !(b[tiff] === 0x4d && b[tiff + 1] === 0x4d)) return undefined;
+  const u16 = (at: number) => (le ? b[at] | (b[at + 1] << 8) : (b[at] << 8) | b[at + 1]);
+  const u32 = (at: number) =>
+    le ? (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0 : ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+  if (u16(tiff + 2) !== 42) return undefined;
+  const ifd = tiff + u32(tiff + 4);
+  if (ifd + 2 > end) return undefined;
+  const n = u16(ifd);
+  for (let k = 0; k < n; k++) {
+    const e = ifd + 2 + k * 12;
+    if (e + 12 > end) return undefined;
+    if (u16(e) === 0x0112) {
+      const v = u16(e + 8);
+      return u16(e + 2) === 3 && v >= 1 && v <= 8 ? v : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Applies an EXIF orientation to RGBA pixels; 5–8 swap width and height. */
+export function orient(img: { width: number; height: number; data: Uint8Array }, orientation: number): { width: number; height: number; data: Uint8Array } {
+  if (orientation < 2 || orientation > 8) return img;
+  const { width: w, height: h } = img;
+  const swap = orientation >= 5;
+  const dw = swap ? h : w;
+  const dh = swap ? w : h;
+  const aligned = img.data.byteOffset % 4 === 0 ? img.data : img.data.slice();
+  const src = new Uint32Array(aligned.buffer, aligned.byteOffset, w * h);
+  const outBytes = new Uint8Array(dw * dh * 4);
+  const out = new Uint32Array(outBytes.buffer);
+  for (let y = 0; y < dh; y++) {
+    for (let x = 0; x < dw; x++) {
+      let sx: number;
+      let sy: number;
+      switch (orientation) {
+        case 2: // mirror horizontal
+          sx = w - 1 - x;
+          sy = y;
+          break;
+        case 3: // rotate 180
+          sx = w - 1 - x;
+          sy = h - 1 - y;
+          break;
+        case 4: // mirror vertical
+          sx = x;
+          sy = h - 1 - y;
+          break;
+        case 5: // transpose
+          sx = y;
+          sy = x;
+          break;
+        case 6: // rotate 90 clockwise
+          sx = y;
+          sy = h - 1 - x;
+          break;
+        case 7: // transverse
+          sx = w - 1 - y;
+          sy = h - 1 - x;
+          break;
+        default: // 8: rotate 90 counter-clockwise
+          sx = w - 1 - y;
+          sy = x;
+      }
+      out[y * dw + x] = src[sy * w + sx];
+    }
+  }
+  return { width: dw, height: dh, data: outBytes };
+}

@@ -1,0 +1,56 @@
+import type { ImageStore } from '../core/images/imageStore';
+import type { JobScheduler } from '../core/jobs/scheduler';
+import { isFinal, type JobRecord } from '../core/jobs/types';
+
+/** A small API for automation and tests (returned by `activate`). */
+export interface NanoBananaApi {
+  getJob(jobId: string): Promise<JobRecord | undefined>;
+  whenJobSettled(jobId: string, timeoutMs?: number): Promise<JobRecord>;
+  historyIds(): Promise<string[]>;
+  storePath(): string;
+}
+
+const settled = (j: Readonly<JobRecord> | undefined): j is JobRecord => !!j && isFinal(j.state);
+
+/** Every answer waits for the persisted state: right after activation it may still be loading. */
+export class AutomationApi implements NanoBananaApi {
+  constructor(
+    private readonly scheduler: JobScheduler,
+    private readonly schedulerReady: Promise<unknown>,
+    private readonly store: ImageStore,
+    private readonly storeReady: Promise<unknown>,
+  ) {}
+
+  async getJob(id: string): Promise<JobRecord | undefined> {
+    await this.schedulerReady;
+    return this.scheduler.get(id);
+  }
+
+  async whenJobSettled(id: string, timeoutMs = 120_000): Promise<JobRecord> {
+    await this.schedulerReady;
+    const now = this.scheduler.get(id);
+    if (settled(now)) return now;
+    return new Promise<JobRecord>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        sub.dispose();
+        reject(new Error(`job ${id} did not settle within ${timeoutMs} ms (state ${this.scheduler.get(id)?.state})`));
+      }, timeoutMs);
+      const sub = this.scheduler.onDidChange((e) => {
+        if (e.job.id === id && settled(e.job)) {
+          clearTimeout(timer);
+          sub.dispose();
+          resolve(e.job);
+        }
+      });
+    });
+  }
+
+  async historyIds(): Promise<string[]> {
+    await this.storeReady;
+    return this.store.history.list().map((i) => i.id);
+  }
+
+  storePath(): string {
+    return this.store.dir;
+  }
+}

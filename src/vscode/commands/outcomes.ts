@@ -1,0 +1,50 @@
+import * as vscode from 'vscode';
+import type { NanoConfig } from '../../core/config';
+import type { HistoryItem } from '../../core/history';
+import type { ImageStore } from '../../core/images/imageStore';
+import type { JobRecord } from '../../core/jobs/types';
+import type { Balance } from '../apiClients';
+import type { Log } from '../log';
+import type { Notifier } from '../notify';
+import type { WorkspaceCopies } from '../workspaceCopies';
+import type { NextSteps } from './nextSteps';
+
+export interface OutcomeDeps {
+  log: Log;
+  store: ImageStore;
+  copies: WorkspaceCopies;
+  config: () => NanoConfig;
+  balance: Balance;
+  notifier: Notifier;
+  gallery: { show(focusId?: string): void };
+  nextSteps: NextSteps;
+}
+
+/** What follows a finished job: auto-save and the success buttons, or the failure and its next step. */
+export class JobOutcomes {
+  constructor(private readonly d: OutcomeDeps) {}
+
+  async succeeded(job: Readonly<JobRecord>): Promise<void> {
+    const items = (job.deliveredIds ?? []).map((id) => this.d.store.history.get(id)).filter((i): i is HistoryItem => !!i);
+    const errors = (e: unknown) => this.d.nextSteps.showError(e);
+    // Auto-save needs a folder to save into: in an empty window it would open a dialog per image.
+    if (this.d.config().autoSave && vscode.workspace.workspaceFolders?.length) {
+      for (const item of items) await this.d.copies.save(item).catch(errors);
+    }
+    const balance = await this.d.balance.refresh();
+    const choice = await this.d.notifier.success(job, balance);
+    const first = items[0];
+    if (!first) return;
+    if (choice === 'openGallery') this.d.gallery.show(first.id);
+    else if (choice === 'save') await this.d.copies.save(first).then((u) => u && this.d.copies.announceSaved(u), errors);
+    else if (choice === 'insertLink') await this.d.copies.insertLink(first).catch(errors);
+  }
+
+  failed(job: Readonly<JobRecord>): void {
+    this.d.log.warn(`job ${job.id} ${job.state}: ${job.error?.message ?? ''}`);
+    void this.d.notifier
+      .failure(job)
+      .then((step) => step && this.d.nextSteps.run(step, job))
+      .catch((e: unknown) => this.d.nextSteps.showError(e));
+  }
+}
