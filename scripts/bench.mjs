@@ -14,7 +14,8 @@ const disposable = { dispose() {} };
 const fakeVscode = {
   commands: { registerCommand: () => disposable },
   window: { registerWebviewPanelSerializer: () => disposable },
-  Uri: { joinPath: () => ({}) },
+  Uri: { joinPath: () => ({}), file: (p) => ({ fsPath: p, scheme: 'file', toString: () => `file://${p}` }) },
+  workspace: { workspaceFolders: [{ uri: { scheme: 'file', fsPath: root, toString: () => `file://${root}` } }] },
 };
 const origResolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
@@ -23,7 +24,8 @@ Module._resolveFilename = function (request, ...rest) {
 };
 require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: fakeVscode };
 
-const context = { subscriptions: [], globalState: { get: () => undefined } };
+const memento = { get: () => undefined, update: async () => undefined };
+const context = { subscriptions: [], globalState: memento, workspaceState: memento, globalStorageUri: { fsPath: path.join(root, '.cache', 'bench-storage') } };
 const t0 = performance.now();
 const ext = require(path.join(root, 'dist', 'extension.js'));
 const t1 = performance.now();
@@ -45,7 +47,7 @@ console.log(`engine bundle load on first use: ${(t4 - t3).toFixed(2)} ms`);
 // Adaptive polling vs. fixed intervals. Real jobs vary: for each typical length, 200 jobs whose
 // true length is drawn within ±25 % of it (seeded, so the figures repeat). "learned" knows only
 // the typical length (the median the scheduler learns), not each job's own.
-const { pollDelay } = require(path.join(root, 'out', 'src', 'core', 'jobs', 'schedule.js'));
+const { pollDelay } = require(path.join(root, 'out', 'src', 'core', 'jobs', 'pollPolicy.js'));
 function simulate(durationMs, next) {
   let t = 0;
   let n = 0;
