@@ -162,7 +162,7 @@ describe('api/client against the simulator', () => {
 
     it('auth: no key (undefined, empty, blanks) → auth, nothing sent', async () => {
       for (const key of [undefined, '', '   ']) {
-        const { client } = makeClient(sim, { apiKey: async () => key });
+        const { client } = makeClient(sim, { apiKey: () => Promise.resolve(key) });
         const e = await rejectsWith(() => client.submit({ model: MODEL, prompt: 'p' }), 'auth');
         assert.match(e.message, /No API key/);
         await rejectsWith(() => client.query('ta1'), 'auth');

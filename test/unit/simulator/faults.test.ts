@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../../simulator/server';
-import { call, query, submit } from './util';
+import { call, firstImage, query, submit } from './util';
 
 const GEN = { model: 'google/gempix2', prompt: 'a banana' };
 
@@ -58,7 +58,7 @@ describe('simulator: injected faults', function () {
     assert.equal((await call(sim, '/api/image/gen', { body: GEN })).status, 500);
     assert.equal((await call(sim, '/api/image/gen', { body: GEN })).status, 503);
     const id = await submit(sim);
-    const url = (await query(sim, id)).json.data.result[0].image;
+    const url = firstImage(await query(sim, id));
     sim.inject('any', { kind: 'status', status: 502 });
     assert.equal((await call(sim, url, { key: null })).status, 502);
     assert.equal((await call(sim, url, { key: null })).status, 200);
@@ -69,7 +69,7 @@ describe('simulator: injected faults', function () {
     sim.inject('file', { kind: 'status', status: 403 });
     const q = await query(sim, id);
     assert.equal(q.status, 200);
-    assert.equal((await call(sim, q.json.data.result[0].image, { key: null })).status, 403);
+    assert.equal((await call(sim, firstImage(q), { key: null })).status, 403);
   });
 
   it('clearFaults drops every queued fault', async () => {
@@ -134,7 +134,7 @@ describe('simulator: injected faults', function () {
 
   it('broken-json on a download gives the fixed truncated envelope', async () => {
     const id = await submit(sim);
-    const url = (await query(sim, id)).json.data.result[0].image;
+    const url = firstImage(await query(sim, id));
     sim.inject('file', { kind: 'broken-json' });
     const a = await call(sim, url, { key: null });
     assert.equal(a.status, 200);
