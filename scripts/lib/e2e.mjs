@@ -23,7 +23,7 @@ const withTimeout = (promise, ms, what) => {
 /**
  * @param {{ repoRoot: string, workspace: string, settings?: object, env?: Record<string,string>, log?: (line: string) => void,
  *           screenshotsDir?: string, testsDir?: string, grep?: string|RegExp, timeoutMs?: number, fixtures?: object }} o
- * @returns {Promise<{ passed: number, failed: number, failures: string[] }>}
+ * @returns {Promise<{ passed: number, failed: number, pending: number, failures: string[] }>}
  */
 export async function runE2ETests({
   repoRoot,
@@ -38,8 +38,8 @@ export async function runE2ETests({
   fixtures = {},
 }) {
   const t0 = Date.now();
-  const result = { passed: 0, failed: 0, failures: [] };
-  const failSuite = (msg) => ({ passed: 0, failed: 1, failures: [msg] });
+  const result = { passed: 0, failed: 0, pending: 0, failures: [] };
+  const failSuite = (msg) => ({ passed: 0, failed: 1, pending: 0, failures: [msg] });
 
   // Collect the tests first: a broken test file is a failure of its own.
   const files = existsSync(testsDir)
@@ -61,6 +61,11 @@ export async function runE2ETests({
   }
   const re = grep ? (grep instanceof RegExp ? grep : new RegExp(grep, 'i')) : null;
   const selected = cases.filter((c) => !re || re.test(`${c.file} ${c.name}`));
+  // Nothing to run proves nothing: fail now, without starting VS Code.
+  if (!selected.length) {
+    const why = re ? `NB_E2E_GREP=${re.source} matches none of the ${cases.length} tests` : `the test files export no tests`;
+    return { ...result, failed: result.failed + 1, failures: [...result.failures, `no e2e test ran: ${why} in ${files.join(', ')}`] };
+  }
   if (!existsSync(path.join(repoRoot, 'dist', 'extension.js')))
     log('[harness] warning: dist/extension.js is missing (did `npm run build` run?); the extension will not load');
 

@@ -2,7 +2,8 @@
 // names our extension (extensionDevelopmentPath) and the compiled mocha runner (extensionTestsPath).
 // The runner's run() executes in the Node extension host; the page reports its output through
 // window.codeAutomationLog and its end through window.codeAutomationExit(code).
-// Counts come from a JSON file the runner writes to $NB_TEST_RESULT_FILE (the server's env reaches the host).
+// Counts come from a JSON file the runner writes to $NB_TEST_RESULT_FILE (the server's env reaches the host);
+// a run in which no test passed or failed (nothing matched NB_TEST_GREP, no test defined) is a failure.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -31,11 +32,11 @@ export const WORKBENCH_NOISE = [
 /**
  * @param {{ repoRoot: string, testsIndex: string, workspace: string, settings?: object, env?: Record<string,string>,
  *           timeoutMs?: number, log?: (line: string) => void }} o
- * @returns {Promise<{ passed: number, failed: number, failures: string[] }>}
+ * @returns {Promise<{ passed: number, failed: number, pending: number, failures: string[] }>}
  */
 export async function runIntegrationTests({ repoRoot, testsIndex, workspace, settings = {}, env = {}, timeoutMs = 5 * 60_000, log = (l) => console.log(l) }) {
   const t0 = Date.now();
-  const fail = (msg, passed = 0) => ({ passed, failed: 1, failures: [msg] });
+  const fail = (msg, passed = 0) => ({ passed, failed: 1, pending: 0, failures: [msg] });
   if (!existsSync(testsIndex)) return fail(`tests index ${testsIndex} is missing (did \`npm run compile-tests\` run?)`);
   const main = path.join(repoRoot, 'dist', 'extension.js');
   if (!existsSync(main)) log(`[harness] warning: ${path.relative(repoRoot, main)} is missing (did \`npm run build\` run?); the extension will not load`);
@@ -102,13 +103,18 @@ export async function runIntegrationTests({ repoRoot, testsIndex, workspace, set
           `(run() was not reached or crashed first: check that the extension loads and ${path.relative(repoRoot, testsIndex)} exists); code-server log ${server.logFile}`,
       );
     }
+    result.pending ??= 0;
+    if (result.passed + result.failed === 0) {
+      result.failed = 1;
+      result.failures.push(`no integration test ran (${result.pending} pending)`);
+    }
     if (outcome.code !== 0 && result.failed === 0) {
       result.failed = 1;
       result.failures.push(`the extension host exited with code ${outcome.code} though no mocha test failed`);
     }
     ok = result.failed === 0;
     log(`[harness] integration run took ${((Date.now() - t0) / 1000).toFixed(1)} s (exit code ${outcome.code})`);
-    return { passed: result.passed, failed: result.failed, failures: result.failures };
+    return { passed: result.passed, failed: result.failed, pending: result.pending, failures: result.failures };
   } catch (e) {
     return fail(`integration harness error: ${e?.stack ?? e}`);
   } finally {
