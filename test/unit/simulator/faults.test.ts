@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../../simulator/server';
-import { call, firstImage, query, submit } from './util';
+import { call, firstImage, query, sleep, submit } from './util';
 
 const GEN = { model: 'google/gempix2', prompt: 'a banana' };
 
@@ -96,10 +96,12 @@ describe('simulator: injected faults', function () {
   });
 
   it('act-then-delay: the task exists before the answer leaves', async () => {
-    sim.inject('submit', { kind: 'act-then-delay', ms: 400 });
-    const answer = call(sim, '/api/image/gen', { body: GEN });
-    await new Promise((r) => setTimeout(r, 150));
-    assert.equal(sim.tasks.size, 1, 'created (and billable) while the client still waits');
+    sim.inject('submit', { kind: 'act-then-delay', ms: 1500 });
+    let answered = false;
+    const answer = call(sim, '/api/image/gen', { body: GEN }).finally(() => (answered = true));
+    while (sim.tasks.size === 0 && !answered) await sleep(10);
+    assert.equal(sim.tasks.size, 1, 'created (and billable)');
+    assert.equal(answered, false, 'while the client still waits');
     const res = await answer;
     assert.equal(res.status, 200);
     assert.equal(sim.tasks.size, 1);
@@ -118,8 +120,9 @@ describe('simulator: injected faults', function () {
     const a = await call(sim, '/api/user');
     assert.equal(a.status, 200);
     assert.ok(Date.now() - t0 >= 240, `answered after ${Date.now() - t0} ms`);
-    sim.inject('submit', { kind: 'delay', ms: 400 });
-    await assert.rejects(call(sim, '/api/image/gen', { body: GEN, signal: AbortSignal.timeout(100) }), (err: Error) => err.name === 'TimeoutError');
+    // On /api/user: a delayed submit would still create its task after the client gave up, into a later test.
+    sim.inject('user', { kind: 'delay', ms: 400 });
+    await assert.rejects(call(sim, '/api/user', { signal: AbortSignal.timeout(100) }), (err: Error) => err.name === 'TimeoutError');
   });
 
   it('broken-json: 200 with a truncated JSON body (the submit still acted)', async () => {
