@@ -1,4 +1,5 @@
-// Runs the test suites and ends with ONE plain line "summary: N passed, N failed" (CI reads it).
+// Runs the test suites and ends with ONE plain line "summary: N passed, N failed" (CI reads it;
+// ", N skipped" is appended when tests were pending). A stage in which no test ran fails the run.
 //   node scripts/run-tests.mjs all          unit, then integration and UI tests in a real VS Code
 //   node scripts/run-tests.mjs unit         plain-Node unit tests only (fast)
 //   node scripts/run-tests.mjs integration  mocha inside the VS Code extension host
@@ -42,7 +43,7 @@ async function runUnit() {
     const runner = mocha.run(() => resolve(runner.stats));
     runner.on('fail', (test, err) => failures.push(`${test.fullTitle()}: ${err?.message ?? err}`));
   });
-  return { passed: stats.passes, failed: stats.failures, failures };
+  return { passed: stats.passes, failed: stats.failures, pending: stats.pending, failures };
 }
 
 async function freshWorkspace(name) {
@@ -105,7 +106,7 @@ async function runE2E() {
 }
 
 const runners = { unit: runUnit, integration: runIntegration, e2e: runE2E };
-const totals = { passed: 0, failed: 0 };
+const totals = { passed: 0, failed: 0, pending: 0 };
 const rows = [];
 for (const stage of stages) {
   const run = runners[stage];
@@ -122,15 +123,26 @@ for (const stage of stages) {
     // A suite that cannot start counts as one failure, with the reason.
     result = { passed: 0, failed: 1, failures: [`${stage} suite could not run: ${e?.stack ?? e}`] };
   }
+  result.pending ??= 0;
+  // A stage that ran nothing (a grep matching no test, an empty suite, a start that never ran) proves nothing.
+  if (result.passed + result.failed === 0) {
+    result.failed = 1;
+    result.failures = [
+      ...(result.failures ?? []),
+      `${stage}: no test ran (0 passed, 0 failed, ${result.pending} pending): every test skipped, none matched, or none defined`,
+    ];
+  }
   totals.passed += result.passed;
   totals.failed += result.failed;
+  totals.pending += result.pending;
   rows.push({ stage, ...result, secs: ((Date.now() - started) / 1000).toFixed(1) });
 }
 
 log('\n=== results');
 for (const r of rows) {
-  log(`  ${r.stage.padEnd(12)} ${String(r.passed).padStart(4)} ok ${String(r.failed).padStart(4)} not ok  (${r.secs} s)`);
+  const counts = `${String(r.passed).padStart(4)} ok ${String(r.failed).padStart(4)} not ok ${String(r.pending).padStart(4)} pending`;
+  log(`  ${r.stage.padEnd(12)} ${counts}  (${r.secs} s)`);
   for (const f of r.failures ?? []) log(`    ✗ ${f}`);
 }
-log(`summary: ${totals.passed} passed, ${totals.failed} failed`);
+log(`summary: ${totals.passed} passed, ${totals.failed} failed${totals.pending ? `, ${totals.pending} skipped` : ''}`);
 process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);

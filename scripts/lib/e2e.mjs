@@ -20,10 +20,87 @@ const withTimeout = (promise, ms, what) => {
   ]).finally(() => clearTimeout(timer));
 };
 
+/** Imports every *.e2e.mjs of `testsDir`: the cases, and a failure line per file that does not load. */
+async function collectCases(testsDir) {
+  const files = existsSync(testsDir)
+    ? readdirSync(testsDir)
+        .filter((f) => f.endsWith('.e2e.mjs'))
+        .sort()
+    : [];
+  const cases = [];
+  const broken = [];
+  const keybindings = [];
+  for (const f of files) {
+    try {
+      const mod = await import(pathToFileURL(path.join(testsDir, f)).href);
+      if (!Array.isArray(mod.tests)) throw new Error('it does not export `tests` (an array)');
+      for (const t of mod.tests) cases.push({ ...t, file: f });
+      // Keybindings a test file needs (VS Code reads keybindings.json of the profile at start).
+      if (Array.isArray(mod.keybindings)) keybindings.push(...mod.keybindings);
+    } catch (e) {
+      broken.push(`${f}: could not load: ${e?.message ?? e}`);
+    }
+  }
+  return { files, cases, broken, keybindings };
+}
+
+/** Runs one case on the shared page; throws what the test threw (or its timeout). */
+async function runCase(c, { page, workbench, server, browser, repoRoot, workspace, screenshotsDir, fixtures, log, slug, timeoutMs }) {
+  await withTimeout(
+    c.run({
+      ...fixtures,
+      page,
+      workbench,
+      workspace,
+      repoRoot,
+      server,
+      browser,
+      log: (l) => log(`    ${l}`),
+      screenshot: (name) => workbench.screenshot(`${slug}-${name}`),
+      // Another browser window on `folder` (same code-server, same profile), driven like the first.
+      openWindow: async (folder) => {
+        const other = await browser.context.newPage();
+        const wb = createWorkbench(other, { log, screenshotsDir, workspace: folder });
+        await other.goto(workbenchUrl(server, { workspace: folder, extensionDevelopmentPath: repoRoot }), {
+          waitUntil: 'domcontentloaded',
+          timeout: 60_000,
+        });
+        await wb.waitReady();
+        return { page: other, workbench: wb };
+      },
+    }),
+    c.timeout ?? timeoutMs,
+    `"${c.name}"`,
+  );
+}
+
+/** Runs the cases one after the other on the shared page (reset between them); counts into `result`. */
+async function runSelected(selected, shared, result) {
+  const { workbench, repoRoot, log } = shared;
+  for (const [i, c] of selected.entries()) {
+    const name = c.file.replace(/\.e2e\.mjs$/, '');
+    const label = `${name} › ${c.name}`;
+    const slug = `${name}-${c.name}`.replace(/[^\w.-]+/g, '_').slice(0, 100);
+    const tt = Date.now();
+    try {
+      if (i > 0) await withTimeout(workbench.reset(), 20_000, 'reset between tests');
+      await runCase(c, { ...shared, slug });
+      result.passed++;
+      log(`  ✔ ${label} (${Date.now() - tt} ms)`);
+    } catch (e) {
+      result.failed++;
+      const shot = await workbench.screenshot(`FAILED-${slug}`).catch(() => null);
+      const msg = `${label}: ${e?.message ?? e}${shot ? ` (screenshot ${path.relative(repoRoot, shot)})` : ''}`;
+      result.failures.push(msg);
+      log(`  ✗ ${msg}`);
+    }
+  }
+}
+
 /**
  * @param {{ repoRoot: string, workspace: string, settings?: object, env?: Record<string,string>, log?: (line: string) => void,
  *           screenshotsDir?: string, testsDir?: string, grep?: string|RegExp, timeoutMs?: number, fixtures?: object }} o
- * @returns {Promise<{ passed: number, failed: number, failures: string[] }>}
+ * @returns {Promise<{ passed: number, failed: number, pending: number, failures: string[] }>}
  */
 export async function runE2ETests({
   repoRoot,
@@ -38,32 +115,17 @@ export async function runE2ETests({
   fixtures = {},
 }) {
   const t0 = Date.now();
-  const result = { passed: 0, failed: 0, failures: [] };
-  const failSuite = (msg) => ({ passed: 0, failed: 1, failures: [msg] });
-
   // Collect the tests first: a broken test file is a failure of its own.
-  const files = existsSync(testsDir)
-    ? readdirSync(testsDir)
-        .filter((f) => f.endsWith('.e2e.mjs'))
-        .sort()
-    : [];
-  if (!files.length) return failSuite(`no *.e2e.mjs files in ${testsDir}`);
-  const cases = [];
-  const keybindings = [];
-  for (const f of files) {
-    try {
-      const mod = await import(pathToFileURL(path.join(testsDir, f)).href);
-      if (!Array.isArray(mod.tests)) throw new Error('it does not export `tests` (an array)');
-      for (const t of mod.tests) cases.push({ ...t, file: f });
-      // Keybindings a test file needs (VS Code reads keybindings.json of the profile at start).
-      if (Array.isArray(mod.keybindings)) keybindings.push(...mod.keybindings);
-    } catch (e) {
-      result.failed++;
-      result.failures.push(`${f}: could not load: ${e?.message ?? e}`);
-    }
-  }
+  const { files, cases, broken, keybindings } = await collectCases(testsDir);
+  if (!files.length) return { passed: 0, failed: 1, pending: 0, failures: [`no *.e2e.mjs files in ${testsDir}`] };
+  const result = { passed: 0, failed: broken.length, pending: 0, failures: [...broken] };
   const re = grep ? (grep instanceof RegExp ? grep : new RegExp(grep, 'i')) : null;
   const selected = cases.filter((c) => !re || re.test(`${c.file} ${c.name}`));
+  // Nothing to run proves nothing: fail now, without starting VS Code.
+  if (!selected.length) {
+    const why = re ? `NB_E2E_GREP=${re.source} matches none of the ${cases.length} tests` : `the test files export no tests`;
+    return { ...result, failed: result.failed + 1, failures: [...result.failures, `no e2e test ran: ${why} in ${files.join(', ')}`] };
+  }
   if (!existsSync(path.join(repoRoot, 'dist', 'extension.js')))
     log('[harness] warning: dist/extension.js is missing (did `npm run build` run?); the extension will not load');
 
@@ -80,48 +142,8 @@ export async function runE2ETests({
     await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: repoRoot }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
     await workbench.waitReady();
 
-    for (const [i, c] of selected.entries()) {
-      const label = `${c.file.replace(/\.e2e\.mjs$/, '')} › ${c.name}`;
-      const slug = `${c.file.replace(/\.e2e\.mjs$/, '')}-${c.name}`.replace(/[^\w.-]+/g, '_').slice(0, 100);
-      const tt = Date.now();
-      try {
-        if (i > 0) await withTimeout(workbench.reset(), 20_000, 'reset between tests');
-        await withTimeout(
-          c.run({
-            ...fixtures,
-            page,
-            workbench,
-            workspace,
-            repoRoot,
-            server,
-            browser,
-            log: (l) => log(`    ${l}`),
-            screenshot: (name) => workbench.screenshot(`${slug}-${name}`),
-            // Another browser window on `folder` (same code-server, same profile), driven like the first.
-            openWindow: async (folder) => {
-              const other = await browser.context.newPage();
-              const wb = createWorkbench(other, { log, screenshotsDir, workspace: folder });
-              await other.goto(workbenchUrl(server, { workspace: folder, extensionDevelopmentPath: repoRoot }), {
-                waitUntil: 'domcontentloaded',
-                timeout: 60_000,
-              });
-              await wb.waitReady();
-              return { page: other, workbench: wb };
-            },
-          }),
-          c.timeout ?? timeoutMs,
-          `"${c.name}"`,
-        );
-        result.passed++;
-        log(`  ✔ ${label} (${Date.now() - tt} ms)`);
-      } catch (e) {
-        result.failed++;
-        const shot = await workbench.screenshot(`FAILED-${slug}`).catch(() => null);
-        const msg = `${label}: ${e?.message ?? e}${shot ? ` (screenshot ${path.relative(repoRoot, shot)})` : ''}`;
-        result.failures.push(msg);
-        log(`  ✗ ${msg}`);
-      }
-    }
+    const shared = { page, workbench, server, browser, repoRoot, workspace, screenshotsDir, fixtures, log, timeoutMs };
+    await runSelected(selected, shared, result);
     log(`[harness] e2e run took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return result;
   } catch (e) {

@@ -1,6 +1,6 @@
 // In-extension-host test runner: VS Code loads this module (extensionTestsPath) and awaits run().
-// Runs every out/test/integration/**/*.test.js with mocha (bdd), writes {passed, failed, failures}
-// to the file named by NB_TEST_RESULT_FILE (when set), and rejects when a test failed.
+// Runs every out/test/integration/**/*.test.js with mocha (bdd), writes {passed, failed, pending, failures}
+// to the file named by NB_TEST_RESULT_FILE (when set), and rejects when a test failed or none ran.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
@@ -18,6 +18,8 @@ function findTests(dir: string): string[] {
 export interface RunResult {
   passed: number;
   failed: number;
+  /** Tests skipped (it.skip, this.skip()): neither passed nor failed. */
+  pending: number;
   failures: string[];
 }
 
@@ -31,7 +33,7 @@ export async function run(): Promise<void> {
   });
   const files = findTests(__dirname);
   for (const f of files) mocha.addFile(f);
-  const result: RunResult = { passed: 0, failed: 0, failures: [] };
+  const result: RunResult = { passed: 0, failed: 0, pending: 0, failures: [] };
   const resultFile = process.env.NB_TEST_RESULT_FILE;
   const write = () => {
     if (resultFile) fs.writeFileSync(resultFile, JSON.stringify(result, null, 2));
@@ -40,7 +42,13 @@ export async function run(): Promise<void> {
     if (files.length === 0) throw new Error(`no *.test.js files under ${__dirname}`);
     await new Promise<void>((resolve) => {
       const runner = mocha.run(() => resolve());
+      if (runner.total === 0) {
+        result.failed++;
+        const grep = process.env.NB_TEST_GREP;
+        result.failures.push(`no integration test ran: ${grep ? `NB_TEST_GREP=${grep} matches no test` : 'no test is defined'} in ${files.length} file(s)`);
+      }
       runner.on('pass', () => result.passed++);
+      runner.on('pending', () => result.pending++);
       runner.on('fail', (test, err: unknown) => {
         result.failed++;
         const e = err as { message?: string } | undefined;

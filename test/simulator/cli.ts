@@ -28,75 +28,95 @@ export interface CliOptions {
 
 export class UsageError extends Error {}
 
+/** One option of the command line: its name, and readers for its value (`--name=value` or `--name value`). */
+interface Arg {
+  arg: string;
+  name: string;
+  takeValue(): string;
+  noValue(): void;
+  integer(min: number, max: number): number;
+}
+
+/** Takes the next option off `args` (and its value, when a reader asks for one). */
+function nextArg(args: string[]): Arg {
+  const arg = args.shift() as string;
+  let name = arg;
+  let value: string | undefined;
+  const eq = arg.indexOf('=');
+  if (arg.startsWith('--') && eq > 2) {
+    name = arg.slice(0, eq);
+    value = arg.slice(eq + 1);
+  }
+  const takeValue = (): string => {
+    if (value !== undefined) return value;
+    const next = args.shift();
+    if (next === undefined || next.startsWith('--')) throw new UsageError(`${name} needs a value`);
+    return next;
+  };
+  return {
+    arg,
+    name,
+    takeValue,
+    noValue: () => {
+      if (value !== undefined) throw new UsageError(`${name} takes no value`);
+    },
+    integer: (min, max) => {
+      const v = takeValue();
+      if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${v}"`);
+      return Number(v);
+    },
+  };
+}
+
+function applyOption(out: CliOptions, a: Arg): void {
+  switch (a.name) {
+    case '--port':
+      out.sim.port = a.integer(0, 65535);
+      break;
+    case '--host': {
+      const v = a.takeValue();
+      if (!v.trim()) throw new UsageError('--host must not be empty');
+      out.sim.host = v;
+      break;
+    }
+    case '--key': {
+      const v = a.takeValue();
+      if (!v.trim() || /\s/.test(v)) throw new UsageError('--key must be a non-empty token without spaces');
+      out.sim.apiKey = v;
+      break;
+    }
+    case '--any-key':
+      a.noValue();
+      out.sim.anyKey = true;
+      break;
+    case '--duration':
+      out.sim.durationMs = a.integer(0, 24 * 3600 * 1000);
+      break;
+    case '--credit': {
+      const v = a.takeValue();
+      if (!/^\d+(\.\d+)?$/.test(v)) throw new UsageError(`--credit must be a non-negative number, got "${v}"`);
+      out.sim.credit = Number(v);
+      break;
+    }
+    case '--quiet':
+      a.noValue();
+      out.quiet = true;
+      break;
+    case '--help':
+    case '-h':
+      a.noValue();
+      out.help = true;
+      break;
+    default:
+      throw new UsageError(`unknown option "${a.arg}"`);
+  }
+}
+
 /** Parses argv (without node and script); throws UsageError on anything it does not understand. */
 export function parseArgs(argv: readonly string[]): CliOptions {
   const out: CliOptions = { sim: {}, quiet: false, help: false };
   const args = [...argv];
-  while (args.length) {
-    const arg = args.shift() as string;
-    let name = arg;
-    let value: string | undefined;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 2) {
-      name = arg.slice(0, eq);
-      value = arg.slice(eq + 1);
-    }
-    const takeValue = (): string => {
-      if (value !== undefined) return value;
-      const next = args.shift();
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${name} needs a value`);
-      return next;
-    };
-    const noValue = () => {
-      if (value !== undefined) throw new UsageError(`${name} takes no value`);
-    };
-    const integer = (min: number, max: number): number => {
-      const v = takeValue();
-      if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${v}"`);
-      return Number(v);
-    };
-    switch (name) {
-      case '--port':
-        out.sim.port = integer(0, 65535);
-        break;
-      case '--host': {
-        const v = takeValue();
-        if (!v.trim()) throw new UsageError('--host must not be empty');
-        out.sim.host = v;
-        break;
-      }
-      case '--key': {
-        const v = takeValue();
-        if (!v.trim() || /\s/.test(v)) throw new UsageError('--key must be a non-empty token without spaces');
-        out.sim.apiKey = v;
-        break;
-      }
-      case '--any-key':
-        noValue();
-        out.sim.anyKey = true;
-        break;
-      case '--duration':
-        out.sim.durationMs = integer(0, 24 * 3600 * 1000);
-        break;
-      case '--credit': {
-        const v = takeValue();
-        if (!/^\d+(\.\d+)?$/.test(v)) throw new UsageError(`--credit must be a non-negative number, got "${v}"`);
-        out.sim.credit = Number(v);
-        break;
-      }
-      case '--quiet':
-        noValue();
-        out.quiet = true;
-        break;
-      case '--help':
-      case '-h':
-        noValue();
-        out.help = true;
-        break;
-      default:
-        throw new UsageError(`unknown option "${arg}"`);
-    }
-  }
+  while (args.length) applyOption(out, nextArg(args));
   return out;
 }
 

@@ -71,24 +71,57 @@ export function gradientJpeg(width: number, height: number, seed: string): Buffe
   return encodeJpeg({ data, width, height }, 80).data;
 }
 
+/** Image `n` of a task, made on first use and then kept (the same bytes on every download). */
+function imageOf(t: ImageTask, n: number): Buffer {
+  let img = t.images.get(n);
+  if (!img) {
+    img = t.directives.jpeg ? gradientJpeg(t.width, t.height, `${t.prompt}#${n}`) : gradientPng(t.width, t.height, `${t.prompt}#${n}`);
+    t.images.set(n, img);
+  }
+  return img;
+}
+
+let hugePng: Buffer | undefined;
+
+function getHugePng(): Buffer {
+  // A valid PNG: a private ancillary chunk ('paDd') that decoders skip carries the padding.
+  hugePng ??= makePng(96, 96, [250, 204, 21], [pngChunk('paDd', Buffer.alloc(HUGE_PADDING_BYTES))]);
+  return hugePng;
+}
+
+/** An expired link's answer, or undefined when the link is current. */
+function expired(t: ImageTask, url: URL): Reply | undefined {
+  if (t.directives.expire <= 0) return undefined;
+  const v = Number(url.searchParams.get('v'));
+  if (Number.isInteger(v) && v > t.directives.expire) return undefined;
+  const status = t.directives.expireStatus;
+  return textReply(status, status === 403 ? 'Request has expired' : status === 404 ? 'Not Found' : 'Gone');
+}
+
+/** A 200 streamed in chunks (paced over `pace.ms` when given), stopping when the client or the server goes away. */
+function stream(
+  io: Pick<FileHostOptions, 'sleep' | 'write'>,
+  png: Buffer,
+  headers: Record<string, string | number>,
+  pace: { parts: number; ms: number } | undefined,
+): Reply {
+  return {
+    status: 200,
+    headers,
+    stream: async (res) => {
+      res.writeHead(200, headers);
+      res.flushHeaders();
+      const step = pace ? Math.ceil(png.length / pace.parts) : 256 * 1024;
+      for (let off = 0; off < png.length; off += step) {
+        if (pace && (!(await io.sleep(pace.ms / pace.parts)) || res.destroyed)) return;
+        if (!(await io.write(res, png.subarray(off, off + step)))) return;
+      }
+      res.end();
+    },
+  };
+}
+
 export function createFileHost(opts: FileHostOptions) {
-  let hugePng: Buffer | undefined;
-
-  function imageOf(t: ImageTask, n: number): Buffer {
-    let img = t.images.get(n);
-    if (!img) {
-      img = t.directives.jpeg ? gradientJpeg(t.width, t.height, `${t.prompt}#${n}`) : gradientPng(t.width, t.height, `${t.prompt}#${n}`);
-      t.images.set(n, img);
-    }
-    return img;
-  }
-
-  function getHugePng(): Buffer {
-    // A valid PNG: a private ancillary chunk ('paDd') that decoders skip carries the padding.
-    hugePng ??= makePng(96, 96, [250, 204, 21], [pngChunk('paDd', Buffer.alloc(HUGE_PADDING_BYTES))]);
-    return hugePng;
-  }
-
   /** The `result` items of one successful answer; each answer's links are new when links expire. */
   function resultItems(t: ImageTask): { image: string }[] {
     t.answers++;
@@ -103,32 +136,6 @@ export function createFileHost(opts: FileHostOptions) {
       items.push({ image });
     }
     return items;
-  }
-
-  /** An expired link's answer, or undefined when the link is current. */
-  function expired(t: ImageTask, url: URL): Reply | undefined {
-    if (t.directives.expire <= 0) return undefined;
-    const v = Number(url.searchParams.get('v'));
-    if (Number.isInteger(v) && v > t.directives.expire) return undefined;
-    const status = t.directives.expireStatus;
-    return textReply(status, status === 403 ? 'Request has expired' : status === 404 ? 'Not Found' : 'Gone');
-  }
-
-  function stream(png: Buffer, headers: Record<string, string | number>, pace: { parts: number; ms: number } | undefined): Reply {
-    return {
-      status: 200,
-      headers,
-      stream: async (res) => {
-        res.writeHead(200, headers);
-        res.flushHeaders();
-        const step = pace ? Math.ceil(png.length / pace.parts) : 256 * 1024;
-        for (let off = 0; off < png.length; off += step) {
-          if (pace && (!(await opts.sleep(pace.ms / pace.parts)) || res.destroyed)) return;
-          if (!(await opts.write(res, png.subarray(off, off + step)))) return;
-        }
-        res.end();
-      },
-    };
   }
 
   /** Answers `GET|HEAD /files/<taskId>/<n>.png`; `find` gives a task only once it has succeeded. */
@@ -151,8 +158,8 @@ export function createFileHost(opts: FileHostOptions) {
     // Labelled image/png even when the bytes are JPEG: the type must come from the bytes.
     const headers = { 'content-type': 'image/png', 'content-length': bytes.length, 'cache-control': 'no-store' };
     if (req.method === 'HEAD') return { status: 200, headers, body: Buffer.alloc(0) };
-    if (t.directives.slowImage) return stream(bytes, headers, { parts: 10, ms: opts.slowImageMs });
-    if (t.directives.huge) return stream(bytes, headers, undefined);
+    if (t.directives.slowImage) return stream(opts, bytes, headers, { parts: 10, ms: opts.slowImageMs });
+    if (t.directives.huge) return stream(opts, bytes, headers, undefined);
     return { status: 200, headers, body: bytes };
   }
 

@@ -16,32 +16,40 @@
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { parseDirectives, type SimDirectives } from './directives';
-import { createFileHost, type ImageTask } from './files';
+import { parseDirectives } from './directives';
+import { createFileHost } from './files';
 import { sizeForAspectRatio } from './png';
 import { FaultQueue, faultReply, truncated } from './faults';
 import { envelope, jsonReply, paddedJsonReply, type Reply } from './replies';
+import {
+  checkCredit,
+  checkDuration,
+  COST_PER_TASK,
+  DEFAULT_CREDIT,
+  DEFAULT_DURATION_MS,
+  FAIL_REASON,
+  money,
+  publicView,
+  statusOf,
+  submitProblem,
+  taskData,
+  TEXT_ANSWER,
+  type TaskRecord,
+} from './tasks';
 import type { Fault, RecordedRequest, Route, SimTask, SimWords, Simulator, SimulatorOptions, TaskStatus } from './types';
 
 export { DIRECTIVES, MAX_SIM_IMAGES, parseDirectives, type SimDirectives } from './directives';
 export { BOT_BLOCK_BODY, HUGE_PADDING_BYTES, NOT_IMAGE_BODY } from './files';
 export { BROKEN_JSON_BODY, HTML_FAULT_BODY } from './faults';
+export { ASPECT_RATIOS, COST_PER_TASK, DEFAULT_CREDIT, DEFAULT_DURATION_MS, FAIL_REASON, IMAGE_SIZES, MAX_IMAGES, TEXT_ANSWER } from './tasks';
 export type { Fault, RecordedRequest, Route, SimTask, SimWords, Simulator, SimulatorOptions, TaskStatus } from './types';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
 
 export const DEFAULT_API_KEY = 'dk-simulator';
-export const DEFAULT_DURATION_MS = 3000;
-export const DEFAULT_CREDIT = 100;
 export const DEFAULT_SLOW_IMAGE_MS = 3000;
-export const COST_PER_TASK = 0.5;
 export const SIM_EMAIL = 'sim@example.test';
-export const MAX_IMAGES = 4;
-export const FAIL_REASON = 'Image generation failed: content policy violation (simulated)';
-export const TEXT_ANSWER = "I can't draw that, but here is a poem about bananas.";
-export const ASPECT_RATIOS: readonly string[] = ['auto', '1:1', '16:9', '21:9', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16'];
-export const IMAGE_SIZES: readonly string[] = ['1k', '2k', '4k'];
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
@@ -73,28 +81,12 @@ function bearerToken(req: http.IncomingMessage): string | undefined {
   return token ? token : undefined;
 }
 
-function money(n: number): string {
-  return n.toFixed(6);
-}
-
 function badRequest(detail: string): Reply {
   return envelope(400, 1, 'failed', detail);
 }
 
 // ---------------------------------------------------------------------------------------------
 // The server
-
-interface TaskRecord extends ImageTask {
-  request: Record<string, unknown>;
-  createdAt: number;
-  durationMs: number;
-  queries: number;
-  directives: SimDirectives;
-  charged: boolean;
-  forcedFinal: boolean;
-  /** The words in force when it was submitted. */
-  words: Required<SimWords>;
-}
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const host = opts.host ?? '127.0.0.1';
@@ -111,36 +103,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const requests: RecordedRequest[] = [];
   const tasks = new Map<string, TaskRecord>();
   /** Live, read-only views of the task records (what `Simulator.tasks` holds). */
-  // A live view of the task records with the public, read-only shape.
   const publicTasks = new Map<string, SimTask>();
-  function view(t: TaskRecord): SimTask {
-    return {
-      get taskId() {
-        return t.taskId;
-      },
-      get request() {
-        return t.request;
-      },
-      get createdAt() {
-        return t.createdAt;
-      },
-      get durationMs() {
-        return t.durationMs;
-      },
-      get queries() {
-        return t.queries;
-      },
-      get directives() {
-        return t.directives;
-      },
-      get status() {
-        return statusOf(t);
-      },
-      get charged() {
-        return t.charged;
-      },
-    };
-  }
 
   const faults = new FaultQueue();
   const sockets = new Set<Socket>();
@@ -149,15 +112,6 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   let closing: Promise<void> | undefined;
   let baseUrl = '';
   const files = createFileHost({ baseUrl: () => baseUrl, slowImageMs, browserOnly: opts.browserOnlyImages === true, sleep, write });
-
-  function checkDuration(ms: number): number {
-    if (!Number.isFinite(ms) || ms < 0) throw new Error(`bad duration ${ms}`);
-    return ms;
-  }
-  function checkCredit(n: number): number {
-    if (!Number.isFinite(n) || n < 0) throw new Error(`bad credit ${n}`);
-    return n;
-  }
 
   /** A timer close() can cut short; resolves false when cut short by close(). */
   function sleep(ms: number): Promise<boolean> {
@@ -177,43 +131,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     });
   }
 
-  function statusOf(t: TaskRecord): TaskStatus {
-    const elapsed = now() - t.createdAt;
-    if (t.forcedFinal || elapsed >= t.durationMs) return t.directives.fail ? 'failed' : 'success';
-    if (elapsed < t.durationMs * 0.1) return 'pending';
-    if (elapsed < t.durationMs * 0.3) return 'submitted';
-    return 'in_progress';
-  }
-
   /** Takes the credit of a task that has succeeded, once. */
   function settle(t: TaskRecord): TaskStatus {
-    const s = statusOf(t);
+    const s = statusOf(t, now());
     if (s === 'success' && !t.charged) {
       t.charged = true;
       credit = Math.max(0, Math.round((credit - COST_PER_TASK) * 1e6) / 1e6);
     }
     return s;
-  }
-
-  function taskView(t: TaskRecord): Record<string, unknown> {
-    const status = settle(t);
-    let result: unknown = null;
-    if (status === 'success') {
-      if (t.directives.text) {
-        result = [{ text: t.words.textAnswer }];
-      } else {
-        const items = files.resultItems(t);
-        result = t.directives.single ? items[0] : items;
-      }
-    }
-    return {
-      task_id: t.taskId,
-      status,
-      result,
-      status_reason: { message: status === 'failed' ? t.words.failReason : null },
-      consumed: status === 'success' ? money(COST_PER_TASK) : money(0),
-      created_at: new Date(t.createdAt).toISOString(),
-    };
   }
 
   function authorized(req: http.IncomingMessage): boolean {
@@ -240,31 +165,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return badRequest('invalid JSON body');
     }
     if (!isPlainObject(parsed)) return badRequest('invalid JSON body');
-    const { model, prompt, images, aspect_ratio, image_size, callback_url } = parsed;
-    if (typeof model !== 'string' || !model.trim()) return badRequest('model is required');
-    if (typeof prompt !== 'string' || !prompt.trim()) return badRequest('prompt is required');
-    if (images !== undefined && images !== null) {
-      if (!Array.isArray(images) || images.some((i) => typeof i !== 'string' || !i)) {
-        return badRequest('images must be an array of image URLs');
-      }
-      if (images.length > MAX_IMAGES) return badRequest(`at most ${MAX_IMAGES} images`);
-    }
-    if (aspect_ratio !== undefined && aspect_ratio !== null) {
-      if (typeof aspect_ratio !== 'string' || !ASPECT_RATIOS.includes(aspect_ratio)) {
-        return badRequest(`invalid aspect_ratio ${JSON.stringify(aspect_ratio)}; expected one of ${ASPECT_RATIOS.join(', ')}`);
-      }
-    }
-    if (image_size !== undefined && image_size !== null) {
-      if (typeof image_size !== 'string' || !IMAGE_SIZES.includes(image_size)) {
-        return badRequest(`invalid image_size ${JSON.stringify(image_size)}; expected one of ${IMAGE_SIZES.join(', ')}`);
-      }
-    }
-    if (callback_url !== undefined && callback_url !== null && typeof callback_url !== 'string') {
-      return badRequest('callback_url must be a string');
-    }
+    const problem = submitProblem(parsed);
+    if (problem) return badRequest(problem);
+    const prompt = String(parsed.prompt); // a non-blank string: submitProblem checked it
     if (credit < COST_PER_TASK) return envelope(401, 1, 'Invalid API key', 'insufficient credit');
     const directives = parseDirectives(prompt);
-    const { width, height } = sizeForAspectRatio(typeof aspect_ratio === 'string' ? aspect_ratio : undefined);
+    const { width, height } = sizeForAspectRatio(typeof parsed.aspect_ratio === 'string' ? parsed.aspect_ratio : undefined);
     const taskId = `ta${randomUUID()}`;
     const record: TaskRecord = {
       taskId,
@@ -283,7 +189,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       words,
     };
     tasks.set(taskId, record);
-    publicTasks.set(taskId, view(record));
+    publicTasks.set(
+      taskId,
+      publicView(record, () => statusOf(record, now())),
+    );
     return jsonReply(200, { code: 0, message: 'ok', data: { task_id: taskId } });
   }
 
@@ -297,7 +206,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     t.queries++;
     if (t.queries <= t.directives.notFound) return envelope(404, 1, 'task not found');
     if (t.queries <= t.directives.notFound + t.directives.status500) return envelope(500, 1, 'internal server error (simulated)');
-    const answer = { code: 0, message: 'ok', data: taskView(t) };
+    const answer = { code: 0, message: 'ok', data: taskData(t, settle(t), files.resultItems) };
     return t.directives.answerBytes > 0 ? paddedJsonReply(200, answer, t.directives.answerBytes) : jsonReply(200, answer);
   }
 

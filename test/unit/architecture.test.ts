@@ -15,6 +15,37 @@ function walk(dir: string, ext: string): string[] {
   return out;
 }
 
+/** A JSON file of the repository, parsed into `unknown` for the caller to narrow. */
+function readJson(...parts: string[]): unknown {
+  return JSON.parse(readFileSync(path.join(root, ...parts), 'utf8'));
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A JSON object of strings (an nls or l10n bundle), failing the test for anything else. */
+function readStrings(...parts: string[]): Record<string, string> {
+  const v = readJson(...parts);
+  assert.ok(isRecord(v), `${parts.join('/')} is not an object`);
+  const out: Record<string, string> = {};
+  for (const [k, s] of Object.entries(v)) {
+    assert.equal(typeof s, 'string', `${parts.join('/')}: "${k}" is not a string`);
+    out[k] = String(s);
+  }
+  return out;
+}
+
+/** The command ids `contributes.commands` of package.json declares. */
+function declaredCommands(): string[] {
+  const pkg = readJson('package.json');
+  assert.ok(isRecord(pkg) && isRecord(pkg.contributes) && Array.isArray(pkg.contributes.commands), 'package.json has no contributes.commands');
+  return pkg.contributes.commands.map((c: unknown, i) => {
+    assert.ok(isRecord(c) && typeof c.command === 'string', `contributes.commands[${i}] has no command id`);
+    return c.command;
+  });
+}
+
 /** Every string literal passed to vscode.l10n.t (or an alias `t`) in the extension's code. */
 export function l10nKeys(): Set<string> {
   const keys = new Set<string>();
@@ -48,16 +79,14 @@ describe('architecture', () => {
   });
 
   it('the manifest declares exactly the commands the code registers', () => {
-    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-    const declared = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
-    assert.deepEqual(declared, [...COMMAND_IDS].sort());
+    assert.deepEqual(declaredCommands().sort(), [...COMMAND_IDS].sort());
   });
 
   it('every %key% of the manifest has an English and a Turkish string', () => {
     const pkgText = readFileSync(path.join(root, 'package.json'), 'utf8');
     const used = [...pkgText.matchAll(/"%([\w.]+)%"/g)].map((m) => m[1]);
-    const en = JSON.parse(readFileSync(path.join(root, 'package.nls.json'), 'utf8'));
-    const tr = JSON.parse(readFileSync(path.join(root, 'package.nls.tr.json'), 'utf8'));
+    const en = readStrings('package.nls.json');
+    const tr = readStrings('package.nls.tr.json');
     assert.ok(used.length > 10);
     for (const k of used) {
       assert.ok(en[k], `package.nls.json lacks ${k}`);
@@ -67,7 +96,7 @@ describe('architecture', () => {
   });
 
   it('every vscode.l10n.t string has a Turkish translation, keeping its {n} placeholders', () => {
-    const bundle: Record<string, string> = JSON.parse(readFileSync(path.join(root, 'l10n', 'bundle.l10n.tr.json'), 'utf8'));
+    const bundle = readStrings('l10n', 'bundle.l10n.tr.json');
     const keys = l10nKeys();
     assert.ok(keys.size > 50, `found only ${keys.size} strings`);
     const missing = [...keys].filter((k) => !bundle[k]);

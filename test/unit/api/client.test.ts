@@ -162,7 +162,7 @@ describe('api/client against the simulator', () => {
 
     it('auth: no key (undefined, empty, blanks) → auth, nothing sent', async () => {
       for (const key of [undefined, '', '   ']) {
-        const { client } = makeClient(sim, { apiKey: async () => key });
+        const { client } = makeClient(sim, { apiKey: () => Promise.resolve(key) });
         const e = await rejectsWith(() => client.submit({ model: MODEL, prompt: 'p' }), 'auth');
         assert.match(e.message, /No API key/);
         await rejectsWith(() => client.query('ta1'), 'auth');
@@ -397,8 +397,15 @@ describe('api/client against the simulator', () => {
       await client.close(); // twice is fine
     });
 
-    it('closing a client that never sent anything resolves', async () => {
-      await makeClient(sim).client.close();
+    it('closing a client that never sent anything resolves at once, and the client is closed', async () => {
+      const { client } = makeClient(sim);
+      // No connection to let finish: close() must not sit out the grace period for requests in flight.
+      const closing = client.close().then(() => 'closed');
+      const nextMacrotask = new Promise((resolve) => setImmediate(() => resolve('still closing')));
+      assert.equal(await Promise.race([closing, nextMacrotask]), 'closed');
+      const e = await rejectsWith(() => client.query('ta1'), 'cancelled');
+      assert.match(e.message, /client was closed/);
+      assert.equal(sim.requests.length, 0);
     });
   });
 });

@@ -77,8 +77,8 @@ export async function rejectsWith(fn: () => Promise<unknown>, kind: ErrorKind): 
   try {
     result = await fn();
   } catch (e) {
-    if (!(e instanceof NanoError)) throw new Error(`expected a NanoError of kind ${kind}, got ${String(e)}`);
-    if (e.kind !== kind) throw new Error(`expected kind ${kind}, got ${e.kind}: ${e.message}`);
+    if (!(e instanceof NanoError)) throw new Error(`expected a NanoError of kind ${kind}, got ${String(e)}`, { cause: e });
+    if (e.kind !== kind) throw new Error(`expected kind ${kind}, got ${e.kind}: ${e.message}`, { cause: e });
     return e;
   }
   throw new Error(`expected a rejection of kind ${kind}, but it resolved to ${JSON.stringify(result)}`);
@@ -89,8 +89,8 @@ export function throwsWith(fn: () => unknown, kind: ErrorKind): NanoError {
   try {
     fn();
   } catch (e) {
-    if (!(e instanceof NanoError)) throw new Error(`expected a NanoError of kind ${kind}, got ${String(e)}`);
-    if (e.kind !== kind) throw new Error(`expected kind ${kind}, got ${e.kind}: ${e.message}`);
+    if (!(e instanceof NanoError)) throw new Error(`expected a NanoError of kind ${kind}, got ${String(e)}`, { cause: e });
+    if (e.kind !== kind) throw new Error(`expected kind ${kind}, got ${e.kind}: ${e.message}`, { cause: e });
     return e;
   }
   throw new Error(`expected a NanoError of kind ${kind}, nothing was thrown`);

@@ -146,7 +146,7 @@ describe('api/client retry rules', () => {
 
     it('an abort during the wait stops at once: cancelled, no further request', async () => {
       const clock = new ManualClock();
-      const { client } = makeClient(sim, { clock: clock as never });
+      const { client } = makeClient(sim, { clock });
       const ac = new AbortController();
       sim.inject('query', { kind: 'status', status: 500 });
       const p = client.query(taskId, ac.signal);
@@ -168,7 +168,7 @@ describe('api/client retry rules', () => {
 
     it('close() during the wait: the call fails with the "closed" error and sends nothing more', async () => {
       const clock = new ManualClock();
-      const { client } = makeClient(sim, { clock: clock as never });
+      const { client } = makeClient(sim, { clock });
       sim.inject('query', { kind: 'status', status: 500 });
       const p = client.query(taskId);
       await clock.whenScheduled();

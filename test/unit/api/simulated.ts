@@ -56,8 +56,8 @@ export function spyDispatcher(): { dispatcher: Dispatcher; calls: number } {
       spy.calls++;
       throw new Error('no request may be sent');
     },
-    close: async () => undefined,
-    destroy: async () => undefined,
+    close: () => Promise.resolve(),
+    destroy: () => Promise.resolve(),
   } as unknown as Dispatcher;
   return spy;
 }

@@ -3,7 +3,7 @@ import { decode as decodeJpeg } from 'jpeg-js';
 import { NanoError } from '../../../src/core/errors';
 import { BOT_BLOCK_DETAIL, fetchImage, linkMayHaveExpired } from '../../../src/core/images/fetch';
 import { startSimulator, type Simulator } from '../../simulator/server';
-import { call, query, submit } from '../simulator/util';
+import { call, firstImage, query, submit } from '../simulator/util';
 import { isKind } from './helpers';
 
 describe('images/answers: what result hosts answer, against the simulator', () => {
@@ -16,7 +16,7 @@ describe('images/answers: what result hosts answer, against the simulator', () =
 
   async function firstUrl(prompt: string): Promise<string> {
     const id = await submit(sim, { prompt });
-    return (await query(sim, id)).json.data.result[0].image as string;
+    return firstImage(await query(sim, id));
   }
   const fileRequests = () => sim.requests.filter((r) => r.path.startsWith('/files/'));
   const api = () => ({ apiBaseUrl: sim.url });

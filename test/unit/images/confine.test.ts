@@ -147,7 +147,7 @@ describe('images/confine: saves stay inside the workspace folder', () => {
     const ro = makeReadOnly(out);
     if (!ro) this.skip(); // root without chattr: the file-in-place test above covers a real fault
     try {
-      await assert.rejects(fsp.writeFile(path.join(out, 'probe'), 'x'), `${ro!.how} really stops writing`);
+      await assert.rejects(fsp.writeFile(path.join(out, 'probe'), 'x'), `${ro.how} really stops writing`);
       await assert.rejects(writeUniqueInside(ws, 'out', 'cat', 'png', bytes('img')), (e: unknown) => {
         assert.ok(e instanceof NanoError);
         assert.equal(e.kind, 'io');
@@ -157,7 +157,7 @@ describe('images/confine: saves stay inside the workspace folder', () => {
       });
       assert.deepEqual(await tree(out), []);
     } finally {
-      ro!.undo();
+      ro.undo();
     }
   });
 

@@ -71,8 +71,8 @@ function refusingDispatcher(): { dispatcher: Dispatcher; seen: string[] } {
       seen.push(String(opts.origin));
       throw Object.assign(new Error('refused by the test dispatcher'), { code: 'ECONNREFUSED' });
     },
-    close: async () => undefined,
-    destroy: async () => undefined,
+    close: () => Promise.resolve(),
+    destroy: () => Promise.resolve(),
   } as unknown as Dispatcher;
   return { dispatcher, seen };
 }

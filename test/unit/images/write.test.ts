@@ -73,9 +73,9 @@ describe('images/write', () => {
       await fsp.writeFile(path.join(root, 'fat.png'), 'original');
       let linkCalls = 0;
       const noLinks = {
-        link: async () => {
+        link: () => {
           linkCalls++;
-          throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
+          return Promise.reject(Object.assign(new Error('operation not permitted'), { code: 'EPERM' }));
         },
       };
       const p = await writeFileAtomicNoOverwrite(root, 'fat.png', bytes('copied'), noLinks);
@@ -101,9 +101,7 @@ describe('images/write', () => {
 
     it('removes its temp file when publishing fails', async () => {
       const failing = {
-        link: async () => {
-          throw Object.assign(new Error('i/o error'), { code: 'EIO' });
-        },
+        link: () => Promise.reject(Object.assign(new Error('i/o error'), { code: 'EIO' })),
       };
       await assert.rejects(writeFileAtomicNoOverwrite(root, 'a.png', bytes('x'), failing), (e: unknown) => e instanceof NanoError && e.kind === 'io');
       assert.deepEqual(await listing(root), []);

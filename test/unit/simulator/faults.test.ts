@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../../simulator/server';
-import { call, query, submit } from './util';
+import { call, firstImage, query, sleep, submit } from './util';
 
 const GEN = { model: 'google/gempix2', prompt: 'a banana' };
 
@@ -58,7 +58,7 @@ describe('simulator: injected faults', function () {
     assert.equal((await call(sim, '/api/image/gen', { body: GEN })).status, 500);
     assert.equal((await call(sim, '/api/image/gen', { body: GEN })).status, 503);
     const id = await submit(sim);
-    const url = (await query(sim, id)).json.data.result[0].image;
+    const url = firstImage(await query(sim, id));
     sim.inject('any', { kind: 'status', status: 502 });
     assert.equal((await call(sim, url, { key: null })).status, 502);
     assert.equal((await call(sim, url, { key: null })).status, 200);
@@ -69,7 +69,7 @@ describe('simulator: injected faults', function () {
     sim.inject('file', { kind: 'status', status: 403 });
     const q = await query(sim, id);
     assert.equal(q.status, 200);
-    assert.equal((await call(sim, q.json.data.result[0].image, { key: null })).status, 403);
+    assert.equal((await call(sim, firstImage(q), { key: null })).status, 403);
   });
 
   it('clearFaults drops every queued fault', async () => {
@@ -96,10 +96,12 @@ describe('simulator: injected faults', function () {
   });
 
   it('act-then-delay: the task exists before the answer leaves', async () => {
-    sim.inject('submit', { kind: 'act-then-delay', ms: 400 });
-    const answer = call(sim, '/api/image/gen', { body: GEN });
-    await new Promise((r) => setTimeout(r, 150));
-    assert.equal(sim.tasks.size, 1, 'created (and billable) while the client still waits');
+    sim.inject('submit', { kind: 'act-then-delay', ms: 1500 });
+    let answered = false;
+    const answer = call(sim, '/api/image/gen', { body: GEN }).finally(() => (answered = true));
+    while (sim.tasks.size === 0 && !answered) await sleep(10);
+    assert.equal(sim.tasks.size, 1, 'created (and billable)');
+    assert.equal(answered, false, 'while the client still waits');
     const res = await answer;
     assert.equal(res.status, 200);
     assert.equal(sim.tasks.size, 1);
@@ -118,8 +120,9 @@ describe('simulator: injected faults', function () {
     const a = await call(sim, '/api/user');
     assert.equal(a.status, 200);
     assert.ok(Date.now() - t0 >= 240, `answered after ${Date.now() - t0} ms`);
-    sim.inject('submit', { kind: 'delay', ms: 400 });
-    await assert.rejects(call(sim, '/api/image/gen', { body: GEN, signal: AbortSignal.timeout(100) }), (err: Error) => err.name === 'TimeoutError');
+    // On /api/user: a delayed submit would still create its task after the client gave up, into a later test.
+    sim.inject('user', { kind: 'delay', ms: 400 });
+    await assert.rejects(call(sim, '/api/user', { signal: AbortSignal.timeout(100) }), (err: Error) => err.name === 'TimeoutError');
   });
 
   it('broken-json: 200 with a truncated JSON body (the submit still acted)', async () => {
@@ -134,7 +137,7 @@ describe('simulator: injected faults', function () {
 
   it('broken-json on a download gives the fixed truncated envelope', async () => {
     const id = await submit(sim);
-    const url = (await query(sim, id)).json.data.result[0].image;
+    const url = firstImage(await query(sim, id));
     sim.inject('file', { kind: 'broken-json' });
     const a = await call(sim, url, { key: null });
     assert.equal(a.status, 200);

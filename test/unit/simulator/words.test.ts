@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { FAIL_REASON, startSimulator, TEXT_ANSWER, type Simulator } from '../../simulator/server';
-import { call, query, submit } from './util';
+import { asTask, call, query, submit } from './util';
 
 /** Words an API could send that must never become links in the editor (issue 7). */
 const LINKS = '[Renew it here](command:workbench.action.openSettings) or [log in](https://evil.example/login)';
@@ -21,16 +21,16 @@ describe('simulator: chosen words (setWords, status fault message/detail)', func
     sim.setWords({ textAnswer: LINKS });
     const id = await submit(sim, { prompt: 'a banana [sim:text]' });
     const q = await query(sim, id);
-    assert.equal(q.json.data.status, 'success');
-    assert.deepEqual(q.json.data.result, [{ text: LINKS }]);
+    assert.equal(asTask(q).data.status, 'success');
+    assert.deepEqual(asTask(q).data.result, [{ text: LINKS }]);
   });
 
   it('setWords: the status_reason.message of a [sim:fail] task', async () => {
     sim.setWords({ failReason: LINKS });
     const id = await submit(sim, { prompt: 'a banana [sim:fail]' });
     const q = await query(sim, id);
-    assert.equal(q.json.data.status, 'failed');
-    assert.deepEqual(q.json.data.status_reason, { message: LINKS });
+    assert.equal(asTask(q).data.status, 'failed');
+    assert.deepEqual(asTask(q).data.status_reason, { message: LINKS });
   });
 
   it('a task keeps the words in force at its submit; a field left out goes back to its default', async () => {
@@ -39,19 +39,19 @@ describe('simulator: chosen words (setWords, status fault message/detail)', func
     sim.setWords({ failReason: 'out of bananas' });
     const after = await submit(sim, { prompt: '[sim:text]' });
     const failed = await submit(sim, { prompt: '[sim:fail]' });
-    assert.deepEqual((await query(sim, before)).json.data.result, [{ text: LINKS }]);
-    assert.deepEqual((await query(sim, after)).json.data.result, [{ text: TEXT_ANSWER }]);
-    assert.deepEqual((await query(sim, failed)).json.data.status_reason, { message: 'out of bananas' });
+    assert.deepEqual(asTask(await query(sim, before)).data.result, [{ text: LINKS }]);
+    assert.deepEqual(asTask(await query(sim, after)).data.result, [{ text: TEXT_ANSWER }]);
+    assert.deepEqual(asTask(await query(sim, failed)).data.status_reason, { message: 'out of bananas' });
     sim.setWords({});
     const plain = await submit(sim, { prompt: '[sim:fail]' });
-    assert.deepEqual((await query(sim, plain)).json.data.status_reason, { message: FAIL_REASON });
+    assert.deepEqual(asTask(await query(sim, plain)).data.status_reason, { message: FAIL_REASON });
   });
 
   it('reset keeps the words (like the duration and credit)', async () => {
     sim.setWords({ textAnswer: LINKS });
     sim.reset();
     const id = await submit(sim, { prompt: '[sim:text]' });
-    assert.deepEqual((await query(sim, id)).json.data.result, [{ text: LINKS }]);
+    assert.deepEqual(asTask(await query(sim, id)).data.result, [{ text: LINKS }]);
   });
 
   it('a status fault can carry a chosen message and detail in its envelope', async () => {
