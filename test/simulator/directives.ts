@@ -23,6 +23,10 @@ export interface SimDirectives {
   huge: boolean;
   /** `[sim:slow-image]`: the image URL trickles the PNG over `slowImageMs`. */
   slowImage: boolean;
+  /** `[sim:endless]`: the image URL streams a PNG that never ends (no Content-Length). */
+  endless: boolean;
+  /** `[sim:size-mb=N]`: the image URL streams a valid PNG of N MiB (no Content-Length). */
+  sizeMb: number;
   /** `[sim:browser-only]`: the image host answers 403 `error code: 1010` to clients that do not look like a browser. */
   browserOnly: boolean;
   /** `[sim:jpeg]`: the `.png` URL serves JPEG bytes (still labelled image/png). */
@@ -60,6 +64,8 @@ export const DIRECTIVES: readonly string[] = [
   '[sim:not-image]     image URL serves text/html (status 200)',
   '[sim:huge]          image URL serves an ~8 MiB PNG',
   '[sim:slow-image]    image URL trickles the PNG over ~3 s',
+  '[sim:endless]       image URL streams a PNG that never ends',
+  '[sim:size-mb=N]     image URL streams a valid N MiB PNG (no Content-Length)',
   '[sim:browser-only]  image URL answers 403 "error code: 1010" unless the client looks like a browser',
   '[sim:jpeg]          the .png image URL serves JPEG bytes',
   '[sim:expire=N]      image URLs of the first N answers have expired; a new query gives fresh ones',
@@ -70,8 +76,8 @@ export const DIRECTIVES: readonly string[] = [
   '[sim:duration=MS]   this task takes MS milliseconds',
 ];
 
-type Flag = 'fail' | 'text' | 'single' | 'two' | 'data' | 'badUrl' | 'notImage' | 'huge' | 'slowImage' | 'browserOnly' | 'jpeg';
-type Count = 'images' | 'expire' | 'expireStatus' | 'answerBytes' | 'notFound' | 'status500' | 'durationMs';
+type Flag = 'fail' | 'text' | 'single' | 'two' | 'data' | 'badUrl' | 'notImage' | 'huge' | 'slowImage' | 'endless' | 'browserOnly' | 'jpeg';
+type Count = 'images' | 'expire' | 'expireStatus' | 'answerBytes' | 'notFound' | 'status500' | 'durationMs' | 'sizeMb';
 
 const FLAGS: Record<string, Flag> = {
   fail: 'fail',
@@ -83,6 +89,7 @@ const FLAGS: Record<string, Flag> = {
   'not-image': 'notImage',
   huge: 'huge',
   'slow-image': 'slowImage',
+  endless: 'endless',
   'browser-only': 'browserOnly',
   jpeg: 'jpeg',
 };
@@ -96,6 +103,7 @@ const COUNTS: Record<string, { key: Count; ok: (n: number) => boolean }> = {
   notfound: { key: 'notFound', ok: () => true },
   status500: { key: 'status500', ok: () => true },
   duration: { key: 'durationMs', ok: () => true },
+  'size-mb': { key: 'sizeMb', ok: (n) => n >= 1 && n <= 1024 },
 };
 
 /** Parses every `[sim:name]` / `[sim:name=N]` in a prompt (case-insensitive). */
@@ -110,6 +118,8 @@ export function parseDirectives(prompt: string): SimDirectives {
     notImage: false,
     huge: false,
     slowImage: false,
+    endless: false,
+    sizeMb: 0,
     browserOnly: false,
     jpeg: false,
     images: 0,

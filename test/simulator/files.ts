@@ -9,6 +9,7 @@ import type * as http from 'node:http';
 import { encode as encodeJpeg } from 'jpeg-js';
 import type { SimDirectives } from './directives';
 import { gradientPng, hashString, makePng, pngChunk } from './png';
+import { streamEndlessPng, streamLargePng } from './streams';
 import { envelope, textReply, type Reply } from './replies';
 
 export const NOT_IMAGE_BODY = '<html>not an image</html>';
@@ -154,6 +155,11 @@ export function createFileHost(opts: FileHostOptions) {
     const gone = expired(t, url);
     if (gone) return gone;
     if (t.directives.notImage) return textReply(200, NOT_IMAGE_BODY, 'text/html; charset=utf-8');
+    if (req.method === 'GET' && t.directives.endless) return { status: 200, headers: {}, stream: (res) => streamEndlessPng(res, opts.write) };
+    if (req.method === 'GET' && t.directives.sizeMb > 0) {
+      const size = t.directives.sizeMb * 1024 * 1024;
+      return { status: 200, headers: {}, stream: (res) => streamLargePng(res, size, opts.write) };
+    }
     const bytes = t.directives.huge ? getHugePng() : imageOf(t, n);
     // Labelled image/png even when the bytes are JPEG: the type must come from the bytes.
     const headers = { 'content-type': 'image/png', 'content-length': bytes.length, 'cache-control': 'no-store' };

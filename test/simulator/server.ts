@@ -276,7 +276,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     req.socket.destroy();
   }
 
-  async function send(req: http.IncomingMessage, res: http.ServerResponse, rec: RecordedRequest, reply: Reply): Promise<void> {
+  async function send(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    rec: RecordedRequest,
+    reply: Reply,
+    part?: 'cut' | { stallMs: number },
+  ): Promise<void> {
     if (res.destroyed || closed) return;
     logLine(req, rec, String(reply.status));
     if (reply.stream) {
@@ -287,6 +293,20 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const headers: Record<string, string | number> = { ...reply.headers };
     if (headers['content-length'] === undefined) headers['content-length'] = body.length;
     res.writeHead(reply.status, headers);
+    if (part && req.method !== 'HEAD' && body.length > 1) {
+      // Half the body now; then either a reset or, after a stall, the rest.
+      const half = Math.floor(body.length / 2);
+      if (!(await write(res, body.subarray(0, half)))) return;
+      if (part === 'cut') {
+        logLine(req, rec, 'reset mid-body');
+        await sleep(20); // let the first half leave
+        req.socket.destroy();
+        return;
+      }
+      if (!(await sleep(part.stallMs)) || res.destroyed) return;
+      res.end(body.subarray(half));
+      return;
+    }
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
@@ -310,6 +330,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (closed) return;
 
     let after: 'drop' | 'truncate' | undefined;
+    let part: 'cut' | { stallMs: number } | undefined;
     let answerAfterMs = 0;
     if (fault) {
       const early = faultReply(fault, route);
@@ -318,6 +339,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (fault.kind === 'drop-after') after = 'drop';
       if (fault.kind === 'broken-json') after = 'truncate';
       if (fault.kind === 'act-then-delay') answerAfterMs = fault.ms;
+      if (fault.kind === 'cut-body') part = 'cut';
+      if (fault.kind === 'stall-body') part = { stallMs: fault.ms };
     }
 
     let reply: Reply;
@@ -341,7 +364,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (answerAfterMs > 0 && !(await sleep(answerAfterMs))) return;
     if (after === 'drop') return drop(req, rec, 'after acting');
     if (after === 'truncate') reply = truncated(reply);
-    return send(req, res, rec, reply);
+    return send(req, res, rec, reply, part);
   }
 
   // ---- server ---------------------------------------------------------------------------------

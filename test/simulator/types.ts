@@ -56,7 +56,11 @@ export type Fault =
   /** Answer 200 text/html '<html>502 Bad Gateway</html>' without acting. */
   | { kind: 'html' }
   /** Answer 200 with this JSON body without acting. */
-  | { kind: 'shape'; body: unknown };
+  | { kind: 'shape'; body: unknown }
+  /** Act normally, send the status line, headers (full Content-Length) and half the body, then reset the connection. */
+  | { kind: 'cut-body' }
+  /** Act normally, send the headers and half the body, wait this long, then send the rest. */
+  | { kind: 'stall-body'; ms: number };
 
 export type TaskStatus = 'pending' | 'submitted' | 'in_progress' | 'success' | 'failed';
 

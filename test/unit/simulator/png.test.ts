@@ -69,7 +69,7 @@ describe('simulator: png encoder', () => {
 describe('simulator: directive parsing and key masking', () => {
   it('parses every directive, anywhere, case-insensitively', () => {
     const d = parseDirectives(
-      '[SIM:fail] a [sim:text][sim:single] b [sim:two] [sim:data] [sim:bad-url] [sim:not-image] [sim:huge] [sim:slow-image] [sim:notfound=3] [sim:status500=2] [sim:duration=250] [sim:Browser-Only] [sim:jpeg] [sim:images=9] [sim:expire=2] [sim:expire-status=403] [sim:answer-bytes=1048577]',
+      '[SIM:fail] a [sim:text][sim:single] b [sim:two] [sim:data] [sim:bad-url] [sim:not-image] [sim:huge] [sim:slow-image] [sim:notfound=3] [sim:status500=2] [sim:duration=250] [sim:Browser-Only] [sim:jpeg] [sim:images=9] [sim:expire=2] [sim:expire-status=403] [sim:answer-bytes=1048577] [sim:endless] [sim:size-mb=60]',
     );
     assert.deepEqual(d, {
       fail: true,
@@ -81,6 +81,8 @@ describe('simulator: directive parsing and key masking', () => {
       notImage: true,
       huge: true,
       slowImage: true,
+      endless: true,
+      sizeMb: 60,
       browserOnly: true,
       jpeg: true,
       images: 9,
