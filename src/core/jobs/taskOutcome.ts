@@ -26,7 +26,7 @@ export type TaskVerdict =
   | { next: 'failed'; patch: TaskPatch; error: SerializedError }
   /** Still running on the server, in this state. */
   | { next: PollingState; patch: TaskPatch }
-  /** An answer that makes no sense (unknown status): handled like a query error. */
+  /** An answer that makes no sense (unknown status, "success" with neither image nor words): handled like a query error. */
   | { next: 'bad-answer'; patch: TaskPatch; error: NanoError };
 
 /** Turns the answer to a status query of `job`, received at `now`, into its next state and message. */
@@ -43,12 +43,21 @@ export function interpretTask(job: Readonly<JobRecord>, task: Task, now: number)
   }
   if (task.status === 'success') {
     const text = texts.join('\n').trim();
-    const error = new NanoError({
-      kind: 'text-only',
-      message: text ? `The model answered with text instead of an image: ${text}` : 'The model finished without returning an image.',
-      retryable: false,
-      ...(text ? { detail: text } : {}),
-    });
+    if (!text) {
+      // Neither image nor words: a garbled answer (a partial body, a missing `result`) about a task
+      // that may well hold a paid image. Stopped like any answer that makes no sense: task kept,
+      // resumable, so the next query can still list the image.
+      return {
+        next: 'bad-answer',
+        patch,
+        error: new NanoError({
+          kind: 'protocol',
+          message: 'The API said the image is ready but sent no image. Resume the job to ask again (nothing is paid twice).',
+          retryable: false,
+        }),
+      };
+    }
+    const error = new NanoError({ kind: 'text-only', message: `The model answered with text instead of an image: ${text}`, retryable: false, detail: text });
     return { next: 'failed', patch: { ...patch, serverDoneAt, texts: [...texts] }, error: error.toJSON() };
   }
   if (task.status === 'failed') {

@@ -37,8 +37,14 @@ describe('interpretTask', () => {
       retryable: false,
       detail: 'I cannot draw that.',
     });
+  });
+
+  it('success with neither image nor words: a bad answer (protocol), so the task is kept', () => {
     const silent = interpretTask(submitted, task({ status: 'success' }), NOW);
-    assert.equal(silent.next === 'failed' ? silent.error.message : '', 'The model finished without returning an image.');
+    assert.equal(silent.next, 'bad-answer');
+    assert.equal(silent.next === 'bad-answer' ? silent.error.kind : '', 'protocol');
+    assert.match(silent.next === 'bad-answer' ? silent.error.message : '', /sent no image.*Resume/);
+    assert.deepEqual(silent.patch, {}, 'not marked done: a resume polls the task again');
   });
 
   it('failed on the server: failed (generation-failed), with the reason', () => {
