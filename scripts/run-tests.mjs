@@ -2,6 +2,8 @@
 // ", N skipped" is appended when tests were pending). A stage in which no test ran fails the run.
 //   node scripts/run-tests.mjs all          unit, then integration and UI tests in a real VS Code
 //   node scripts/run-tests.mjs unit         plain-Node unit tests only (fast)
+//   node scripts/run-tests.mjs faults       the fault suite: the real engine against a misbehaving
+//                                           simulator, and the gallery against XSS; prints a table
 //   node scripts/run-tests.mjs integration  mocha inside the VS Code extension host
 //   node scripts/run-tests.mjs e2e          Playwright driving the workbench
 // Expects `npm run build` and `npm run compile-tests` to have run (npm test does both).
@@ -15,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const which = process.argv[2] ?? 'all';
-const stages = which === 'all' ? ['unit', 'integration', 'e2e'] : [which];
+const stages = which === 'all' ? ['unit', 'faults', 'integration', 'e2e'] : [which];
 const log = (line) => process.stdout.write(line + '\n');
 
 function findTests(dir, suffix) {
@@ -43,6 +45,31 @@ async function runUnit() {
     const runner = mocha.run(() => resolve(runner.stats));
     runner.on('fail', (test, err) => failures.push(`${test.fullTitle()}: ${err?.message ?? err}`));
   });
+  return { passed: stats.passes, failed: stats.failures, pending: stats.pending, failures };
+}
+
+/** The fault table of the last `faults` stage, printed again at the end of the run. */
+let faultTable;
+
+async function runFaults() {
+  const Mocha = require('mocha');
+  const mocha = new Mocha({ reporter: 'spec', timeout: 40_000 });
+  const dir = path.join(repoRoot, 'out', 'test', 'faults');
+  const files = findTests(dir, '.test.js');
+  if (files.length === 0) throw new Error('no fault scenarios found under out/test/faults (did `npm run compile-tests` run?)');
+  for (const f of files) mocha.addFile(f);
+  const failures = [];
+  const stats = await new Promise((resolve) => {
+    const runner = mocha.run(() => resolve(runner.stats));
+    runner.on('fail', (test, err) => failures.push(`${test.fullTitle()}: ${err?.message ?? err}`));
+  });
+  // The same module instance the scenarios recorded their rows in.
+  const { rows, renderTable } = require(path.join(dir, 'figures.js'));
+  faultTable = renderTable(rows);
+  log('');
+  log(`fault table (${rows.length} scenarios):`);
+  for (const line of faultTable) log('  ' + line);
+  // A run of 0 scenarios fails the stage (the loop below counts it).
   return { passed: stats.passes, failed: stats.failures, pending: stats.pending, failures };
 }
 
@@ -105,13 +132,13 @@ async function runE2E() {
   }
 }
 
-const runners = { unit: runUnit, integration: runIntegration, e2e: runE2E };
+const runners = { unit: runUnit, faults: runFaults, integration: runIntegration, e2e: runE2E };
 const totals = { passed: 0, failed: 0, pending: 0 };
 const rows = [];
 for (const stage of stages) {
   const run = runners[stage];
   if (!run) {
-    log(`unknown stage "${stage}" (use all, unit, integration or e2e)`);
+    log(`unknown stage "${stage}" (use all, unit, faults, integration or e2e)`);
     process.exit(2);
   }
   const started = Date.now();
@@ -143,6 +170,10 @@ for (const r of rows) {
   const counts = `${String(r.passed).padStart(4)} ok ${String(r.failed).padStart(4)} not ok ${String(r.pending).padStart(4)} pending`;
   log(`  ${r.stage.padEnd(12)} ${counts}  (${r.secs} s)`);
   for (const f of r.failures ?? []) log(`    ✗ ${f}`);
+}
+if (faultTable) {
+  log('\n=== faults (figures per scenario; ✗ = a figure is off)');
+  for (const line of faultTable) log('  ' + line);
 }
 log(`summary: ${totals.passed} passed, ${totals.failed} failed${totals.pending ? `, ${totals.pending} skipped` : ''}`);
 process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);
