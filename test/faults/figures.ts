@@ -17,17 +17,20 @@ import path from 'node:path';
 import type { JobRecord } from '../../src/core/jobs/types';
 import type { Simulator } from '../simulator/server';
 
+/** A figure, or '-' where it does not apply (the XSS row). */
+type Figure = number | '-';
+
 export interface Row {
   scenario: string;
   jobs: number;
-  delivered: number;
-  failed: number;
+  delivered: Figure;
+  failed: Figure;
   crashes: number;
-  paidLost: number;
-  dupTasks: number;
-  posts: number;
+  paidLost: Figure;
+  dupTasks: Figure;
+  posts: Figure;
   told: string;
-  keySeen: number;
+  keySeen: Figure;
   secs: number;
   said: string;
   ok: boolean;
