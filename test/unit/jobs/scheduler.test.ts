@@ -233,6 +233,25 @@ describe('JobScheduler', () => {
     assert.equal(s.api.submits.length, 1, 'resume never submits again');
   });
 
+  it('keeps the task of a "success" answer without any result (resumable), unlike a text answer', async () => {
+    const s = setup();
+    s.api.script('t1', { status: 'success' });
+    s.api.script('t2', { status: 'success', texts: ['No.'] });
+    const empty = s.sched.start(REQ);
+    const words = s.sched.start({ ...REQ, prompt: 'a blue fox' });
+    await s.clock.until(() => state(s, empty.id).state === 'failed' && state(s, words.id).state === 'failed');
+    assert.equal(state(s, empty.id).error?.kind, 'protocol');
+    assert.equal(state(s, empty.id).resumable, true);
+    assert.match(state(s, empty.id).error?.message ?? '', /sent no image/);
+    assert.equal(state(s, words.id).error?.kind, 'text-only');
+    assert.equal(state(s, words.id).resumable, false);
+
+    s.api.script('t1', { status: 'success', images: [IMG] });
+    assert.equal(s.sched.resume(empty.id), true);
+    await s.clock.until(() => state(s, empty.id).state === 'success');
+    assert.equal(s.api.submits.length, 2, 'resume never submits again');
+  });
+
   it('fails on a submit error, not resumable, with the error', async () => {
     const s = setup();
     s.api.submitScript = [
