@@ -63,13 +63,10 @@ export function createEngine(o: EngineOptions): Engine {
     submit: (req: GenerateRequest, signal?: AbortSignal) => client.submit(req, signal),
     query: (taskId: string, signal?: AbortSignal): Promise<Task> => client.query(taskId, signal),
   };
-  // Not an object literal on purpose: a later ImageStore takes `apiBaseUrl` (images on this
-  // computer only from an API on this computer); this one ignores it.
-  const storeOpts = { log: (l: string) => o.log(`[images] ${l}`), apiBaseUrl: () => o.apiBaseUrl };
-  const store = new ImageStore(path.join(o.root, 'global'), 200, storeOpts);
-  // A store that can re-query expired links delivers through the API, as services.ts will.
-  const via = (store as unknown as { deliverVia?: (api: TaskApi) => DeliverFn }).deliverVia;
-  const deliverFn: DeliverFn = typeof via === 'function' ? via.call(store, api) : store.deliver;
+  // Images on this computer or a private network only from an API on this computer.
+  const store = new ImageStore(path.join(o.root, 'global'), 200, { apiBaseUrl: () => o.apiBaseUrl, log: (l) => o.log(`[images] ${l}`) });
+  // Expired result links are asked for again through the API.
+  const deliverFn: DeliverFn = store.deliverVia(api);
   const storeReady = store.load().catch((e) => o.log(`history could not be loaded: ${e}`));
   const jobsDir = path.join(o.root, 'jobs');
   const jobStore = new FileJobStore(jobsDir, o.identity, { log: (l) => o.log(`[jobs] ${l}`), renewMs: 500 });

@@ -16,18 +16,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { JobRecord } from '../../src/core/jobs/types';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../simulator/server';
 import { createEngine, FAULT_KEY, MODEL, type Engine, type EngineOptions } from './engine';
-import {
-  CrashWatch,
-  duplicateTasks,
-  historyOnDisk,
-  jobsOnDisk,
-  keySightings,
-  paidLost,
-  postsOf,
-  record,
-  toldFigures,
-  type Row,
-} from './figures';
+import { CrashWatch, duplicateTasks, historyOnDisk, jobsOnDisk, keySightings, paidLost, postsOf, record, toldFigures, type Row } from './figures';
 
 interface Ctx {
   sim: Simulator;
@@ -95,7 +84,9 @@ async function runScenario(spec: Spec): Promise<void> {
     failure = e;
     c.jobs = c.ids.map((id) => engine.scheduler.get(id)).filter((j): j is JobRecord => !!j);
   } finally {
-    await engine.dispose().catch((e) => (failure ??= e));
+    await engine.dispose().catch((e: unknown) => {
+      failure ??= e;
+    });
     await base.close?.().catch(() => undefined);
     spec.cleanup?.(c);
     // Give late callbacks (aborted requests, a stream cut at close) a moment to show a crash.
@@ -217,7 +208,10 @@ describe('fault suite: the real engine against a misbehaving API', function () {
         const first = posts[0].at;
         // The POST that got the 429 was repeated no sooner than the server asked.
         const again = posts.filter((p) => p.at > first).map((p) => p.at - first);
-        assert.ok(again.some((d) => d >= 950), `a resent submit waited for Retry-After (${again.join(', ')} ms)`);
+        assert.ok(
+          again.some((d) => d >= 950),
+          `a resent submit waited for Retry-After (${again.join(', ')} ms)`,
+        );
       },
     }));
 
@@ -260,7 +254,10 @@ describe('fault suite: the real engine against a misbehaving API', function () {
       },
       expect: { delivered: 3, failed: 0, posts: 3 },
       check: ({ logs }) => {
-        assert.ok(logs.some((l) => /did not answer within/.test(l)), 'a timeout happened and was logged');
+        assert.ok(
+          logs.some((l) => /did not answer within/.test(l)),
+          'a timeout happened and was logged',
+        );
       },
     }));
 
@@ -326,7 +323,45 @@ describe('fault suite: the real engine against a misbehaving API', function () {
       check: ({ sim }) => {
         assert.equal(fileGets(sim).length, 0, 'no download went to this computer');
       },
-      note: 'needs feat/net (first result URL obeys the host rules)',
+      note: 'the first result URL obeys the host rules (feat/net)',
+    }));
+
+  it('result hosts: 1010 bot filter, JPEG under .png, expired links (403/404/410)', () =>
+    runScenario({
+      name: 'result host quirks',
+      prompts: [
+        ...prompts(2, 'A banana [sim:browser-only]'),
+        'A banana [sim:jpeg]',
+        'A banana [sim:expire=1] [sim:expire-status=403]',
+        'A banana [sim:expire=1] [sim:expire-status=404]',
+        'A banana [sim:expire=1] [sim:expire-status=410]',
+      ],
+      expect: { delivered: 6, failed: 0, posts: 6 },
+      check: ({ sim, root, jobs }) => {
+        for (const r of fileGets(sim)) {
+          assert.match(String(r.headers['user-agent']), /^Mozilla\/5\.0 \(/, 'downloads look like a browser');
+          assert.equal(r.headers.authorization, undefined, 'no credentials to the image host');
+        }
+        const jpeg = jobs.find((j) => j.request.prompt.includes('[sim:jpeg]'));
+        const stored = historyOnDisk(root) as { taskId?: string; mime?: string }[];
+        assert.equal(stored.find((i) => i.taskId === jpeg?.taskId)?.mime, 'image/jpeg', 'the type comes from the bytes');
+        // Each expired link cost one more query for fresh links, and one more download.
+        const expiring = [...sim.tasks.values()].filter((t) => t.directives.expire > 0);
+        for (const t of expiring) assert.equal(fileGets(sim).filter((r) => r.path.includes(t.taskId)).length, 2);
+      },
+    }));
+
+  it('answers beyond the limits: over 1 MiB of JSON, more than 8 images', () =>
+    runScenario({
+      name: 'answers over the limits',
+      prompts: ['A banana [sim:answer-bytes=1048577]', 'A banana [sim:images=9]'],
+      expect: { delivered: 0, failed: 2, said: /larger than 1 MB|at most 8/ },
+      check: ({ jobs }) => {
+        for (const j of jobs) {
+          assert.equal(j.error?.kind, 'invalid-response');
+          assert.equal(j.resumable, true, 'the task id is kept');
+        }
+      },
     }));
 
   it('data: URIs as results', () =>
@@ -487,7 +522,10 @@ async function runChildren(how: 'kill' | 'reload'): Promise<void> {
     if (how === 'kill' && ended.signal !== 'SIGKILL') crashes++;
     if (how === 'reload') {
       if (ended.code !== 0) crashes++;
-      assert.ok(first.lines.some((l) => l.t === 'disposed'), 'the first host ran its dispose path');
+      assert.ok(
+        first.lines.some((l) => l.t === 'disposed'),
+        'the first host ran its dispose path',
+      );
     }
     second = startChild({ apiBaseUrl: sim.url, root, owner, session: 'second', prompts: [], exitWhenSettled: true, timeoutMs: 20_000 });
     await second.waitFor((ls) => ls.some((l) => l.t === 'settled' || l.t === 'crash'), 25_000, 'the second host settles every job');

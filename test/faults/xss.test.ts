@@ -18,7 +18,17 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { record } from './figures';
 
 const CHROMIUM = process.env.NB_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
 /** 25 distinct payloads; payload n reports `n` when it runs. */
@@ -237,7 +247,7 @@ describe('fault suite: XSS in the gallery page', function () {
       await post(page, { type: 'balance', balance: 3 });
 
       // Every payload is on the page as text.
-      const text = (await page.evaluate('document.body.innerText')) as string;
+      const text = await page.evaluate<string>('document.body.innerText');
       shown = PAYLOADS.filter((x) => text.includes(x.replace(/\s+/g, ' ').trim().slice(0, 12))).length;
 
       // The filter restored from the view state holds a payload, as text.
@@ -261,11 +271,11 @@ describe('fault suite: XSS in the gallery page', function () {
       }
       await filter.fill('');
       // Replies (toasts): an action answered with payloads, as error and as message.
-      const before = (await page.evaluate('window.__posted.length')) as number;
+      const before = await page.evaluate<number>('window.__posted.length');
       for (const sel of ['[data-action="save"]', '[data-action="reveal"]', '[data-action="open"]']) {
         await page.locator(sel).first().click({ timeout: 5000 });
       }
-      const requests = (await page.evaluate(`window.__posted.slice(${before}).filter((m) => m.type === 'request').map((m) => m.id)`)) as number[];
+      const requests = await page.evaluate<number[]>(`window.__posted.slice(${before}).filter((m) => m.type === 'request').map((m) => m.id)`);
       for (const [k, id] of requests.entries()) {
         await post(page, k % 2 ? { type: 'reply', id, ok: true, message: PAYLOADS[k % 25] } : { type: 'reply', id, ok: false, error: PAYLOADS[(k + 5) % 25] });
       }
@@ -273,7 +283,7 @@ describe('fault suite: XSS in the gallery page', function () {
       await page.waitForTimeout(300);
       const xss = await page.evaluate('window.__xss');
       if (xss !== undefined) ran.push(Number(xss));
-      injected = (await page.evaluate(INJECTED)) as string[];
+      injected = await page.evaluate<string[]>(INJECTED);
       await page.context().close();
 
       assert.deepEqual(ran, [], `payloads ran: ${ran.join(', ')}`);
@@ -310,7 +320,7 @@ describe('fault suite: XSS in the gallery page', function () {
     await page.evaluate(`document.getElementById('app').insertAdjacentHTML('beforeend', ${JSON.stringify(html)})`);
     await page.waitForTimeout(300);
     const xss = await page.evaluate('window.__xss');
-    const injected = (await page.evaluate(INJECTED)) as string[];
+    const injected = await page.evaluate<string[]>(INJECTED);
     await page.context().close();
     assert.deepEqual(ran, [2]);
     assert.equal(xss, 22);
