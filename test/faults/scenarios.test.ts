@@ -246,10 +246,12 @@ describe('fault suite: the real engine against a misbehaving API', function () {
     runScenario({
       name: 'header + body timeouts',
       prompts: prompts(3),
-      engine: { requestTimeoutMs: 400 },
+      // Small enough to keep the row short, large enough that a busy 2-core machine does not time
+      // out a submit (which, having maybe reached the API, is rightly not resent).
+      engine: { requestTimeoutMs: 700 },
       setup: ({ sim }) => {
-        sim.inject('query', { kind: 'delay', ms: 900 }, 2);
-        sim.inject('query', { kind: 'stall-body', ms: 900 }, 2);
+        sim.inject('query', { kind: 'delay', ms: 1500 }, 2);
+        sim.inject('query', { kind: 'stall-body', ms: 1500 }, 2);
         sim.inject('file', { kind: 'stall-body', ms: 600 });
       },
       expect: { delivered: 3, failed: 0, posts: 3 },
