@@ -88,7 +88,6 @@ async function runScenario(spec: Spec): Promise<void> {
       failure ??= e;
     });
     await base.close?.().catch(() => undefined);
-    spec.cleanup?.(c);
     // Give late callbacks (aborted requests, a stream cut at close) a moment to show a crash.
     await sim.close();
     await new Promise((r) => setTimeout(r, 30));
@@ -96,6 +95,8 @@ async function runScenario(spec: Spec): Promise<void> {
     const told = toldFigures(c.jobs);
     const lost = paidLost(sim, root);
     const key = keySightings(FAULT_KEY, { sim, logs, jobs: [...c.jobs, ...jobsOnDisk(engine.jobsDir)], root, extra: [...told.messages, ...c.earlier] });
+    const stored = historyOnDisk(root);
+    spec.cleanup?.(c); // after the figures: they are read from the disk
     row = {
       scenario: spec.name,
       jobs: spec.prompts.length,
@@ -108,7 +109,7 @@ async function runScenario(spec: Spec): Promise<void> {
       told: told.told,
       keySeen: key.length,
       secs: (Date.now() - t0) / 1000,
-      said: told.said || c.earlier[0] || '',
+      said: (told.said || c.earlier[0] || '').split(root).join('<tmp>'),
       ok: false,
       note: typeof spec.note === 'function' ? spec.note() : spec.note,
     };
@@ -125,7 +126,7 @@ async function runScenario(spec: Spec): Promise<void> {
       if (spec.expect.said) for (const m of told.messages) assert.match(m, spec.expect.said);
       // Every delivered job's image is on disk once, under its task.
       const byTask = new Map<string, number>();
-      for (const i of historyOnDisk(root)) if (i.taskId) byTask.set(i.taskId, (byTask.get(i.taskId) ?? 0) + 1);
+      for (const i of stored) if (i.taskId) byTask.set(i.taskId, (byTask.get(i.taskId) ?? 0) + 1);
       for (const j of c.jobs.filter((x) => x.state === 'success')) assert.equal(byTask.get(j.taskId as string), 1, `job ${j.id}: image stored once`);
       spec.check?.(c);
       row.ok = true;
@@ -398,6 +399,37 @@ describe('fault suite: the real engine against a misbehaving API', function () {
       sim: { slowImageMs: 1500 },
       expect: { delivered: 3, failed: 0 },
     }));
+
+  it('a full history folder (a tiny tmpfs), then resume', function () {
+    const mounted: string[] = [];
+    return runScenario({
+      name: 'full output folder',
+      prompts: prompts(3),
+      setup: ({ root }) => {
+        const dir = path.join(root, 'global', 'images');
+        mkdirSync(dir, { recursive: true });
+        // A 256 KiB file system, filled to the last byte: every write answers ENOSPC.
+        if (!sh('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir])) this.skip();
+        mounted.push(dir);
+        const block = Buffer.alloc(4096, 1);
+        try {
+          for (let i = 0; i < 1000; i++) writeFileSync(path.join(dir, 'filler'), block, { flag: 'a' });
+        } catch {
+          // full
+        }
+      },
+      after: async (c) => {
+        // The person makes room, then presses Resume.
+        rmSync(path.join(c.root, 'global', 'images', 'filler'), { force: true });
+        await resumeFailed(3)(c);
+      },
+      cleanup: () => {
+        for (const d of mounted) sh('umount', ['-l', d]);
+      },
+      expect: { delivered: 3, failed: 0, posts: 3 },
+      note: 'all 3 failed while the folder was full (ENOSPC on a 256 KiB tmpfs), then Resume delivered them',
+    });
+  });
 
   it('a read-only history folder, then resume', () => {
     let how = '';
