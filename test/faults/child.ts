@@ -5,7 +5,7 @@
  *   {t:'ready'} {t:'started', id} {t:'state', id, state, taskId} {t:'log', line}
  *   {t:'settled', jobs} {t:'disposed'} {t:'crash', what}
  * Argument: a JSON config { apiBaseUrl, root, owner, session, prompts, exitWhenSettled, timeoutMs }.
- * On SIGTERM it runs the dispose path of src/services.ts and exits 0.
+ * On SIGTERM it runs the dispose path of src/vscode/jobEngine.ts and exits 0.
  */
 import { createEngine, MODEL } from './engine';
 

@@ -1,5 +1,5 @@
 /**
- * The real engine, wired the way src/services.ts wires it, without vscode: an ApiClient (undici),
+ * The real engine, wired the way src/services.ts and src/vscode/jobEngine.ts wire it, without vscode: an ApiClient (undici),
  * a JobScheduler, a FileJobStore in `<root>/jobs` and an ImageStore in `<root>/global/images` as
  * the deliver function. Only the timings are shortened (poll schedule, backoffs, rate cap,
  * timeouts), so a fault suite of many scenarios runs in seconds. Used in-process by the fault
@@ -13,7 +13,7 @@ import { FileJobStore } from '../../src/core/jobs/fileStore';
 import type { WindowIdentity } from '../../src/core/jobs/leases';
 import { JobScheduler } from '../../src/core/jobs/scheduler';
 import type { DeliverFn, JobRecord } from '../../src/core/jobs/types';
-import { ImageStore } from '../../src/vscode/imageStore';
+import { ImageStore } from '../../src/core/images/imageStore';
 
 export const FAULT_KEY = 'dk-faultsuite-secret-0123456789';
 export const MODEL = 'google/gempix2';
@@ -42,7 +42,7 @@ export interface Engine {
   jobsDir: string;
   /** Resolves with the jobs once each is final (success, failed, cancelled, timed-out). */
   settled(ids: string[], timeoutMs: number): Promise<JobRecord[]>;
-  /** The dispose path of src/services.ts. */
+  /** The dispose path of src/vscode/jobEngine.ts, then the client closed, as services.ts does. */
   dispose(): Promise<void>;
 }
 

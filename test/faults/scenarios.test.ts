@@ -1,6 +1,6 @@
 /**
  * The fault suite (issue 7): the real engine (ApiClient + JobScheduler + FileJobStore + ImageStore
- * as the deliver function, wired as src/services.ts wires them) against a fresh API simulator on
+ * as the deliver function, wired as src/services.ts and src/vscode/jobEngine.ts wire them) against a fresh API simulator on
  * 127.0.0.1 per scenario, with a real-looking key. Every scenario records one row of figures (see
  * figures.ts) and then asserts them: no crash, no paid image lost, no second task for a job, every
  * failure explained, the key nowhere but in the API's own requests. `node scripts/run-tests.mjs
