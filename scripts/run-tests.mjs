@@ -8,7 +8,7 @@
 //   node scripts/run-tests.mjs e2e          Playwright driving the workbench
 // Expects `npm run build` and `npm run compile-tests` to have run (npm test does both).
 import { createRequire } from 'node:module';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +50,10 @@ async function runUnit() {
 
 /** The fault table of the last `faults` stage, printed again at the end of the run. */
 let faultTable;
+let faultRows;
+let renderFaultTable;
+/** Figures of the real faults in VS Code (test/e2e/resilience.e2e.mjs writes them during the e2e stage). */
+const e2eFigures = path.join(repoRoot, 'test-results', 'fault-figures.json');
 
 async function runFaults() {
   const Mocha = require('mocha');
@@ -66,6 +70,8 @@ async function runFaults() {
   // The same module instance the scenarios recorded their rows in.
   const { rows, renderTable } = require(path.join(dir, 'figures.js'));
   faultTable = renderTable(rows);
+  faultRows = rows;
+  renderFaultTable = renderTable;
   log('');
   log(`fault table (${rows.length} scenarios):`);
   for (const line of faultTable) log('  ' + line);
@@ -99,6 +105,7 @@ async function runE2E() {
   const simulatorModule = path.join(repoRoot, 'out', 'test', 'simulator', 'server.js');
   if (!existsSync(simulatorModule)) throw new Error('out/test/simulator/server.js is missing (did `npm run compile-tests` run?)');
   const { startSimulator } = require(simulatorModule);
+  await rm(e2eFigures, { force: true }); // only this run's figures go into the fault table
   const sim = await startSimulator({ apiKey: 'dk-e2e-ui-test', durationMs: 2500 });
   // A folder with a readable name (it is in the window title of docs/gallery.png), and a second
   // prompt, so the gallery shows two different images.
@@ -130,6 +137,27 @@ async function runE2E() {
     if (result && result.failed === 0) await rm(path.dirname(workspace), { recursive: true, force: true });
     else log(`[e2e] workspace kept: ${workspace}`);
   }
+}
+
+/** The e2e stage's fault figures (real reloads and kills in VS Code) as rows of the fault table. */
+async function readVsCodeFaultRows() {
+  if (!stages.includes('e2e')) return [];
+  const all = await readFile(e2eFigures, 'utf8').then(JSON.parse, () => ({}));
+  return Object.values(all).map((f) => ({
+    scenario: `${f.scenario.replace(' (10 jobs)', ` (${f.jobs})`)}, VS Code`,
+    jobs: f.jobs,
+    delivered: f.delivered,
+    failed: f.jobs - f.delivered,
+    crashes: 0,
+    paidLost: f.paidImagesLost,
+    dupTasks: f.duplicateSubmits,
+    posts: f.jobs + f.duplicateSubmits,
+    told: '-',
+    keySeen: f.keySeen ?? '-',
+    secs: f.secs ?? 0,
+    said: '',
+    ok: f.delivered === f.jobs && f.duplicateSubmits === 0 && f.paidImagesLost === 0 && !f.keySeen,
+  }));
 }
 
 const runners = { unit: runUnit, faults: runFaults, integration: runIntegration, e2e: runE2E };
@@ -171,6 +199,8 @@ for (const r of rows) {
   log(`  ${r.stage.padEnd(12)} ${counts}  (${r.secs} s)`);
   for (const f of r.failures ?? []) log(`    ✗ ${f}`);
 }
+const vsCodeRows = await readVsCodeFaultRows();
+if (faultTable && vsCodeRows.length) faultTable = renderFaultTable([...faultRows, ...vsCodeRows]);
 if (faultTable) {
   log('\n=== faults (figures per scenario; ✗ = a figure is off)');
   for (const line of faultTable) log('  ' + line);

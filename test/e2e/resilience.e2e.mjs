@@ -8,6 +8,7 @@
 // person does it there: by reloading the page. The killed host ran no deactivate and released
 // nothing: the new host must take the job over in spite of the dead session's lease.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import {
   jobsOnDisk,
   queriesOf,
   setKey,
+  storageDir,
   startJob,
   submitPrompt,
   submitsOf,
@@ -134,8 +136,13 @@ async function batchThrough(ctx, label, fault) {
     const job = ended.find((j) => j.taskId === t.taskId);
     return !history.some((h) => h.taskId === t.taskId) && !(job?.resumable && job.taskId);
   });
+  // The key outside the API: on an image download, or in any file the extension keeps.
+  const onDownloads = sim.requests.filter((r) => r.at >= t0 && r.path.startsWith('/files/') && JSON.stringify(r.headers).includes(sim.apiKey)).length;
+  const inFiles = filesUnder(storageDir(server)).filter((f) => readFileSync(f).includes(sim.apiKey)).length;
   const figures = {
     scenario: label,
+    secs: (Date.now() - t0) / 1000,
+    keySeen: onDownloads + inFiles,
     jobs: BATCH,
     delivered: ended.filter((j) => j.state === 'success').length,
     duplicateSubmits: submits.length - BATCH,
@@ -152,6 +159,13 @@ async function batchThrough(ctx, label, fault) {
   assert.equal(figures.duplicateSubmits, 0);
   assert.deepEqual(figures.imagesPerJob, [1], 'each image once in the history');
   assert.equal(figures.paidImagesLost, 0);
+  assert.equal(figures.keySeen, 0, 'the key never left the API requests');
+}
+
+/** Every file below `dir`. */
+function filesUnder(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 export const tests = [
