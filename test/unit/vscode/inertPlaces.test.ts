@@ -19,7 +19,7 @@ import { readReference } from '../../../src/vscode/references';
 import { saveToWorkspace, writeUniqueInFolder } from '../../../src/vscode/save';
 import { JobStatusBar, runningTooltip } from '../../../src/vscode/statusBar';
 import { WorkspaceCopies } from '../../../src/vscode/workspaceCopies';
-import { jobRecord } from '../jobs/fakes';
+import { jobRecord } from '../core/jobs/fakes';
 
 const LINKS = '[Renew it here](command:workbench.action.openSettings) or [log in](https://evil.example/login)';
 /** Outside text with a link and an icon, as an API, a selected file or a workspace setting could say it. */

@@ -1,0 +1,44 @@
+import * as assert from 'node:assert/strict';
+import { matchesQuery, newestFirst, queryTerms, visibleItems } from '../../../../src/gallery/page/filter';
+import type { HistoryView } from '../../../../src/gallery/protocol';
+
+function item(id: string, prompt: string, createdAt: number, model = 'google/nano-banana'): HistoryView {
+  return { id, prompt, model, createdAt, src: `https://x/${id}.png`, fileName: `${id}.png`, bytes: 10 };
+}
+
+describe('gallery page: filter', () => {
+  it('matches every word of the query in prompt or model', () => {
+    const it1 = item('a', 'A watercolor BANANA on a blue table', 1);
+    assert.ok(matchesQuery(it1, ''));
+    assert.ok(matchesQuery(it1, '   '));
+    assert.ok(matchesQuery(it1, 'banana'));
+    assert.ok(matchesQuery(it1, 'blue  WATERCOLOR'));
+    assert.ok(matchesQuery(it1, 'nano-banana'), 'model text counts');
+    assert.ok(!matchesQuery(it1, 'banana red'));
+    assert.ok(matchesQuery(item('b', 'Işıklı bir İstanbul gecesi', 1), 'istanbul ışıklı'));
+    assert.ok(matchesQuery(item('c', 'IMAGE of a kite', 1), 'image'), 'plain I still matches i');
+    assert.ok(matchesQuery(item('d', 'Crème brûlée in a café', 1), 'creme cafe'), 'accents are forgiven');
+    assert.deepEqual(queryTerms('  Foo   BAR '), ['foo', 'bar']);
+  });
+
+  it('orders newest first, stable for equal times, without touching the input', () => {
+    const input = [item('old', 'x', 1), item('new', 'x', 3), item('mid1', 'x', 2), item('mid2', 'x', 2)];
+    assert.deepEqual(
+      newestFirst(input).map((i) => i.id),
+      ['new', 'mid1', 'mid2', 'old'],
+    );
+    assert.deepEqual(
+      input.map((i) => i.id),
+      ['old', 'new', 'mid1', 'mid2'],
+    );
+  });
+
+  it('lists the visible items newest first', () => {
+    const input = [item('a', 'red kite', 1), item('b', 'blue kite', 2), item('c', 'red boat', 3)];
+    assert.deepEqual(
+      visibleItems(input, 'RED').map((i) => i.id),
+      ['c', 'a'],
+    );
+    assert.deepEqual(visibleItems(input, 'zebra'), []);
+  });
+});
