@@ -142,7 +142,10 @@ export const tests = [
       const statusSeen = await watchStatusBar(page);
       const line = workbench.activeEditor().locator('.view-line', { hasText: PROMPT_2 }).first();
       await line.locator('span').first().click({ button: 'right' }); // on the selected text
-      const menuItem = page.locator('.context-view .monaco-menu .action-item', { hasText: /^\s*Generate Image\s*$/ }).first();
+      // The item's label alone: a keybinding of the command shows beside it (e.g. "Ctrl+Alt+0").
+      const menuItem = page
+        .locator('.context-view .monaco-menu .action-item', { has: page.locator('.action-label', { hasText: /^\s*Generate Image\s*$/ }) })
+        .first();
       await menuItem.waitFor({ state: 'visible', timeout: 10_000 });
       await screenshot('1-context-menu');
       await menuItem.click();
