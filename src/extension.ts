@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Services } from './services';
-import { COMMAND_IDS, LEGACY_JOBS_STATE_KEY, hasLegacyActiveJobs } from './vscode/ids';
+import { COMMAND_IDS, LEGACY_JOBS_STATE_KEY, LM_TOOL_NAME, hasLegacyActiveJobs } from './vscode/ids';
 import { GALLERY_VIEW_TYPE } from './gallery/protocol';
 import { LEASE_RENEW_MS, shouldResumeAt } from './core/jobs/leases';
 import type { WindowIdentity } from './core/jobs/leases';
@@ -39,6 +39,8 @@ export interface ExtensionApi {
   whenJobSettled(jobId: string, timeoutMs?: number): Promise<import('./core/jobs/types').JobRecord>;
   historyIds(): Promise<string[]>;
   storePath(): Promise<string>;
+  /** The confirmation the image tool would show for `input` (undefined when the input is refused); title and Markdown text. */
+  previewImageTool(input: unknown): Promise<{ title: string; message: string } | undefined>;
   /** A window reload in place (tests): the services are disposed, then created again from persisted state. */
   reload(): Promise<void>;
 }
@@ -47,6 +49,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   for (const id of COMMAND_IDS) {
     context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => (await load(context)).run(id, args)));
   }
+  // The image tool for chat: a thin proxy, the engine loads only when a model prepares or invokes it.
+  context.subscriptions.push(
+    vscode.lm.registerTool<unknown>(LM_TOOL_NAME, {
+      prepareInvocation: async (options) => (await load(context)).lmTool.prepareInvocation(options),
+      invoke: async (options, token) => (await load(context)).lmTool.invoke(options, token),
+    }),
+  );
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(GALLERY_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => (await load(context)).revivePanel(panel, state),
@@ -74,6 +83,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     whenJobSettled: async (id, timeoutMs) => (await load(context)).api.whenJobSettled(id, timeoutMs),
     historyIds: async () => (await load(context)).api.historyIds(),
     storePath: async () => (await load(context)).api.storePath(),
+    previewImageTool: async (input) => {
+      const p = await (await load(context)).lmTool.preview(input);
+      return p && { title: p.title, message: p.message.value };
+    },
     reload: async () => {
       await loading;
       await deactivate();
