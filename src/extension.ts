@@ -38,6 +38,8 @@ export interface ExtensionApi {
   getJob(jobId: string): Promise<import('./core/jobs/types').JobRecord | undefined>;
   whenJobSettled(jobId: string, timeoutMs?: number): Promise<import('./core/jobs/types').JobRecord>;
   historyIds(): Promise<string[]>;
+  /** The ids of the jobs this window knows, newest first. */
+  jobIds(): Promise<string[]>;
   storePath(): Promise<string>;
   /** The confirmation the image tool would show for `input` (undefined when the input is refused); title and Markdown text. */
   previewImageTool(input: unknown): Promise<{ title: string; message: string } | undefined>;
@@ -82,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     getJob: async (id) => (await load(context)).api.getJob(id),
     whenJobSettled: async (id, timeoutMs) => (await load(context)).api.whenJobSettled(id, timeoutMs),
     historyIds: async () => (await load(context)).api.historyIds(),
+    jobIds: async () => (await load(context)).api.jobIds(),
     storePath: async () => (await load(context)).api.storePath(),
     previewImageTool: async (input) => {
       const p = await (await load(context)).lmTool.preview(input);
