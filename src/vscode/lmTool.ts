@@ -139,6 +139,8 @@ export class LmImageTool implements vscode.LanguageModelTool<unknown> {
     const job = this.start(input, refs);
     const ended = await this.settle(job.id, token);
     if (ended.state !== 'success') return jobEndText(ended);
+    if (token.isCancellationRequested)
+      return `The request was cancelled as the image arrived: it is in the Nano Banana gallery (job ${ended.id}), not in the workspace.`;
     const item = (ended.deliveredIds ?? []).map((id) => this.d.store.history.get(id)).find((i): i is HistoryItem => !!i);
     if (!item) return `The image job ${ended.id} finished, but its image is not in the history any more.`;
     return this.deliver(item, ended, target);
