@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Services } from './services';
-import { COMMAND_IDS, LEGACY_JOBS_STATE_KEY, hasLegacyActiveJobs } from './vscode/ids';
+import { COMMAND_IDS, LEGACY_JOBS_STATE_KEY, LM_TOOL_NAME, hasLegacyActiveJobs } from './vscode/ids';
 import { GALLERY_VIEW_TYPE } from './gallery/protocol';
 import { LEASE_RENEW_MS, shouldResumeAt } from './core/jobs/leases';
 import type { WindowIdentity } from './core/jobs/leases';
@@ -38,7 +38,11 @@ export interface ExtensionApi {
   getJob(jobId: string): Promise<import('./core/jobs/types').JobRecord | undefined>;
   whenJobSettled(jobId: string, timeoutMs?: number): Promise<import('./core/jobs/types').JobRecord>;
   historyIds(): Promise<string[]>;
+  /** The ids of the jobs this window knows, newest first. */
+  jobIds(): Promise<string[]>;
   storePath(): Promise<string>;
+  /** The confirmation the image tool would show for `input` (undefined when the input is refused); title and Markdown text. */
+  previewImageTool(input: unknown): Promise<{ title: string; message: string } | undefined>;
   /** A window reload in place (tests): the services are disposed, then created again from persisted state. */
   reload(): Promise<void>;
 }
@@ -47,6 +51,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   for (const id of COMMAND_IDS) {
     context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => (await load(context)).run(id, args)));
   }
+  // The image tool for chat: a thin proxy, the engine loads only when a model prepares or invokes it.
+  context.subscriptions.push(
+    vscode.lm.registerTool<unknown>(LM_TOOL_NAME, {
+      prepareInvocation: async (options) => (await load(context)).lmTool.prepareInvocation(options),
+      invoke: async (options, token) => (await load(context)).lmTool.invoke(options, token),
+    }),
+  );
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(GALLERY_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => (await load(context)).revivePanel(panel, state),
@@ -73,7 +84,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     getJob: async (id) => (await load(context)).api.getJob(id),
     whenJobSettled: async (id, timeoutMs) => (await load(context)).api.whenJobSettled(id, timeoutMs),
     historyIds: async () => (await load(context)).api.historyIds(),
+    jobIds: async () => (await load(context)).api.jobIds(),
     storePath: async () => (await load(context)).api.storePath(),
+    previewImageTool: async (input) => {
+      const p = await (await load(context)).lmTool.preview(input);
+      return p && { title: p.title, message: p.message.value };
+    },
     reload: async () => {
       await loading;
       await deactivate();

@@ -23,6 +23,7 @@ import type { CommandId } from './vscode/ids';
 import { JobEngine } from './vscode/jobEngine';
 import { JobEvents } from './vscode/jobEvents';
 import { LiveSettings } from './vscode/liveSettings';
+import { LmImageTool } from './vscode/lmTool';
 import { Log } from './vscode/log';
 import { Notifier } from './vscode/notify';
 import { ApiKeyStore } from './vscode/secrets';
@@ -37,6 +38,8 @@ export interface Services {
   revivePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
   resumeOnStartup(): Promise<void>;
   api: NanoBananaApi;
+  /** The language model tool `nanoBanana_generateImage` (registered, cheaply, by the activation entry). */
+  lmTool: LmImageTool;
   dispose(): Promise<void>;
 }
 
@@ -70,6 +73,7 @@ class Container implements Services {
   private readonly historyLimit: HistoryLimit;
   private readonly jobEvents: JobEvents;
   readonly api: NanoBananaApi;
+  readonly lmTool: LmImageTool;
 
   constructor(context: vscode.ExtensionContext, identity: WindowIdentity) {
     const log = this.ui.add(new Log());
@@ -107,6 +111,7 @@ class Container implements Services {
 
     this.commands = { log, keys, scheduler, balance, gallery: this.gallery, generate };
     this.api = new AutomationApi(scheduler, engine.ready, store, storeReady);
+    this.lmTool = new LmImageTool({ keys, scheduler, store, ready: () => Promise.all([storeReady, engine.ready]), copies, config: settings.get, log });
   }
 
   /** The gallery panel, its status bar companion, and what keeps the page up to date. */

@@ -7,6 +7,8 @@ export interface NanoBananaApi {
   getJob(jobId: string): Promise<JobRecord | undefined>;
   whenJobSettled(jobId: string, timeoutMs?: number): Promise<JobRecord>;
   historyIds(): Promise<string[]>;
+  /** The ids of the jobs this window knows, newest first. */
+  jobIds(): Promise<string[]>;
   storePath(): string;
 }
 
@@ -48,6 +50,14 @@ export class AutomationApi implements NanoBananaApi {
   async historyIds(): Promise<string[]> {
     await this.storeReady;
     return this.store.history.list().map((i) => i.id);
+  }
+
+  async jobIds(): Promise<string[]> {
+    await this.schedulerReady;
+    return this.scheduler
+      .list()
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .map((j) => j.id);
   }
 
   storePath(): string {

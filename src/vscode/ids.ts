@@ -13,6 +13,9 @@ export const COMMAND_IDS = [
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 
+/** The language model tool (`contributes.languageModelTools`), referenced in chat as `#generateImage`. */
+export const LM_TOOL_NAME = 'nanoBanana_generateImage';
+
 export const SECRET_KEY = 'nanoBanana.apiKey';
 export const LAST_PROMPT_KEY = 'nanoBanana.lastPrompt';
 /** Where versions before 0.2 kept jobs and leases (globalState); moved into files on first use. */

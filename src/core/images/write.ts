@@ -108,7 +108,7 @@ async function writeTemp(dir: string, bytes: Uint8Array): Promise<string> {
  * Publishes the temp file under the first free name among `base.ext`, `base-2.ext`, ...: each
  * attempt is an atomic no-overwrite link (or exclusive copy), so "exists" and "claim" are one step.
  */
-async function placeNoOverwrite(dir: string, base: string, ext: string, bytes: Uint8Array, ops: WriteFsOps): Promise<string> {
+async function placeNoOverwrite(dir: string, base: string, ext: string, bytes: Uint8Array, ops: WriteFsOps, maxTries?: number): Promise<string> {
   await fsp.mkdir(dir, { recursive: true });
   const tmp = await writeTemp(dir, bytes);
   let linkWorks = true;
@@ -134,7 +134,7 @@ async function placeNoOverwrite(dir: string, base: string, ext: string, bytes: U
         throw e;
       }
     };
-    const name = await uniqueName(base, ext, claim);
+    const name = await uniqueName(base, ext, claim, maxTries);
     return path.join(dir, name);
   } finally {
     await fsp.unlink(tmp).catch(() => undefined);
@@ -174,7 +174,8 @@ export type FolderRefusal = Extract<Confinement, { ok: false }>;
 /**
  * `writeUnique` into the folder `rel` (posix, relative) of `root`, refusing (as a value, writing
  * nothing) when that folder or any folder above it leads outside `root` through a symbolic link.
- * Failures to create the folder or the file are NanoError kind `io` naming the folder.
+ * Failures to create the folder or the file are NanoError kind `io` naming the folder. With
+ * `maxTries` 1 only `base.ext` itself is tried (an `io` error when it exists: nothing is replaced).
  */
 export async function writeUniqueInside(
   root: string,
@@ -183,6 +184,7 @@ export async function writeUniqueInside(
   ext: string,
   bytes: Uint8Array,
   ops: WriteFsOps = defaultOps,
+  maxTries?: number,
 ): Promise<{ ok: true; path: string } | FolderRefusal> {
   const named = path.join(root, ...rel.split('/').filter((s) => s !== '' && s !== '.'));
   let folder: Confinement;
@@ -193,7 +195,7 @@ export async function writeUniqueInside(
   }
   if (!folder.ok) return folder;
   try {
-    const written = await placeNoOverwrite(folder.real ?? folder.dir, sanitizeBaseName(base), sanitizeExt(ext), bytes, ops);
+    const written = await placeNoOverwrite(folder.real ?? folder.dir, sanitizeBaseName(base), sanitizeExt(ext), bytes, ops, maxTries);
     return { ok: true, path: path.join(folder.dir, path.basename(written)) };
   } catch (e) {
     throw ioError(folder.dir, e);
