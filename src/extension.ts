@@ -10,6 +10,7 @@ import { GALLERY_VIEW_TYPE } from './gallery/protocol';
 import { LEASE_RENEW_MS, shouldResumeAt } from './core/jobs/leases';
 import type { WindowIdentity } from './core/jobs/leases';
 import { jobsDir, windowIdentity } from './vscode/window';
+import { registerImageLens } from './vscode/imageLens';
 
 let services: Services | undefined;
 let loading: Promise<Services> | undefined;
@@ -47,6 +48,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   for (const id of COMMAND_IDS) {
     context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => (await load(context)).run(id, args)));
   }
+  // "Generate this image" above links to missing images: light (parser + stat); its commands load the engine.
+  context.subscriptions.push(registerImageLens());
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(GALLERY_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => (await load(context)).revivePanel(panel, state),
