@@ -49,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => (await load(context)).run(id, args)));
   }
   // "Generate this image" above links to missing images: light (parser + stat); its commands load the engine.
-  context.subscriptions.push(registerImageLens());
+  context.subscriptions.push(registerImageLens(context.globalStorageUri));
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(GALLERY_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => (await load(context)).revivePanel(panel, state),

@@ -3,7 +3,12 @@
  * and the same as a quick fix. Light on purpose (registered at activation): the core parser, a
  * `stat` per distinct target, nothing of the engine. The commands go through the lazy load.
  */
+import { readFile, stat } from 'node:fs/promises';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { formatCredits } from '../core/format';
+import type { HistoryItem } from '../core/history';
+import { inert } from '../core/inert';
 import { findImageRefs, localTarget, resolveInRoot, type ImageRef } from '../core/markdownImages';
 
 export const GENERATE_IMAGE_AT = 'nanoBanana.generateImageAt';
@@ -115,8 +120,69 @@ class ImageLensProvider implements vscode.CodeLensProvider, vscode.CodeActionPro
   }
 }
 
-/** Registers the lens and the quick fix; the lenses are asked again when files appear or go. */
-export function registerImageLens(): vscode.Disposable {
+/**
+ * The images of the history that were made for a file (their `target`), read straight from the
+ * history index (a JSON file), so that a hover does not load the engine. Re-read when it changed.
+ */
+class MadeFor {
+  private cache: { mtimeMs: number; byTarget: Map<string, HistoryItem> } | undefined;
+
+  constructor(private readonly indexPath: string) {}
+
+  async lookup(target: string): Promise<HistoryItem | undefined> {
+    try {
+      const { mtimeMs } = await stat(this.indexPath);
+      if (this.cache?.mtimeMs !== mtimeMs) {
+        const data = JSON.parse(await readFile(this.indexPath, 'utf8')) as { items?: unknown };
+        const byTarget = new Map<string, HistoryItem>();
+        for (const i of Array.isArray(data.items) ? (data.items as HistoryItem[]) : []) {
+          if (typeof i?.target !== 'string' || typeof i.prompt !== 'string' || typeof i.createdAt !== 'number') continue;
+          const known = byTarget.get(i.target);
+          if (!known || known.createdAt < i.createdAt) byTarget.set(i.target, i);
+        }
+        this.cache = { mtimeMs, byTarget };
+      }
+      return this.cache.byTarget.get(target);
+    } catch {
+      return undefined; // no history yet, or an index being rewritten: no hover
+    }
+  }
+}
+
+const commandLink = (id: string, args: unknown) => `command:${id}?${encodeURIComponent(JSON.stringify([args]))}`;
+
+/** A hover on a link to an image this extension made: its prompt, model, date, credits, and two actions. */
+async function imageHover(made: MadeFor, document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+  if (!folder || document.isUntitled) return undefined;
+  const text = document.getText();
+  if (text.length > MAX_BYTES) return undefined;
+  const offset = document.offsetAt(position);
+  const ref = findImageRefs(text, document.languageId).find((r) => r.start <= offset && offset <= r.end);
+  const rel = ref && localTarget(ref.target);
+  const inRoot = rel === undefined ? undefined : resolveInRoot(document.uri.path, rel, folder.uri.path);
+  if (!ref || inRoot === undefined) return undefined;
+  const item = await made.lookup(vscode.Uri.joinPath(folder.uri, ...inRoot.split('/')).toString());
+  if (!item) return undefined;
+  const md = new vscode.MarkdownString();
+  md.isTrusted = { enabledCommands: ['nanoBanana.generate', 'nanoBanana.showGallery'] };
+  md.appendMarkdown(`**${vscode.l10n.t('Made by Nano Banana')}**\n\n`);
+  // The prompt is outside text: inert, and appended as text (escaped), never Markdown.
+  md.appendText(inert(item.prompt));
+  md.appendMarkdown('\n\n');
+  const credits = item.consumed ? ' · ' + vscode.l10n.t('Credits used: {0}.', inert(formatCredits(item.consumed, vscode.env.language))) : '';
+  md.appendText(`${inert(item.model)} · ${new Date(item.createdAt).toLocaleString(vscode.env.language)}${credits}`);
+  md.appendMarkdown('\n\n');
+  const again = { prompt: item.prompt, model: item.model, aspectRatio: item.aspectRatio };
+  md.appendMarkdown(
+    `[${vscode.l10n.t('Regenerate')}](${commandLink('nanoBanana.generate', again)}) · [${vscode.l10n.t('Open in gallery')}](${commandLink('nanoBanana.showGallery', item.id)})`,
+  );
+  return new vscode.Hover(md, new vscode.Range(document.positionAt(ref.start), document.positionAt(ref.end)));
+}
+
+/** Registers the lens, the quick fix and the hover; the lenses are asked again when files appear or go. */
+export function registerImageLens(globalStorage: vscode.Uri): vscode.Disposable {
+  const made = new MadeFor(path.join(globalStorage.fsPath, 'images', 'index.json'));
   const provider = new ImageLensProvider();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const soon = () => {
@@ -132,6 +198,7 @@ export function registerImageLens(): vscode.Disposable {
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SETTING) && provider.refresh()),
     vscode.languages.registerCodeLensProvider(SELECTOR, provider),
     vscode.languages.registerCodeActionsProvider(SELECTOR, provider, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+    vscode.languages.registerHoverProvider(SELECTOR, { provideHover: (d, p) => imageHover(made, d, p) }),
     { dispose: () => timer && clearTimeout(timer) },
   );
 }

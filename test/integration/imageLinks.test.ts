@@ -105,6 +105,24 @@ describe('images where you write: Markdown', function () {
     const index = JSON.parse(await readFile(path.join(await fx.api.storePath(), 'index.json'), 'utf8')) as { items: { id: string; target?: string }[] };
     assert.equal(index.items.find((i) => i.id === done.deliveredIds?.[0])?.target, bike.target);
 
+    // A hover on the link tells what made it, with Regenerate and Open in gallery.
+    const hover = await waitFor('a hover on the generated link', async () => {
+      const hs = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(1, 10));
+      const text = hs.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+      return text.includes('Made by Nano Banana') ? text.replace(/&nbsp;/g, ' ') : undefined;
+    });
+    assert.match(hover, /a red bicycle/);
+    assert.match(hover, /command:nanoBanana\.generate\?/);
+    assert.ok(
+      hover.includes(`command:nanoBanana.showGallery?${encodeURIComponent(JSON.stringify([done.deliveredIds?.[0]]))}`),
+      'Open in gallery names the item',
+    );
+    const plain = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(2, 5));
+    assert.ok(
+      !plain.some((h) => h.contents.some((c) => (typeof c === 'string' ? c : c.value).includes('Made by Nano Banana'))),
+      'no hover on an image it did not make',
+    );
+
     await waitFor('the two lenses gone', async () => lensTargets(await lenses(doc)).join() === [`${DIR}/img/html.png`, `${DIR}/img/ref.png`].join());
   });
 
