@@ -56,11 +56,22 @@ export async function writeExactly(target: vscode.Uri, bytes: Uint8Array): Promi
   const dirRel = path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel);
   if (folder.uri.scheme === 'file') {
     const c = await prepareFolderInside(folder.uri.fsPath, dirRel);
-    if (!c.ok) throw refused(vscode.l10n.t('The folder of {0} leads outside the workspace folder (a symbolic link): nothing was written.', inert(rel)));
+    if (!c.ok)
+      throw refused(
+        vscode.l10n.t(
+          'The folder of {0} cannot be used: it is not a plain folder inside the workspace, or a symbolic link leads out of it. Nothing was written.',
+          inert(rel),
+        ),
+      );
   } else {
     const segments = dirRel.split('/').filter(Boolean);
     if (await symlinkOnTheWay(folder.uri, segments))
-      throw refused(vscode.l10n.t('The folder of {0} leads outside the workspace folder (a symbolic link): nothing was written.', inert(rel)));
+      throw refused(
+        vscode.l10n.t(
+          'The folder of {0} cannot be used: it is not a plain folder inside the workspace, or a symbolic link leads out of it. Nothing was written.',
+          inert(rel),
+        ),
+      );
     await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(folder.uri, ...segments));
   }
   if (await fileExists(target)) throw existsError(target);
