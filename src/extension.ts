@@ -10,6 +10,7 @@ import { GALLERY_VIEW_TYPE } from './gallery/protocol';
 import { LEASE_RENEW_MS, shouldResumeAt } from './core/jobs/leases';
 import type { WindowIdentity } from './core/jobs/leases';
 import { jobsDir, windowIdentity } from './vscode/window';
+import { registerImageLens } from './vscode/imageLens';
 
 let services: Services | undefined;
 let loading: Promise<Services> | undefined;
@@ -58,6 +59,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       invoke: async (options, token) => (await load(context)).lmTool.invoke(options, token),
     }),
   );
+  // "Generate this image" above links to missing images: light (parser + stat); its commands load the engine.
+  context.subscriptions.push(registerImageLens(context.globalStorageUri));
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(GALLERY_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => (await load(context)).revivePanel(panel, state),

@@ -19,6 +19,7 @@ import { COMMANDS, type CommandContext } from './vscode/commands/registry';
 import { DisposableStore } from './vscode/disposables';
 import { GallerySource } from './vscode/gallerySource';
 import { HistoryLimit } from './vscode/historyLimit';
+import { ImageTargets } from './vscode/imageTargets';
 import type { CommandId } from './vscode/ids';
 import { JobEngine } from './vscode/jobEngine';
 import { JobEvents } from './vscode/jobEvents';
@@ -102,7 +103,18 @@ class Container implements Services {
 
     this.nextSteps = new NextSteps({ log, keys, scheduler, generate, gallery: this.gallery });
     const notifier = new Notifier(this.gallery, settings.get);
-    const outcomes = new JobOutcomes({ log, store, copies, config: settings.get, balance, notifier, gallery: this.gallery, nextSteps: this.nextSteps });
+    const targets = new ImageTargets(store, log);
+    const outcomes = new JobOutcomes({
+      log,
+      store,
+      copies,
+      config: settings.get,
+      balance,
+      notifier,
+      gallery: this.gallery,
+      nextSteps: this.nextSteps,
+      targets,
+    });
     this.jobEvents = new JobEvents(scheduler, this.gallery, outcomes);
     this.historyLimit = new HistoryLimit(settings, store, storeReady, log, () => historyChanged.fire());
     this.ui.add(settings.onDidChange(() => log.info('settings changed')));

@@ -28,6 +28,8 @@ export interface HistoryItem {
   height?: number;
   consumed?: string;
   referenceNames?: string[];
+  /** The workspace file (URI) this image was generated for, from a link to a missing file. */
+  target?: string;
 }
 
 export interface HistoryIndexData {
@@ -54,7 +56,7 @@ function sanitizeLimit(n: number): number {
   return Number.isFinite(n) ? Math.max(1, Math.floor(n)) : 1;
 }
 
-const OPTIONAL_STRINGS = ['jobId', 'taskId', 'aspectRatio', 'imageSize', 'consumed'] as const;
+const OPTIONAL_STRINGS = ['jobId', 'taskId', 'aspectRatio', 'imageSize', 'consumed', 'target'] as const;
 const OPTIONAL_NUMBERS = ['width', 'height'] as const;
 
 function isHistoryItem(x: unknown): x is HistoryItem {

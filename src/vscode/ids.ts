@@ -10,6 +10,8 @@ export const COMMAND_IDS = [
   'nanoBanana.cancelJob',
   'nanoBanana.resumeJob',
   'nanoBanana.showLog',
+  'nanoBanana.generateImageAt',
+  'nanoBanana.generateAllMissingImages',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 

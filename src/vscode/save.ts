@@ -105,7 +105,7 @@ function fsCodeOf(e: unknown): string | undefined {
  * The first existing segment of `segments` under `root` that is a symbolic link. Such a file
  * system cannot say where a link leads, so any link on the way is refused.
  */
-async function symlinkOnTheWay(root: vscode.Uri, segments: string[]): Promise<vscode.Uri | undefined> {
+export async function symlinkOnTheWay(root: vscode.Uri, segments: string[]): Promise<vscode.Uri | undefined> {
   for (let i = 1; i <= segments.length; i++) {
     const uri = vscode.Uri.joinPath(root, ...segments.slice(0, i));
     let type: vscode.FileType;

@@ -138,6 +138,7 @@ export class ImageStore {
       consumed: job.consumed,
       referenceNames: job.request.referenceNames,
     };
+    if (job.request.target) item.target = job.request.target;
     await this.history.add(item);
     return item.id;
   }

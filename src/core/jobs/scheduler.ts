@@ -118,7 +118,7 @@ export class JobScheduler {
   }
 
   /** Creates a job (returned at once, `queued`) and submits it. Reference images are not persisted. */
-  start(req: GenerateRequest, meta?: { referenceNames?: string[] }): JobRecord {
+  start(req: GenerateRequest, meta?: { referenceNames?: string[]; target?: string }): JobRecord {
     if (this.book.disposed) throw new Error('JobScheduler is disposed');
     const now = this.clock.now();
     const request: JobRequest = { model: req.model, prompt: req.prompt };
@@ -126,6 +126,7 @@ export class JobScheduler {
     if (req.imageSize !== undefined) request.imageSize = req.imageSize;
     if (req.callbackUrl !== undefined) request.callbackUrl = req.callbackUrl;
     if (meta?.referenceNames && meta.referenceNames.length > 0) request.referenceNames = [...meta.referenceNames];
+    if (meta?.target) request.target = meta.target;
     const job: JobRecord = { id: this.newId(), request, state: 'queued', createdAt: now, updatedAt: now, pollCount: 0 };
     this.book.table.add(job);
     this.book.persistence.persist();

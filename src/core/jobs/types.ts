@@ -13,6 +13,8 @@ export interface JobRequest {
   callbackUrl?: string;
   /** Display names of the reference images (their data is not persisted). */
   referenceNames?: string[];
+  /** Where the image is to be written (a workspace file URI, from a link that named a missing file). */
+  target?: string;
 }
 
 /**

@@ -22,6 +22,10 @@ export interface GenerateDeps {
 export interface GeneratePreset {
   prompt?: string;
   references?: vscode.Uri[];
+  /** The aspect ratio to preselect (from the alt text of a link), unless the arguments name one. */
+  aspectRatio?: string;
+  /** The workspace file (URI string) the image is to be written to. */
+  target?: string;
 }
 
 interface StartInput {
@@ -30,6 +34,7 @@ interface StartInput {
   references: ResolvedReference[];
   referenceUris: vscode.Uri[];
   interactive: boolean;
+  preset?: GeneratePreset;
 }
 
 /** The generate flow: prompt (given, selected or asked), the options step, then a new job. */
@@ -44,7 +49,7 @@ export class GenerateFlow {
     const prompt = await this.prompt(source);
     if (prompt === undefined) return undefined;
     const refs = args?.references ? await resolveReferences(args.references) : [];
-    return this.start({ prompt, args, references: refs, referenceUris: preset?.references ?? [], interactive: !args });
+    return this.start({ prompt, args, references: refs, referenceUris: preset?.references ?? [], interactive: !args, preset });
   }
 
   /** Read before anything is shown: the editor's selection as the command was run. */
@@ -80,6 +85,7 @@ export class GenerateFlow {
   private async start(input: StartInput): Promise<string | undefined> {
     const config = this.d.config();
     let options = defaultOptions(input.args, config);
+    if (input.preset?.aspectRatio && !input.args?.aspectRatio?.trim()) options = { ...options, aspectRatio: input.preset.aspectRatio };
     let refs = input.references;
     if (input.interactive) {
       const picked = await pickOptions(options, input.referenceUris, input.prompt);
@@ -92,7 +98,7 @@ export class GenerateFlow {
     const images = refs.map((r) => r.value);
     const request = validateRequest(buildRequest(input.prompt, options, images, config.callbackUrl));
     await this.d.globalState.update(LAST_PROMPT_KEY, input.prompt);
-    const job = this.d.scheduler.start(request, { referenceNames: refs.map((r) => r.name) });
+    const job = this.d.scheduler.start(request, { referenceNames: refs.map((r) => r.name), target: input.preset?.target });
     this.d.log.info(`job ${job.id} started: model ${request.model}, ${refs.length} reference(s)`);
     return job.id;
   }

@@ -6,6 +6,7 @@ import type { JobRecord } from '../../core/jobs/types';
 import type { Balance } from '../apiClients';
 import type { Log } from '../log';
 import type { Notifier } from '../notify';
+import type { ImageTargets } from '../imageTargets';
 import type { WorkspaceCopies } from '../workspaceCopies';
 import type { NextSteps } from './nextSteps';
 
@@ -18,6 +19,8 @@ export interface OutcomeDeps {
   notifier: Notifier;
   gallery: { show(focusId?: string): void };
   nextSteps: NextSteps;
+  /** Writes images generated for a link (a job with a target) to that file. */
+  targets?: ImageTargets;
 }
 
 /** What follows a finished job: auto-save and the success buttons, or the failure and its next step. */
@@ -27,6 +30,12 @@ export class JobOutcomes {
   async succeeded(job: Readonly<JobRecord>): Promise<void> {
     const items = (job.deliveredIds ?? []).map((id) => this.d.store.history.get(id)).filter((i): i is HistoryItem => !!i);
     const errors = (e: unknown) => this.d.nextSteps.showError(e);
+    if (job.request.target && items[0] && this.d.targets) {
+      // A link named the file: it goes there (not to the output folder), and says where it went.
+      const written = await this.d.targets.deliver(items[0], job.request.target).catch(errors);
+      if (written) this.d.copies.announceSaved(written);
+      return;
+    }
     // Auto-save needs a folder to save into: in an empty window it would open a dialog per image.
     if (this.d.config().autoSave && vscode.workspace.workspaceFolders?.length) {
       for (const item of items) await this.d.copies.save(item).catch(errors);

@@ -5,6 +5,7 @@ import type { Log } from '../log';
 import type { ApiKeyStore } from '../secrets';
 import { clearApiKey, setApiKey } from './apiKey';
 import { generate, generateWithReferences, type GenerateFlow } from './generate';
+import { generateAllMissingImages, generateImageAt } from './imageLinks';
 import { cancelJob, resumeJob } from './jobControl';
 import { showGallery, showLog } from './show';
 
@@ -31,4 +32,6 @@ export const COMMANDS: { readonly [K in CommandId]: CommandHandler } = {
   'nanoBanana.cancelJob': cancelJob,
   'nanoBanana.resumeJob': resumeJob,
   'nanoBanana.showLog': showLog,
+  'nanoBanana.generateImageAt': generateImageAt,
+  'nanoBanana.generateAllMissingImages': generateAllMissingImages,
 };

@@ -1,0 +1,34 @@
+/**
+ * PNG ↔ JPEG, for an image that must land under a name whose extension asks for the other format
+ * (a Markdown link to `hero.jpg` when the API returned a PNG). Pure JS (pngjs, jpeg-js), no `vscode`.
+ */
+import { encode as encodeJpeg } from 'jpeg-js';
+import { PNG } from 'pngjs';
+import { decodeJpegBitmap, decodePng } from './bitmap';
+import { sniffImage } from './sniff';
+
+const MAX_PIXELS = 100e6;
+
+/** `bytes` (PNG or JPEG) as `to`; unchanged when already in that format; undefined for other formats. */
+export function convertImage(bytes: Uint8Array, to: 'png' | 'jpeg', jpegQuality = 92): Uint8Array | undefined {
+  const kind = sniffImage(bytes)?.ext;
+  if (kind === (to === 'png' ? 'png' : 'jpg')) return bytes;
+  if (kind !== 'png' && kind !== 'jpg') return undefined;
+  const img = kind === 'png' ? decodePng(bytes) : decodeJpegBitmap(bytes, MAX_PIXELS);
+  const n = img.width * img.height;
+  const rgba = new Uint8Array(n * 4);
+  for (let p = 0; p < n; p++) {
+    const s = p * img.channels;
+    const a = img.channels === 4 ? img.data[s + 3] : 255;
+    for (let c = 0; c < 3; c++) {
+      const v = img.data[s + c];
+      // JPEG has no transparency: flattened onto white.
+      rgba[p * 4 + c] = to === 'jpeg' ? Math.round((v * a + 255 * (255 - a)) / 255) : v;
+    }
+    rgba[p * 4 + 3] = to === 'jpeg' ? 255 : a;
+  }
+  if (to === 'jpeg') return new Uint8Array(encodeJpeg({ width: img.width, height: img.height, data: rgba }, jpegQuality).data);
+  const png = new PNG({ width: img.width, height: img.height });
+  Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength).copy(png.data);
+  return new Uint8Array(PNG.sync.write(png));
+}
