@@ -46,6 +46,12 @@ export class JobStatusBar implements vscode.Disposable {
   private readonly sub: { dispose(): void };
   private ticker: ReturnType<typeof setInterval> | undefined;
   private hideTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The jobs of the current run of work (from the first job that starts while none runs, until
+   * none runs again) and those of them that ended: "Nano Banana: generating · 3 of 5".
+   */
+  private readonly run = new Set<string>();
+  private readonly ended = new Set<string>();
 
   constructor(
     private readonly jobs: JobSource,
@@ -59,11 +65,19 @@ export class JobStatusBar implements vscode.Disposable {
 
   private onChange(e: JobChangeEvent): void {
     const finished = !isActive(e.job.state) && isActive(e.previous);
+    if (isActive(e.job.state) && !e.removed) this.run.add(e.job.id);
+    else if (this.run.has(e.job.id)) this.ended.add(e.job.id);
     if (finished && this.jobs.active().length === 0) {
       this.showFinal(e.job);
       return;
     }
     this.render();
+  }
+
+  /** " · 3 of 5" while a run of several jobs goes on (ended of all started), else nothing. */
+  private progress(active: number): string {
+    const total = Math.max(this.run.size, active);
+    return total > 1 ? ` · ${vscode.l10n.t('{0} of {1}', Math.min(this.ended.size, total), total)}` : '';
   }
 
   private showFinal(job: Readonly<JobRecord>): void {
@@ -83,12 +97,13 @@ export class JobStatusBar implements vscode.Disposable {
     if (active.length === 0) {
       this.stopTicker();
       this.item.hide();
+      this.run.clear();
+      this.ended.clear();
       return;
     }
     clearTimeout(this.hideTimer);
     const newest = active.reduce((a, b) => (b.createdAt > a.createdAt ? b : a));
-    const count = active.length > 1 ? ` (${active.length})` : '';
-    this.item.text = `$(loading~spin) ${vscode.l10n.t('Nano Banana: {0}', stateWord(newest.state))}${count}`;
+    this.item.text = `$(loading~spin) ${vscode.l10n.t('Nano Banana: {0}', stateWord(newest.state))}${this.progress(active.length)}`;
     this.item.backgroundColor = undefined;
     this.item.tooltip = runningTooltip(active, Date.now());
     this.item.command = 'nanoBanana.showGallery';
