@@ -9,14 +9,41 @@ import Module from 'node:module';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
-// A stand-in for the `vscode` module: just enough surface for activate() to run.
+// A stand-in for the `vscode` module: just enough surface for activate() to run. Anything not
+// listed is a function that returns a disposable (registerX, onDidX, createX …), so activation can
+// register what it likes; what it reads (the workspace) is given.
 const disposable = { dispose() {} };
-const fakeVscode = {
-  commands: { registerCommand: () => disposable },
-  window: { registerWebviewPanelSerializer: () => disposable },
+const anything = () => new Proxy(function () {}, { get: (_t, k) => (k === 'dispose' ? () => {} : anything()), apply: () => anything() });
+const known = {
   Uri: { joinPath: () => ({}), file: (p) => ({ fsPath: p, scheme: 'file', toString: () => `file://${p}` }) },
-  workspace: { workspaceFolders: [{ uri: { scheme: 'file', fsPath: root, toString: () => `file://${root}` } }] },
+  workspace: { workspaceFile: undefined, workspaceFolders: [{ uri: { scheme: 'file', fsPath: root, toString: () => `file://${root}` } }] },
 };
+const wrap = (o) => new Proxy(o, { get: (t, k) => (k in t ? t[k] : anything()) });
+// Own keys (esbuild's interop copies them): the namespaces and classes activation may touch.
+const NAMES = [
+  'commands',
+  'window',
+  'languages',
+  'lm',
+  'l10n',
+  'env',
+  'extensions',
+  'EventEmitter',
+  'CodeLens',
+  'CodeAction',
+  'CodeActionKind',
+  'Range',
+  'Position',
+  'Hover',
+  'MarkdownString',
+  'RelativePattern',
+  'ThemeColor',
+  'StatusBarAlignment',
+  'FileType',
+  'Disposable',
+];
+const fakeVscode = Object.fromEntries([...NAMES.map((n) => [n, anything()]), ...Object.entries(known).map(([k, v]) => [k, wrap(v)])]);
+void disposable;
 const origResolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
   if (request === 'vscode') return 'vscode';
