@@ -7,8 +7,8 @@ import path from 'node:path';
 import { setKey } from './lib/faults.mjs';
 import { assertPngFile, waitForImage, waitForQuickInput, waitUntil } from './lib/nano.mjs';
 
-const ALT = 'A paper-cut banana rocket at dusk, 16:9';
-const TARGET = 'images/rocket.png';
+const ALT = 'A lighthouse of folded paper at dawn, 16:9';
+const TARGET = 'images/lighthouse.png';
 
 async function keepForDocs(repoRoot, shot, name, log) {
   if (!shot || !process.env.NB_E2E_UPDATE_DOCS) return;
@@ -25,7 +25,7 @@ export const tests = [
       const { page, workbench, workspace, repoRoot, sim, log, screenshot } = ctx;
       await setKey(ctx);
       await mkdir(path.join(workspace, 'docs'), { recursive: true });
-      await writeFile(path.join(workspace, 'docs', 'launch.md'), `# Launch notes\n\nThe rocket, before it exists:\n\n![${ALT}](../${TARGET})\n`);
+      await writeFile(path.join(workspace, 'docs', 'launch.md'), `# Launch notes\n\nThe lighthouse, before it exists:\n\n![${ALT}](../${TARGET})\n`);
       await workbench.openFile('docs/launch.md');
       const lens = page.locator('.codelens-decoration a', { hasText: /Generate this image/ }).first();
       await workbench.waitForOrError(lens, { timeout: 20_000, what: 'the "Generate this image" lens' });
@@ -42,7 +42,7 @@ export const tests = [
 
       const file = path.join(workspace, 'docs', '..', TARGET);
       await waitUntil(() => assertPngFile(file).then(() => true), { timeout: 30_000, what: `${TARGET} to be written` });
-      const sent = sim.requests.filter((r) => r.method === 'POST' && r.body.includes('paper-cut banana rocket'));
+      const sent = sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/api/image/gen') && r.body.includes('folded paper at dawn'));
       assert.equal(sent.length, 1);
       assert.equal(JSON.parse(sent[0].body).aspect_ratio, '16:9', 'the ratio named in the alt text was preselected');
       await waitUntil(async () => (await lens.count()) === 0, { timeout: 15_000, what: 'the lens to go once the file exists' });
