@@ -165,7 +165,9 @@ export function createWorkbench(page, { log = () => {}, screenshotsDir, workspac
       const base = path.basename(relPath);
       const row = quickInput.locator('.monaco-list-row', { hasText: base }).first();
       await row.waitFor({ state: 'visible', timeout: t });
-      await page.keyboard.press('Enter');
+      // Click the row that matches: Enter takes the selected row, which right after typing may still
+      // be another file (e.g. one just restored by a reload).
+      await row.click();
       await wb.tab(base).waitFor({ state: 'visible', timeout: t });
       await page.locator('.part.editor .editor-instance .monaco-editor .view-lines').first().waitFor({ timeout: t });
       log(`[workbench] opened ${relPath}`);
