@@ -6,6 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { fileExists } from './fileExists';
 import { formatCredits } from '../core/format';
 import type { HistoryItem } from '../core/history';
 import { inert } from '../core/inert';
@@ -41,15 +42,6 @@ export interface GenerateImageAtArgs {
   link?: string;
 }
 
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The image links of `document` inside its workspace folder whose file does not exist. */
 export async function missingImages(document: vscode.TextDocument): Promise<MissingImage[]> {
   if (document.isUntitled || document.uri.scheme === 'untitled') return [];
@@ -67,7 +59,7 @@ export async function missingImages(document: vscode.TextDocument): Promise<Miss
   const present = new Set<string>();
   await Promise.all(
     distinct.map(async (t) => {
-      if (await exists(vscode.Uri.parse(t))) present.add(t);
+      if (await fileExists(vscode.Uri.parse(t))) present.add(t);
     }),
   );
   return found

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { fileExists } from './fileExists';
 import { NanoError, isNanoError } from '../core/errors';
 import type { HistoryItem } from '../core/history';
 import { inert } from '../core/inert';
@@ -30,14 +31,7 @@ export function placeInWorkspace(target: vscode.Uri): { folder: vscode.Workspace
   return { folder, rel };
 }
 
-export async function fileExists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { fileExists };
 
 const existsError = (target: vscode.Uri) =>
   new NanoError({
