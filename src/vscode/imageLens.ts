@@ -6,7 +6,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { fileExists } from './fileExists';
 import { formatCredits } from '../core/format';
 import type { HistoryItem } from '../core/history';
 import { inert } from '../core/inert';
@@ -42,6 +41,15 @@ export interface GenerateImageAtArgs {
   link?: string;
 }
 
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The image links of `document` inside its workspace folder whose file does not exist. */
 export async function missingImages(document: vscode.TextDocument): Promise<MissingImage[]> {
   if (document.isUntitled || document.uri.scheme === 'untitled') return [];
@@ -59,7 +67,7 @@ export async function missingImages(document: vscode.TextDocument): Promise<Miss
   const present = new Set<string>();
   await Promise.all(
     distinct.map(async (t) => {
-      if (await fileExists(vscode.Uri.parse(t))) present.add(t);
+      if (await exists(vscode.Uri.parse(t))) present.add(t);
     }),
   );
   return found

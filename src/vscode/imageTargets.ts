@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { fileExists } from './fileExists';
 import { NanoError, isNanoError } from '../core/errors';
 import type { HistoryItem } from '../core/history';
 import { inert } from '../core/inert';
@@ -31,7 +30,14 @@ export function placeInWorkspace(target: vscode.Uri): { folder: vscode.Workspace
   return { folder, rel };
 }
 
-export { fileExists };
+export async function fileExists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const existsError = (target: vscode.Uri) =>
   new NanoError({
