@@ -43,10 +43,19 @@ describe('images where you write: Markdown', function () {
     await vscode.workspace.fs.writeFile(u, Buffer.from(text));
     return vscode.workspace.openTextDocument(u);
   }
+  /**
+   * The lenses of `doc`. VS Code cancels a lens request when the provider announces a change while
+   * it runs (the file watcher does, as files appear): ask again then, a few times at most.
+   */
   async function lenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
-    return (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)).filter(
-      (l) => l.command?.command === 'nanoBanana.generateImageAt',
-    );
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const all = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+        return all.filter((l) => l.command?.command === 'nanoBanana.generateImageAt');
+      } catch (e) {
+        if (attempt >= 3 || !(e instanceof Error) || e.message !== 'Canceled') throw e;
+      }
+    }
   }
   const lensTargets = (ls: vscode.CodeLens[]) =>
     ls.map((l) => path.posix.relative(root.path, vscode.Uri.parse((l.command?.arguments?.[0] as LensArgs).target).path)).sort();
