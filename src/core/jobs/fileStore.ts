@@ -99,9 +99,15 @@ export class FileJobStore implements JobStore {
   /** Removes (`finished`) or releases (closing: at 0, so the next window takes it at once) a lease still ours. */
   private unclaim(id: string, finished: boolean): void {
     this.held.delete(id);
-    if (standing(this.lease(id), this.me, this.now(), this.ttl) !== 'mine') return;
-    if (finished) rmSync(this.leaseFile(id), { force: true });
-    else writeAtomic(this.leaseFile(id), JSON.stringify({ ...this.me, at: 0 } satisfies Lease));
+    const st = standing(this.lease(id), this.me, this.now(), this.ttl);
+    // A finished job's lease goes unless another live session holds it; a released one can be left
+    // behind when a closing window's release crossed this window's take-over.
+    if (finished) {
+      if (st === 'mine' || st === 'free') rmSync(this.leaseFile(id), { force: true });
+      return;
+    }
+    if (st !== 'mine') return;
+    writeAtomic(this.leaseFile(id), JSON.stringify({ ...this.me, at: 0 } satisfies Lease));
   }
 
   /**
