@@ -1,106 +1,83 @@
-// npm run bench: prints figures (no pass/fail): activation cost of the bundled extension, the cost
-// of loading the engine on first use, and how many status requests the adaptive polling makes.
-import { createRequire } from 'node:module';
+// npm run bench: measures the extension and prints a table a person can read, each figure beside
+// its goal (✓ met, ✗ not). `npm run bench -- --json` prints one JSON object on stdout instead
+// (progress goes to stderr); `--only polling,concurrency` runs some sections. Every figure comes
+// from a measurement in this run; a section that is not there or not run is null in the JSON and
+// "not measured" in the table.
+//
+// A section is a module in scripts/bench/ that exports
+//   title: string                      the heading of its part of the table
+//   run(ctx): Promise<{ json, lines }>  json: its value in the JSON object (under `key` below);
+//                                       lines: its part of the table (strings, goals and ✓/✗ in them)
+// with ctx = { root, log(line) (to stderr), args (the command line after --only/--json) }.
+// Sections run one after another, in the order below.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
-import Module from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
 
-// A stand-in for the `vscode` module: just enough surface for activate() to run. Anything not
-// listed is a function that returns a disposable (registerX, onDidX, createX …), so activation can
-// register what it likes; what it reads (the workspace) is given.
-const disposable = { dispose() {} };
-const anything = () => new Proxy(function () {}, { get: (_t, k) => (k === 'dispose' ? () => {} : anything()), apply: () => anything() });
-const known = {
-  Uri: { joinPath: () => ({}), file: (p) => ({ fsPath: p, scheme: 'file', toString: () => `file://${p}` }) },
-  workspace: { workspaceFile: undefined, workspaceFolders: [{ uri: { scheme: 'file', fsPath: root, toString: () => `file://${root}` } }] },
-};
-const wrap = (o) => new Proxy(o, { get: (t, k) => (k in t ? t[k] : anything()) });
-// Own keys (esbuild's interop copies them): the namespaces and classes activation may touch.
-const NAMES = [
-  'commands',
-  'window',
-  'languages',
-  'lm',
-  'l10n',
-  'env',
-  'extensions',
-  'EventEmitter',
-  'CodeLens',
-  'CodeAction',
-  'CodeActionKind',
-  'Range',
-  'Position',
-  'Hover',
-  'MarkdownString',
-  'RelativePattern',
-  'ThemeColor',
-  'StatusBarAlignment',
-  'FileType',
-  'Disposable',
+/** JSON key → section module (in scripts/bench/). The order is the order of the JSON and the table. */
+const SECTIONS = [
+  ['activation', 'activation.mjs'],
+  ['polling', 'polling.mjs'],
+  ['firstCommand', 'firstCommand.mjs'], // slot: { promptBoxMs, firstSubmitMs }
+  ['gallery', 'gallery.mjs'], // slot: { items, firstPaintMs, rendererMB, longestTaskMs, filterMs }
+  ['concurrency', 'concurrency.mjs'],
+  ['bigImage', 'bigImage.mjs'],
+  ['reference', 'reference.mjs'], // slot: { megapixels, prepareMs }
+  ['vsixKB', 'vsix.mjs'], // slot: a number
 ];
-const fakeVscode = Object.fromEntries([...NAMES.map((n) => [n, anything()]), ...Object.entries(known).map(([k, v]) => [k, wrap(v)])]);
-void disposable;
-const origResolve = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  if (request === 'vscode') return 'vscode';
-  return origResolve.call(this, request, ...rest);
-};
-require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: fakeVscode };
 
-const memento = { get: () => undefined, update: async () => undefined };
-const context = { subscriptions: [], globalState: memento, workspaceState: memento, globalStorageUri: { fsPath: path.join(root, '.cache', 'bench-storage') } };
-const t0 = performance.now();
-const ext = require(path.join(root, 'dist', 'extension.js'));
-const t1 = performance.now();
-ext.activate(context);
-const t2 = performance.now();
-console.log(
-  `activation: require ${(t1 - t0).toFixed(2)} ms + activate() ${(t2 - t1).toFixed(2)} ms = ${(t2 - t0).toFixed(2)} ms (${context.subscriptions.length} registrations)`,
-);
-
-const t3 = performance.now();
-try {
-  require(path.join(root, 'dist', 'services.js'));
-} catch {
-  // services.js needs more of the vscode API than the stand-in has; loading is what is timed.
-}
-const t4 = performance.now();
-console.log(`engine bundle load on first use: ${(t4 - t3).toFixed(2)} ms`);
-
-// Adaptive polling vs. fixed intervals. Real jobs vary: for each typical length, 200 jobs whose
-// true length is drawn within ±25 % of it (seeded, so the figures repeat). "learned" knows only
-// the typical length (the median the scheduler learns), not each job's own.
-const { pollDelay } = require(path.join(root, 'out', 'src', 'core', 'jobs', 'pollPolicy.js'));
-function simulate(durationMs, next) {
-  let t = 0;
-  let n = 0;
-  while (t < durationMs) {
-    t += next(t);
-    n++;
+function parseArgs(argv) {
+  const args = { json: false, only: undefined, rest: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--json') args.json = true;
+    else if (a === '--only') args.only = new Set((argv[++i] ?? '').split(',').filter(Boolean));
+    else if (a.startsWith('--only=')) args.only = new Set(a.slice(7).split(',').filter(Boolean));
+    else args.rest.push(a);
   }
-  return { n, lateMs: t - durationMs };
+  const unknown = args.only ? [...args.only].filter((k) => !SECTIONS.some(([key]) => key === k)) : [];
+  if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(', ')}; known: ${SECTIONS.map(([k]) => k).join(', ')}`);
+  return args;
 }
-let seed = 42;
-const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-const strategies = [
-  ['fixed 2 s', () => () => 2000],
-  ['fixed 5 s', () => () => 5000],
-  ['adaptive, nothing learned', () => (t) => pollDelay(t, undefined)],
-  ['adaptive, learned', (typical) => (t) => pollDelay(t, typical)],
-];
-console.log('\nmean status requests per job / mean delay between a job finishing and being seen (200 jobs each)');
-console.log(`typical | ${strategies.map(([name]) => name.padEnd(26)).join('| ')}`);
-for (const typical of [8000, 20000, 45000, 90000]) {
-  const jobs = Array.from({ length: 200 }, () => Math.round(typical * (0.75 + random() * 0.5)));
-  const cells = strategies.map(([, make]) => {
-    const rs = jobs.map((d) => simulate(d, make(typical)));
-    const n = rs.reduce((a, r) => a + r.n, 0) / rs.length;
-    const late = rs.reduce((a, r) => a + r.lateMs, 0) / rs.length;
-    return `${n.toFixed(1).padStart(5)} req, ${(late / 1000).toFixed(2).padStart(5)} s late`.padEnd(26);
-  });
-  console.log(`${String(typical / 1000).padStart(5)} s | ${cells.join('| ')}`);
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const log = (line) => process.stderr.write(`${line}\n`);
+  const ctx = { root, log, args: args.rest };
+  const result = {};
+  const text = [];
+  for (const [key, file] of SECTIONS) {
+    result[key] = null;
+    const where = path.join(root, 'scripts', 'bench', file);
+    if (args.only && !args.only.has(key)) continue;
+    if (!existsSync(where)) {
+      text.push('', `## ${key}: not measured (no scripts/bench/${file})`);
+      continue;
+    }
+    const section = await import(pathToFileURL(where).href);
+    log(`bench: ${key}…`);
+    try {
+      const { json, lines } = await section.run(ctx);
+      result[key] = json;
+      text.push('', `## ${section.title ?? key}`, ...lines);
+    } catch (e) {
+      process.exitCode = 1;
+      log(`bench: ${key} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      text.push('', `## ${section.title ?? key}: not measured (failed: ${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+  for (const [key] of SECTIONS) if (args.only && !args.only.has(key)) text.push(`## ${key}: not measured (not in --only)`);
+  if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else process.stdout.write(`${text.join('\n').trimStart()}\n`);
 }
+
+main().then(
+  // Sections close what they open; exit anyway, so a stray handle never hangs the bench.
+  () => process.exit(),
+  (e) => {
+    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -79,7 +79,7 @@ export function createEngine(o: EngineOptions): Engine {
     },
     maxWaitMs: o.maxWaitMs ?? 20_000,
     maxRequestsPerSecond: 25,
-    poll: { minMs: 80, maxMs: 300, windowMinMs: 200 },
+    poll: { minMs: 80, maxMs: 300, denseMs: 100, unsureMs: 150, firstPollMs: 80 },
     backoff: { baseMs: 80, factor: 2, capMs: 600 },
     log: (l) => o.log(`[scheduler] ${l}`),
   });

@@ -10,7 +10,7 @@ import type { SerializedError } from '../errors';
 import { JobRun } from './jobRun';
 import { JobTable } from './jobTable';
 import { JobPersistence, snapshotOf } from './persistence';
-import { DurationModel, pollDelay } from './pollPolicy';
+import { DurationModel, firstPollMs, pollDelay } from './pollPolicy';
 import type { PollOptions } from './pollPolicy';
 import { PollTimer } from './pollTimer';
 import type { JobChangeEvent, JobRecord, JobState, JobStore } from './types';
@@ -23,9 +23,14 @@ export interface JobBookOptions {
   maxRequestsPerSecond: number;
   keepFinished: number;
   poll: Partial<PollOptions> | undefined;
+  /** Replaces the learned schedule (see `JobSchedulerOptions.pollSchedule`). */
+  pollSchedule: PollSchedule | undefined;
   /** Runs when the poll timer is due (guarded: a throw is logged, never lost). */
   onTimer: () => void;
 }
+
+/** A poll schedule other than the learned one: the delay (ms) after `polls` polls, `elapsedMs` after submit. */
+export type PollSchedule = (elapsedMs: number, polls: number) => number;
 
 export type FinishPatch = { error?: SerializedError; note?: string; resumable?: boolean; deliveredIds?: string[] };
 
@@ -85,9 +90,12 @@ export class JobBook {
     return run.deadline(this.maxWaitMs);
   }
 
-  /** Delay before the next poll of a job, from its elapsed time and its model's typical duration. */
+  /** Delay before the next poll of a job, from its elapsed time and what is known about its model. */
   delayFor(job: JobRecord, now: number): number {
-    return pollDelay(now - (job.submittedAt ?? now), this.durations.expected(job.request.model), this.o.poll);
+    const elapsed = now - (job.submittedAt ?? now);
+    if (this.o.pollSchedule) return this.o.pollSchedule(elapsed, job.pollCount);
+    const model = job.request.model;
+    return pollDelay(elapsed, { learned: this.durations.stats(model), firstPollMs: firstPollMs(model) }, this.o.poll);
   }
 
   /** Next poll at `at`, but never after the deadline unless `notBefore` (a Retry-After) forbids it. */

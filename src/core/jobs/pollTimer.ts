@@ -5,6 +5,9 @@
 import type { Clock } from '../clock';
 import { RateLimiter } from './rateLimiter';
 
+/** Extra spacing of the polls beyond 1 / rate, as a fraction of it. */
+export const SPACING_HEADROOM = 0.1;
+
 export class PollTimer {
   private readonly limiter: RateLimiter;
   private handle: unknown;
@@ -17,8 +20,10 @@ export class PollTimer {
     maxRequestsPerSecond: number,
     private readonly onFire: () => void,
   ) {
-    // Burst 1: polls are at least 1 / rate seconds apart, so no second sees more than `rate`.
-    this.limiter = new RateLimiter(maxRequestsPerSecond, 1, clock);
+    // Burst 1: polls are at least 1 / rate seconds apart, so no second sees more than `rate`; and
+    // 10 % more than that, because a request may leave late (a busy event loop, a new connection)
+    // while the next leaves on time: at the server they must still fall in different seconds.
+    this.limiter = new RateLimiter(maxRequestsPerSecond / (1 + SPACING_HEADROOM), 1, clock);
   }
 
   /** Takes a query token; false when none is free (the query must wait for the next `set`). */

@@ -2,8 +2,8 @@
  * The job engine: submits requests, polls their tasks on one shared timer, hands finished images to
  * `deliver`, and persists every state change so jobs survive a reload. Never imports vscode.
  *
- * Polling: each waiting job has a next-poll time, from `pollDelay(elapsed since submit, expected
- * duration of its model)` (or a backoff after an error). ONE clock timer is set to the earliest of
+ * Polling: each waiting job has a next-poll time, from `pollDelay(elapsed since submit, what was
+ * learned about its model's durations)` (or a backoff after an error). ONE clock timer is set to the earliest of
  * them; when it fires, the due jobs (longest overdue first) are queried, each taking a token from a
  * global rate limiter; jobs that get no token stay due and the timer is set to when one is free.
  *
@@ -22,6 +22,7 @@ import type { GenerateRequest, TaskApi } from '../api/types';
 import { DEFAULT_BACKOFF } from '../api/backoff';
 import type { BackoffOptions } from '../api/backoff';
 import { JobBook } from './jobBook';
+import type { PollSchedule } from './jobBook';
 import type { PollOptions } from './pollPolicy';
 import { isActive } from './states';
 import { TaskDriver } from './taskDriver';
@@ -43,6 +44,11 @@ export interface JobSchedulerOptions {
   newId?: () => string;
   /** Overrides of the polling schedule (see `pollDelay`). */
   poll?: Partial<PollOptions>;
+  /**
+   * Another schedule instead of the learned one (`npm run bench` runs fixed intervals and a backoff
+   * through this same engine, to compare them with it). Not used by the extension.
+   */
+  pollSchedule?: PollSchedule;
   /** Backoff of polls after a transient error. Default `DEFAULT_BACKOFF`. */
   backoff?: BackoffOptions;
   /** Finished jobs kept (and persisted) beyond the active ones; the oldest go first. Default 100. */
@@ -79,6 +85,7 @@ export class JobScheduler {
       maxRequestsPerSecond: opts.maxRequestsPerSecond ?? 2,
       keepFinished: Math.max(0, Math.floor(opts.keepFinished ?? 100)),
       poll: opts.poll,
+      pollSchedule: opts.pollSchedule,
       onTimer: () => this.driver.pollDue(),
     });
     this.driver = new TaskDriver(this.book, {

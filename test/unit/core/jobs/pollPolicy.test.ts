@@ -1,105 +1,119 @@
 import * as assert from 'node:assert/strict';
-import { DurationModel, pollDelay } from '../../../../src/core/jobs/pollPolicy';
+import { DEFAULT_FIRST_POLL_MS, DurationModel, FIRST_POLL_MS, firstPollMs, pollDelay } from '../../../../src/core/jobs/pollPolicy';
+import type { DurationStats } from '../../../../src/core/jobs/pollPolicy';
 
-describe('pollDelay', () => {
-  it('polls quickly at first (the 1 s floor)', () => {
-    assert.equal(pollDelay(0, undefined), 1000);
-    assert.equal(pollDelay(2000, undefined), 1000);
-    assert.equal(pollDelay(4000, undefined), 1000);
+const UNSURE = { firstPollMs: 4000 };
+const learned = (low: number, median: number, high: number, count = 20): { learned: DurationStats; firstPollMs: number } => ({
+  learned: { count, low, median, high },
+  firstPollMs: 4000,
+});
+
+/** Elapsed times of the polls from submit until `until` (ms), following pollDelay. */
+function polls(knows: Parameters<typeof pollDelay>[1], until: number): number[] {
+  const out: number[] = [];
+  for (let t = 0; t < until; out.push(t)) t += pollDelay(t, knows);
+  return out;
+}
+
+describe('pollDelay, nothing learned', () => {
+  it('polls first at the prior of the model, landing exactly on it', () => {
+    assert.equal(pollDelay(0, UNSURE), 4000);
+    assert.equal(pollDelay(3000, UNSURE), 1000);
+    assert.equal(pollDelay(3999.5, UNSURE), 1, 'never a zero delay');
   });
 
-  it('grows with the elapsed time (a quarter of it)', () => {
-    assert.equal(pollDelay(4004, undefined), 1001);
-    assert.equal(pollDelay(8000, undefined), 2000);
-    assert.equal(pollDelay(20_000, undefined), 5000);
-    assert.equal(pollDelay(30_002, undefined), 7501);
+  it('then every 2.5 s for two minutes, then a tenth of the time past them more, up to 10 s', () => {
+    assert.deepEqual(polls(UNSURE, 12_000), [4000, 6500, 9000, 11_500, 14_000]);
+    assert.equal(pollDelay(119_999, UNSURE), 2500);
+    assert.equal(pollDelay(130_000, UNSURE), 3500);
+    assert.equal(pollDelay(200_000, UNSURE), 10_000);
   });
 
-  it('is capped at 10 s', () => {
-    assert.equal(pollDelay(40_000, undefined), 10_000);
-    assert.equal(pollDelay(50_000, undefined), 10_000);
-    assert.equal(pollDelay(3_600_000, undefined), 10_000);
+  it('treats a negative or non-finite elapsed as 0, and unusable learned figures as nothing learned', () => {
+    assert.equal(pollDelay(-5000, UNSURE), 4000);
+    assert.equal(pollDelay(Number.NaN, UNSURE), 4000);
+    for (const bad of [
+      { count: 0, low: 1000, median: 2000, high: 3000 },
+      { count: 3, low: Number.NaN, median: 2000, high: 3000 },
+      { count: 3, low: 5000, median: 2000, high: 3000 },
+    ]) {
+      assert.equal(pollDelay(0, { learned: bad, firstPollMs: 4000 }), 4000);
+    }
   });
 
-  it('treats a negative or non-finite elapsed as 0, and ignores a useless expected', () => {
-    assert.equal(pollDelay(-5000, undefined), 1000);
-    assert.equal(pollDelay(Number.NaN, undefined), 1000);
-    assert.equal(pollDelay(20_000, 0), 5000);
-    assert.equal(pollDelay(20_000, -1), 5000);
-    assert.equal(pollDelay(20_000, Number.POSITIVE_INFINITY), 5000);
+  it('takes options: a first poll for every model, other intervals', () => {
+    assert.equal(pollDelay(0, UNSURE, { firstPollMs: 80 }), 80);
+    assert.equal(pollDelay(100, UNSURE, { firstPollMs: 80, minMs: 10, maxMs: 50 }), 50, 'unsure 2.5 s clamped to the 50 ms max');
+    assert.equal(pollDelay(5000, UNSURE, { unsureMs: 3000 }), 3000);
+  });
+});
+
+describe('pollDelay, learned', () => {
+  // 20 samples between 68 s and 112 s: pad max(0.75 s, 90 s / 40) = 2.25 s; dense from 65.75 s to 114.25 s
+  it('before the range: half of the time left, at most 10 s, then exactly onto its start', () => {
+    const knows = learned(68_000, 90_000, 112_000);
+    assert.equal(pollDelay(0, knows), 10_000);
+    assert.equal(pollDelay(50_000, knows), 7875); // 15.75 s left → half
+    assert.equal(pollDelay(57_875, knows), 7875, 'within 10 s of the start: straight onto it');
+    assert.deepEqual(polls(knows, 65_750), [10_000, 20_000, 30_000, 40_000, 50_000, 57_875, 65_750]);
   });
 
-  // expected 30 s: half-width max(2 s, 25 % = 7.5 s) = 7.5 s, window [22.5 s, 37.5 s)
-  it('polls densely inside the window around the expected duration', () => {
-    assert.equal(pollDelay(22_500, 30_000), 1000); // 7.5 s / 8 → the 1 s floor
-    assert.equal(pollDelay(30_000, 30_000), 1000);
-    assert.equal(pollDelay(37_499, 30_000), 1000);
-    // expected 90 s: half 22.5 s, an eighth of it between polls
-    assert.equal(pollDelay(80_000, 90_000), 2813);
+  it('inside the range every 1.5 s; after it, growing by a tenth of the time past it, up to 10 s', () => {
+    const knows = learned(68_000, 90_000, 112_000);
+    assert.equal(pollDelay(65_750, knows), 1500);
+    assert.equal(pollDelay(114_249, knows), 1500);
+    assert.equal(pollDelay(114_250, knows), 1500);
+    assert.equal(pollDelay(134_250, knows), 3500);
+    assert.equal(pollDelay(500_000, knows), 10_000);
   });
 
-  it('before the window, waits half of the time left until it opens', () => {
-    assert.equal(pollDelay(0, 30_000), 10_000); // 22.5 s left → 11.25 s, capped at 10 s
-    assert.equal(pollDelay(8000, 30_000), 7250); // 14.5 s left → 7.25 s
-    assert.equal(pollDelay(18_000, 30_000), 2250);
+  it('skips the early part of short jobs entirely: the first poll is just before the shortest seen', () => {
+    // 8 s jobs, 6.1 to 9.9 s: pad max(0.75 s, 0.2 s) = 0.75 s → the first poll at 5.35 s
+    const knows = learned(6100, 8000, 9900);
+    assert.deepEqual(polls(knows, 10_000), [5350, 6850, 8350, 9850, 11_350]);
   });
 
-  it('after the window (a slow job), polls at a tenth of the elapsed time', () => {
-    assert.equal(pollDelay(37_500, 30_000), 3750);
-    assert.equal(pollDelay(60_000, 30_000), 6000);
-    assert.equal(pollDelay(200_000, 30_000), 10_000);
+  it('widens the range when little is known', () => {
+    // one sample of 20 s: pad 10 s → dense from 10 s to 30 s
+    const one = learned(20_000, 20_000, 20_000, 1);
+    assert.equal(pollDelay(0, one), 10_000);
+    assert.equal(pollDelay(10_000, one), 1500);
+    assert.equal(pollDelay(29_999, one), 1500);
+    assert.equal(pollDelay(32_000, one), 1700);
+    // five samples: pad 2 s
+    assert.equal(pollDelay(18_000, learned(20_000, 20_000, 20_000, 5)), 1500);
+    assert.equal(pollDelay(17_000, learned(20_000, 20_000, 20_000, 5)), 1000);
   });
 
-  it('shortens a delay that would jump past the window start, landing exactly on it', () => {
-    assert.equal(pollDelay(22_000, 30_000), 500); // 1 s floor would pass 22.5 s → 0.5 s
-    assert.equal(pollDelay(22_499, 30_000), 1);
-    assert.equal(pollDelay(21_500, 30_000), 1000); // 21.5 + 1 = 22.5 exactly: not shortened
+  it('is dense from the first poll when the range starts at once', () => {
+    assert.equal(pollDelay(0, learned(500, 600, 700)), 1500);
   });
+});
 
-  it('uses the 2 s minimum half-width for short expected durations', () => {
-    // expected 5 s: half max(2 s, 1.25 s) = 2 s, window [3 s, 7 s)
-    assert.equal(pollDelay(2500, 5000), 500);
-    assert.equal(pollDelay(3000, 5000), 1000);
-    assert.equal(pollDelay(7000, 5000), 1000);
-    // expected 1 s: window [-1 s, 3 s) holds the start: dense from the first poll
-    assert.equal(pollDelay(0, 1000), 1000);
-  });
-
-  it('never lands inside the window from before it, whatever the elapsed time', () => {
-    // expected 42 s: half-width max(2 s, 10.5 s) = 10.5 s, the window opens at 31.5 s
-    const expected = 42_000;
-    const start = 31_500;
-    for (let e = 0; e < start; e += 137) assert.ok(e + pollDelay(e, expected) <= start, `elapsed ${e}`);
-    // and the poll sequence from submit hits the start exactly: half of the time left, capped at
-    // 10 s (10 000, 10 000, 5750, 2875, 1438 for 1437.5), then the 1 s floor, then the last 437 ms.
-    const polls: number[] = [];
-    for (let t = 0; t < start; polls.push(t)) t += pollDelay(t, expected);
-    assert.deepEqual(polls, [10_000, 20_000, 25_750, 28_625, 30_063, 31_063, 31_500]);
-  });
-
-  it('takes options', () => {
-    const opts = { minMs: 2000, maxMs: 5000, growth: 0.5, windowMinMs: 1000, windowFraction: 0.1 };
-    assert.equal(pollDelay(0, undefined, opts), 2000);
-    assert.equal(pollDelay(6000, undefined, opts), 3000);
-    assert.equal(pollDelay(60_000, undefined, opts), 5000);
-    // expected 20 s: half max(1 s, 2 s) = 2 s, window [18 s, 22 s)
-    assert.equal(pollDelay(16_000, 20_000, opts), 2000);
-    assert.equal(pollDelay(19_000, 20_000, opts), 2000);
-    assert.equal(pollDelay(17_000, 20_000, { maxMs: 3000 }), 1000);
+describe('priors', () => {
+  it('has one for every model of the API, later for the slower ones, and the simulator default for others', () => {
+    assert.equal(firstPollMs('google/gempix2'), 4000);
+    assert.ok(firstPollMs('google/nano-banana-pro') > firstPollMs('google/nano-banana'));
+    assert.equal(firstPollMs('someone/else'), DEFAULT_FIRST_POLL_MS);
+    assert.equal(firstPollMs('toString'), DEFAULT_FIRST_POLL_MS, 'not an inherited property');
+    assert.equal(Object.keys(FIRST_POLL_MS).length, 6);
   });
 });
 
 describe('DurationModel', () => {
   it('knows nothing without data', () => {
     assert.equal(new DurationModel().expected('m'), undefined);
+    assert.equal(new DurationModel().stats('m'), undefined);
   });
 
-  it('gives the median per model (odd and even counts)', () => {
+  it('gives the median per model (odd and even counts), and the range of its samples', () => {
     const m = new DurationModel();
     for (const ms of [30_000, 10_000, 20_000]) m.record('a', ms);
     assert.equal(m.expected('a'), 20_000);
+    assert.deepEqual(m.stats('a'), { count: 3, low: 10_000, median: 20_000, high: 30_000 });
     m.record('a', 41_000);
     assert.equal(m.expected('a'), 25_000);
+    assert.deepEqual(m.stats('a'), { count: 4, low: 10_000, median: 25_000, high: 41_000 });
   });
 
   it('keeps only the last 20 samples of a model', () => {
@@ -110,15 +124,17 @@ describe('DurationModel', () => {
     assert.equal(m.toJSON().a.length, 20);
     m.record('a', 9000);
     assert.deepEqual(m.toJSON().a.slice(-2), [5000, 9000]);
+    assert.deepEqual(m.stats('a'), { count: 20, low: 5000, median: 5000, high: 9000 });
   });
 
-  it('falls back to the median of all models for an unknown model', () => {
+  it('an unknown model borrows the median of all for display, but its schedule borrows nothing', () => {
     const m = new DurationModel();
     m.record('a', 10_000);
     m.record('a', 12_000);
     m.record('b', 40_000);
     assert.equal(m.expected('c'), 12_000);
     assert.equal(m.expected('b'), 40_000);
+    assert.equal(m.stats('c'), undefined);
   });
 
   it('ignores negative and non-finite samples', () => {

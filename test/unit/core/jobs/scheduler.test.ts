@@ -32,6 +32,8 @@ function setup(opts: Partial<JobSchedulerOptions> & { clock?: FakeClock; api?: S
   const sched = new JobScheduler({
     deliver,
     random: () => 0,
+    // The first poll of a model with nothing learned, instead of its prior (tested apart below).
+    poll: { firstPollMs: 1000 },
     log: (l) => logs.push(l),
     newId: () => `j${++n}`,
     ...opts,
@@ -57,13 +59,10 @@ function savedJob(store: MemoryJobStore, id: string): JobRecord {
 }
 
 /**
- * Elapsed times (ms since submit) of the polls of a model with nothing learned, worked out by hand
- * from the rule in pollPolicy.ts: each delay is a quarter of the elapsed time, rounded, clamped to
- * [1 s, 10 s]. 1000 → +1000 (floor) … 4000 → +1000, 5000 → +1250, 6250 → +1563 (1562.5),
- * 7813 → +1953, 9766 → +2442 (2441.5), 12208 → +3052, 15260 → +3815, 19075 → +4769, 23844 → +5961,
- * 29805 → +7451 → 37256.
+ * Elapsed times (ms since submit) of the polls of a model with nothing learned, from the rule in
+ * pollPolicy.ts: the first poll at 1 s (the `firstPollMs` of `setup`), then every 2.5 s.
  */
-const PLAIN_POLLS = [1000, 2000, 3000, 4000, 5000, 6250, 7813, 9766, 12208, 15260, 19075, 23844, 29805, 37256];
+const PLAIN_POLLS = Array.from({ length: 14 }, (_, i) => 1000 + 2500 * i);
 
 describe('JobScheduler', () => {
   it('runs a job through its whole lifecycle, with events in order', async () => {
@@ -93,23 +92,23 @@ describe('JobScheduler', () => {
         'downloading->success#4',
       ],
     );
-    assert.deepEqual(s.api.queriesOf('t1'), [t0 + 1000, t0 + 2000, t0 + 3000, t0 + 4000]);
+    assert.deepEqual(s.api.queriesOf('t1'), [t0 + 1000, t0 + 3500, t0 + 6000, t0 + 8500]);
     assert.deepEqual(s.delivered, [{ jobId: job.id, images: [IMG, DATA_IMG] }]);
     const done = state(s, job.id);
     assert.equal(done.taskId, 't1');
     assert.equal(done.submittedAt, t0);
-    assert.equal(done.serverDoneAt, t0 + 4000);
-    assert.equal(done.finishedAt, t0 + 4000);
+    assert.equal(done.serverDoneAt, t0 + 8500);
+    assert.equal(done.finishedAt, t0 + 8500);
     assert.deepEqual(done.deliveredIds, [`${job.id}-h1`, `${job.id}-h2`]);
     assert.deepEqual(done.resultUrls, [IMG], 'data URIs are not kept');
     assert.equal(done.consumed, '0.500000');
     assert.deepEqual(done.request, { model: REQ.model, prompt: REQ.prompt, aspectRatio: '16:9', referenceNames: ['ref.png'] });
-    assert.equal(s.sched.expectedDuration(REQ.model), 4000);
+    assert.equal(s.sched.expectedDuration(REQ.model), 8500);
 
     await s.sched.flush();
     const saved = s.store.saved!;
     assert.equal(savedJob(s.store, job.id).state, 'success');
-    assert.deepEqual(saved.durations, { [REQ.model]: [4000] });
+    assert.deepEqual(saved.durations, { [REQ.model]: [8500] });
     assert.doesNotMatch(JSON.stringify(saved), /data:image/, 'neither references nor data-URI results are persisted');
     assert.equal(s.clock.pending, 0, 'no timer left once nothing is waiting');
   });
@@ -169,7 +168,7 @@ describe('JobScheduler', () => {
     assert.equal(failed.taskId, 't1');
     assert.equal(failed.resumable, true);
     assert.equal(s.api.queriesOf('t1').length, during.length + 1, 'fails on the first poll after the grace');
-    assert.equal(s.api.queriesOf('t1').at(-1), t0 + 37_256, 'the poll after 29 805 ms, on schedule');
+    assert.equal(s.api.queriesOf('t1').at(-1), t0 + 31_000, 'the poll after 28 500 ms, on schedule');
   });
 
   it('recovers when the task shows up within the grace period', async () => {
@@ -195,10 +194,10 @@ describe('JobScheduler', () => {
     const job = s.sched.start(REQ);
     await s.clock.until(() => state(s, job.id).state === 'success');
     // random() = 0: backoff 250, 500, then Retry-After 7000 beats 1000; after a good answer the
-    // schedule resumes (elapsed 8750 → a quarter, 2188), and the next error starts the backoff afresh (250).
+    // schedule resumes (nothing learned: 2.5 s), and the next error starts the backoff afresh (250).
     assert.deepEqual(
       s.api.queriesOf('t1').map((t) => t - t0),
-      [1000, 1250, 1750, 8750, 8750 + 2188, 8750 + 2188 + 250],
+      [1000, 1250, 1750, 8750, 8750 + 2500, 8750 + 2500 + 250],
     );
     assert.ok(s.logs.some((l) => /retrying in 7000 ms/.test(l)));
   });
@@ -424,7 +423,7 @@ describe('JobScheduler', () => {
     const a = setup();
     a.api.script('t1', { status: 'pending' }, { status: 'in_progress' }, { status: 'in_progress' }, { status: 'success', images: [IMG] });
     const job = a.sched.start(REQ);
-    await a.clock.advance(2000);
+    await a.clock.advance(3500);
     assert.equal(state(a, job.id).state, 'in_progress');
     a.sched.dispose();
     assert.equal(a.clock.pending, 0, 'dispose stops the timer');
@@ -525,7 +524,7 @@ describe('JobScheduler', () => {
 
   it('persists learned durations, and they change the schedule of the next scheduler', async () => {
     const a = setup();
-    const finishAt = 23_844; // the 12th poll (PLAIN_POLLS[11]) sees the task done
+    const finishAt = 28_500; // the 12th poll (PLAIN_POLLS[11]) sees the task done
     a.api.script('t1', ...Array.from({ length: 11 }, () => ({ status: 'in_progress' as const })), { status: 'success', images: [IMG] });
     const first = a.sched.start(REQ);
     await a.clock.until(() => state(a, first.id).state === 'success');
@@ -543,17 +542,56 @@ describe('JobScheduler', () => {
     const t0 = b.clock.now();
     b.sched.start(REQ);
     await b.clock.advance(40_000);
-    // Expected 23 844 ms: half-width max(2 s, 25 % = 5961) = 5961, window [17 883, 29 805).
-    // Before it, half the time left until it opens: 8942 (8941.5), +4471, +2235, +1118, then the
-    // 1 s floor to 17 766, then 117 ms to land exactly on 17 883. Inside it, 5961 / 8 → the 1 s floor,
-    // up to 29 883. After it, a tenth of the elapsed time: +2988, +3287, +3616.
-    const learned = [8942, 13_413, 15_648, 16_766, 17_766, 17_883];
-    for (let t = 18_883; t <= 29_883; t += 1000) learned.push(t);
-    learned.push(32_871, 36_158, 39_774);
+    // One sample of 28 500 ms: the range is widened by max(0.75 s, 28.5 s / 2) = 14 250 ms on each
+    // side, so dense polling from 14 250 ms. Before it, half of the 14 250 ms left (7125), then the
+    // rest; inside it, every 1.5 s (up to 39 750 ms within the 40 s looked at).
+    const learned = [7125];
+    for (let t = 14_250; t <= 40_000; t += 1500) learned.push(t);
     assert.deepEqual(
       b.api.queriesOf('t2').map((t) => t - t0),
       learned,
     );
+  });
+
+  it('polls the first job of a model at its prior, and another model learns nothing from it', async () => {
+    const s = setup({ poll: {}, maxRequestsPerSecond: 1000 });
+    s.api.script('t1', { status: 'success', images: [IMG] });
+    s.api.script('t2', { status: 'in_progress' });
+    const t0 = s.clock.now();
+    const first = s.sched.start(REQ);
+    await s.clock.until(() => state(s, first.id).state === 'success');
+    assert.deepEqual(s.api.queriesOf('t1'), [t0 + 4000], 'gempix2: first poll at 4 s');
+    const t1 = s.clock.now();
+    s.sched.start({ ...REQ, model: 'google/nano-banana-pro' });
+    await s.clock.advance(12_000);
+    assert.deepEqual(
+      s.api.queriesOf('t2').map((t) => t - t1),
+      [8000, 10_500],
+      'the pro model polls from its own prior, every 2.5 s: it borrows nothing learned about gempix2',
+    );
+  });
+
+  it('follows another schedule when given one (the benchmark compares strategies this way)', async () => {
+    const seen: [number, number][] = [];
+    const s = setup({
+      pollSchedule: (elapsed, polls) => {
+        seen.push([elapsed, polls]);
+        return 2000;
+      },
+    });
+    s.api.script('t1', { status: 'pending' }, { status: 'in_progress' }, { status: 'success', images: [IMG] });
+    const t0 = s.clock.now();
+    const job = s.sched.start(REQ);
+    await s.clock.until(() => state(s, job.id).state === 'success');
+    assert.deepEqual(
+      s.api.queriesOf('t1').map((t) => t - t0),
+      [2000, 4000, 6000],
+    );
+    assert.deepEqual(seen, [
+      [0, 0],
+      [2000, 1],
+      [4000, 2],
+    ]);
   });
 
   it('saves on state changes only, not on polls that change nothing', async () => {

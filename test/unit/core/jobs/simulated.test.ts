@@ -39,7 +39,7 @@ describe('jobs against the simulator (scheduler + API client + image store)', fu
       api: client,
       store: new MemoryJobStore(),
       deliver: store.deliverVia(client),
-      poll: { minMs: 10, maxMs: 50 },
+      poll: { minMs: 10, maxMs: 50, firstPollMs: 10 },
       maxRequestsPerSecond: 100,
       log: (l) => logs.push(`jobs: ${l}`),
     });
@@ -103,7 +103,7 @@ describe('jobs against the simulator (scheduler + API client + image store)', fu
       api: client,
       store: new MemoryJobStore(),
       deliver: remote.deliverVia(client),
-      poll: { minMs: 10, maxMs: 50 },
+      poll: { minMs: 10, maxMs: 50, firstPollMs: 10 },
       maxRequestsPerSecond: 100,
       log: (l) => logs.push(`jobs: ${l}`),
     });
