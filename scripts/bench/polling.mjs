@@ -11,7 +11,7 @@ import { simulatedApi } from './simulatedApi.mjs';
 export const title = 'Polling: status requests per job and how late the finish is seen';
 
 const TYPICAL_S = [8, 20, 45, 90];
-const JOBS = 200;
+const DEFAULT_JOBS = 200;
 /** Jobs a learned run does first, so the model's history holds them (the scheduler keeps 20). */
 const WARM_UP = 20;
 const MODEL = 'google/gempix2';
@@ -37,6 +37,9 @@ function lengths(typicalMs, n, random) {
 }
 
 export async function run(ctx) {
+  // `--jobs N`: fewer jobs per length, for a quick check (e.g. of --http against the default).
+  const at = ctx.args.indexOf('--jobs');
+  const JOBS = at >= 0 ? Math.max(1, Number(ctx.args[at + 1]) || DEFAULT_JOBS) : DEFAULT_JOBS;
   const m = engineModules(ctx.root);
   const clock = new VirtualClock();
   const { api, tasks, close, via } = ctx.args.includes('--http') ? await overHttp(m, clock) : inProcess(ctx.root, clock);
@@ -76,7 +79,7 @@ export async function run(ctx) {
 
   const json = summarise(runs, tasks, finishes);
   await close();
-  return { json, lines: [`Run ${via}.`, ...render(json)] };
+  return { json, lines: [`Run ${via}.`, ...render(json, JOBS)] };
 
   /** Runs `jobLengths` one after another on `sched`; each starts when the one before was delivered. */
   function chain(sched, jobLengths, key) {
@@ -94,7 +97,10 @@ export async function run(ctx) {
         if (e.job.taskId && r.taskIds.length < i) r.taskIds.push(e.job.taskId);
         if (e.job.state === 'success' || e.job.state === 'failed' || e.job.state === 'timed-out') {
           sub.dispose();
-          if (e.job.state !== 'success') r.failed = (r.failed ?? 0) + 1;
+          if (e.job.state !== 'success') {
+            r.failed = (r.failed ?? 0) + 1;
+            r.why = `${e.job.state}: ${e.job.error?.message ?? e.job.note ?? ''}`;
+          }
           queueMicrotask(r.next);
         }
       });
@@ -133,6 +139,7 @@ function summarise(runs, tasks, finishes) {
     if (!groups.has(id)) groups.set(id, { ...r.key, requests: [], delays: [], failed: 0 });
     const g = groups.get(id);
     g.failed += r.failed ?? 0;
+    g.why ??= r.why;
     const counted = r.key.learned ? r.taskIds.slice(WARM_UP) : r.taskIds;
     for (const taskId of counted) {
       const task = tasks.get(taskId);
@@ -141,7 +148,7 @@ function summarise(runs, tasks, finishes) {
     }
   }
   return [...groups.values()].map((g) => {
-    if (g.failed > 0) throw new Error(`polling bench: ${g.failed} jobs did not succeed (${g.typical} s, ${g.name})`);
+    if (g.failed > 0) throw new Error(`polling bench: ${g.failed} jobs did not succeed (${g.typical} s, ${g.name}), e.g. ${g.why}`);
     const delays = [...g.delays].sort((a, b) => a - b);
     return {
       typicalSeconds: g.typical,
@@ -177,7 +184,7 @@ export function verdicts(rows) {
   return out;
 }
 
-function render(rows) {
+function render(rows, JOBS) {
   const names = ['ours', 'fixed-2s', 'fixed-5s', 'backoff'];
   const checks = verdicts(rows);
   const lines = [
