@@ -65,7 +65,16 @@ async function copyCodicons() {
   await copyFile(path.join(dir, 'codicon.ttf'), 'media/dist/codicon.ttf');
 }
 
+// The worker's WebAssembly decoders (src/core/images/codecs.ts reads them beside dist/resizeWorker.js).
+const WASM = ['@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm', '@jsquash/webp/codec/dec/webp_dec.wasm'];
+
+async function copyWasm() {
+  await mkdir('dist', { recursive: true });
+  for (const file of WASM) await copyFile(require.resolve(file), path.join('dist', path.basename(file)));
+}
+
 await copyCodicons();
+await copyWasm();
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   await Promise.all(contexts.map((c) => c.watch()));

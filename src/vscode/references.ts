@@ -12,7 +12,7 @@ import {
   type ReferenceProblem,
 } from '../core/images/resize';
 
-/** Largest local file read as a reference at all; larger PNG/JPEG files under it are downscaled. */
+/** Largest local file read as a reference at all; larger PNG/JPEG/WebP files under it are downscaled. */
 export const MAX_REFERENCE_FILE_BYTES = 50 * 1024 * 1024;
 /** Largest image sent as a data URI (the request body carries it base64-encoded). */
 export const MAX_REFERENCE_BYTES = DEFAULT_MAX_BYTES;
@@ -57,6 +57,13 @@ function describeProblem(name: string, p: ReferenceProblem): string {
         megabytes(p.bytes),
         megabytes(p.maxBytes),
       );
+    case 'animated':
+      return vscode.l10n.t(
+        '{0} is an animated WebP of {1} MB (at most {2} MB can be sent), and animations cannot be downscaled; use a still image or a smaller file.',
+        name,
+        megabytes(p.bytes),
+        megabytes(p.maxBytes),
+      );
     case 'too-many-pixels':
       return vscode.l10n.t(
         '{0} is {1}×{2} pixels, too large to downscale (at most {3} megapixels); use a smaller copy.',
@@ -72,7 +79,7 @@ function describeProblem(name: string, p: ReferenceProblem): string {
 
 /**
  * Reads a local image (any file system VS Code knows) into a data URI: small images as they are,
- * large PNG/JPEG images downscaled to a JPEG of at most 2048 px and {@link MAX_REFERENCE_BYTES}.
+ * large PNG/JPEG/WebP images downscaled to a JPEG of at most 2048 px and {@link MAX_REFERENCE_BYTES}.
  */
 export async function readReference(uri: vscode.Uri): Promise<ResolvedReference> {
   const name = uri.path.split('/').pop() || uri.toString();

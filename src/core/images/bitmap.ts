@@ -13,6 +13,8 @@ export interface Bitmap {
   height: number;
   channels: 3 | 4;
   data: Uint8Array;
+  /** RGBA whose alpha is known to be 255 everywhere (a decoded JPEG): the alpha is not read. */
+  opaque?: boolean;
 }
 
 export function decodePng(bytes: Uint8Array): Bitmap {
@@ -76,6 +78,7 @@ function axisWeights(srcLen: number, dstLen: number): { first: Int32Array; count
  */
 export function resample(img: Bitmap, dw: number, dh: number): { width: number; height: number; data: Uint8Array } {
   const { width: sw, height: sh, channels: ch, data: src } = img;
+  const alpha = ch === 4 && !img.opaque;
   const { first, count, weight, stride } = axisWeights(sw, dw);
   const ys = axisWeights(sh, dh);
   const acc = new Float32Array(dw * 3); // one destination row
@@ -92,8 +95,8 @@ export function resample(img: Bitmap, dw: number, dh: number): { width: number; 
         let r = 0;
         let g = 0;
         let b = 0;
-        if (ch === 3) {
-          for (let k = 0; k < n; k++, i += 3, wi++) {
+        if (!alpha) {
+          for (let k = 0; k < n; k++, i += ch, wi++) {
             const w = weight[wi];
             r += src[i] * w;
             g += src[i + 1] * w;

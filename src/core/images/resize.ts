@@ -1,19 +1,23 @@
 /**
  * Prepares a local reference image for sending as a data URI: small images go out untouched,
- * large PNG/JPEG images are decoded, downscaled with an area-average filter (longest side at
- * most `maxSide`), flattened onto white and re-encoded as JPEG until they fit in `maxBytes`.
- * WebP and GIF cannot be decoded here, so they are only passed through when already small enough.
+ * large PNG, JPEG and WebP images are decoded, downscaled with an area-average filter (longest
+ * side at most `maxSide`), flattened onto white and re-encoded as JPEG until they fit in
+ * `maxBytes`. GIF (and animated WebP) cannot be decoded here, so they are only passed through when
+ * already small enough.
  *
- * Pure JS (pngjs, jpeg-js), no `vscode`: runs in plain Node and is unit-tested there. Every
- * failure is a `ReferenceImageError` (a `NanoError` of kind `invalid-input`) whose `problem` lets
- * the VS Code layer say the same thing in the user's language.
+ * JPEG and WebP are decoded by WebAssembly codecs (./codecs: mozjpeg, libwebp), PNG by pngjs; the
+ * JPEG is encoded by jpeg-js (mozjpeg's encoder was no faster here and would add 59 KB to the
+ * .vsix). No `vscode`: runs in plain Node and is unit-tested there. Every failure is a
+ * `ReferenceImageError` (a `NanoError` of kind `invalid-input`) whose `problem` lets the VS Code
+ * layer say the same thing in the user's language.
  */
 import { encode as encodeJpeg } from 'jpeg-js';
 import { megabytes } from '../format';
 import { NanoError } from '../errors';
-import { decodeJpegBitmap, decodePng, fitInside, resample, type Bitmap } from './bitmap';
+import { decodePng, fitInside, resample, type Bitmap } from './bitmap';
+import { decodeJpegRgba, decodeWebpRgba } from './codecs';
 import { jpegOrientation, orient } from './exif';
-import { imageDimensions, sniffImage, type ImageMime } from './sniff';
+import { imageDimensions, isAnimatedWebp, sniffImage, type ImageMime, type ImageSize } from './sniff';
 
 export type { Bitmap } from './bitmap';
 export { fitInside, resample } from './bitmap';
@@ -40,7 +44,7 @@ export interface PrepareOptions {
   maxBytes?: number;
   /** First JPEG quality tried, 1–100 (default 85). */
   quality?: number;
-  /** Largest PNG/JPEG that is decoded, in pixels (default 100 MP). */
+  /** Largest PNG/JPEG/WebP that is decoded, in pixels (default 100 MP). */
   maxPixels?: number;
   /** How the image is called in error messages (default "The image"). */
   name?: string;
@@ -64,6 +68,7 @@ export type ReferenceProblem =
   | { reason: 'not-image' }
   | { reason: 'corrupt'; format: ImageFormatName }
   | { reason: 'undecodable-too-large'; format: 'WebP' | 'GIF'; bytes: number; maxBytes: number }
+  | { reason: 'animated'; format: 'WebP'; bytes: number; maxBytes: number }
   | { reason: 'too-many-pixels'; width: number; height: number; maxPixels: number }
   | { reason: 'cannot-fit'; maxBytes: number };
 
@@ -116,46 +121,57 @@ export function prepareReference(bytes: Uint8Array, opts: PrepareOptions = {}): 
     new ReferenceImageError({ reason: 'corrupt', format }, `${name} could not be read as a ${format} image; it may be damaged or truncated.`, cause);
   const dims = imageDimensions(bytes);
   const unchanged = (width?: number, height?: number): PreparedReference => ({ bytes, mime: type.mime, width, height, resized: false });
+  const smallInBytes = bytes.byteLength <= maxBytes;
 
-  if (format === 'WebP' || format === 'GIF') {
-    if (bytes.byteLength > maxBytes) {
-      throw new ReferenceImageError(
-        { reason: 'undecodable-too-large', format, bytes: bytes.byteLength, maxBytes },
-        `${name} is a ${format} of ${megabytes(bytes.byteLength)} MB (at most ${megabytes(maxBytes)} MB can be sent); convert it to PNG or JPEG or use a smaller one.`,
-      );
-    }
+  if (format === 'GIF') {
+    if (!smallInBytes) throw undecodable(format, bytes.byteLength, limits);
     if (!dims) throw corrupt();
     return unchanged(dims.width, dims.height);
   }
-
-  const fits = (w: number, h: number) => Math.max(w, h) <= maxSide && bytes.byteLength <= maxBytes;
-  if (dims && fits(dims.width, dims.height)) return unchanged(dims.width, dims.height);
-  if (!dims && format === 'PNG') throw corrupt(); // the IHDR sits at a fixed place: no header, no PNG
-  if (dims && dims.width * dims.height > maxPixels) {
+  // Decoding needs the size first: it bounds the memory (decompression bombs).
+  if (!dims) throw corrupt();
+  if (Math.max(dims.width, dims.height) <= maxSide && smallInBytes) return unchanged(dims.width, dims.height);
+  if (format === 'WebP' && isAnimatedWebp(bytes)) {
+    // Only the first frame could be decoded, and sending one frame of an animation misleads.
+    if (smallInBytes) return unchanged(dims.width, dims.height);
+    throw new ReferenceImageError(
+      { reason: 'animated', format, bytes: bytes.byteLength, maxBytes },
+      `${name} is an animated WebP of ${megabytes(bytes.byteLength)} MB (at most ${megabytes(maxBytes)} MB can be sent), and animations cannot be downscaled; use a still image or a smaller file.`,
+    );
+  }
+  if (dims.width * dims.height > maxPixels) {
     throw new ReferenceImageError(
       { reason: 'too-many-pixels', width: dims.width, height: dims.height, maxPixels },
       `${name} is ${dims.width}×${dims.height} pixels, too large to downscale (at most ${Math.round(maxPixels / 1e6)} megapixels); use a smaller copy.`,
     );
   }
-
-  const img = decodeChecked(bytes, format, maxPixels, corrupt);
-  const orientation = format === 'JPEG' ? jpegOrientation(bytes) : 1;
-  if (!dims && fits(img.width, img.height)) {
-    const swap = orientation >= 5;
-    return unchanged(swap ? img.height : img.width, swap ? img.width : img.height);
-  }
-  return shrinkToFit(img, orientation, limits);
+  const img = decodeChecked(bytes, format, dims, corrupt);
+  return shrinkToFit(img, format === 'JPEG' ? jpegOrientation(bytes) : 1, limits);
 }
 
-/** The decoded pixels, or `corrupt()` thrown when the decoder fails or yields too few pixels. */
-function decodeChecked(bytes: Uint8Array, format: 'PNG' | 'JPEG', maxPixels: number, corrupt: (cause?: unknown) => ReferenceImageError): Bitmap {
+function undecodable(format: 'GIF', bytes: number, { maxBytes, name }: Limits): ReferenceImageError {
+  return new ReferenceImageError(
+    { reason: 'undecodable-too-large', format, bytes, maxBytes },
+    `${name} is a ${format} of ${megabytes(bytes)} MB (at most ${megabytes(maxBytes)} MB can be sent); convert it to PNG or JPEG or use a smaller one.`,
+  );
+}
+
+function decode(bytes: Uint8Array, format: 'PNG' | 'JPEG' | 'WebP'): Bitmap {
+  if (format === 'PNG') return decodePng(bytes);
+  const rgba = format === 'JPEG' ? decodeJpegRgba(bytes) : decodeWebpRgba(bytes);
+  const data = new Uint8Array(rgba.data.buffer, rgba.data.byteOffset, rgba.data.byteLength);
+  return { width: rgba.width, height: rgba.height, channels: 4, data, opaque: format === 'JPEG' };
+}
+
+/** The decoded pixels, or `corrupt()` thrown when the decoder fails or yields another size than the header's. */
+function decodeChecked(bytes: Uint8Array, format: 'PNG' | 'JPEG' | 'WebP', dims: ImageSize, corrupt: (cause?: unknown) => ReferenceImageError): Bitmap {
   let img: Bitmap;
   try {
-    img = format === 'PNG' ? decodePng(bytes) : decodeJpegBitmap(bytes, maxPixels);
+    img = decode(bytes, format);
   } catch (e) {
     throw corrupt(e);
   }
-  if (!(img.width > 0 && img.height > 0) || img.data.length < img.width * img.height * img.channels) throw corrupt();
+  if (img.width !== dims.width || img.height !== dims.height || img.data.length < img.width * img.height * img.channels) throw corrupt();
   return img;
 }
 

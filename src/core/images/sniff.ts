@@ -122,6 +122,11 @@ function webpSize(b: Uint8Array): ImageSize | undefined {
   return undefined;
 }
 
+/** Whether a WebP says (in its VP8X header) that it is an animation. */
+export function isAnimatedWebp(b: Uint8Array): boolean {
+  return isWebp(b) && ascii(b, 12, 'VP8X') && b.length > 20 && (b[20] & 0x02) !== 0;
+}
+
 /** Pixel size read from the image header, or undefined when unknown, truncated or not an image. */
 export function imageDimensions(bytes: Uint8Array): ImageSize | undefined {
   try {

@@ -13,6 +13,7 @@ import {
   resample,
 } from '../../../../src/core/images/resize';
 import { imageDimensions } from '../../../../src/core/images/sniff';
+import { photoPixels, webpOf, withOrientation } from './encoders';
 
 // ---- real inputs, built with the same libraries the code decodes with ----
 
@@ -49,14 +50,6 @@ function makeJpeg(width: number, height: number, quality = 90, noise = 0): Buffe
     }
   }
   return encodeJpeg({ width, height, data }, quality).data;
-}
-
-/** Inserts an APP1 Exif segment with the given orientation right after SOI. */
-function withOrientation(jpeg: Buffer, orientation: number): Buffer {
-  const tiff = Buffer.from([0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0, 0, 0, 0, 0, 0, 0]);
-  const body = Buffer.concat([Buffer.from('Exif\0\0', 'binary'), tiff]);
-  const head = Buffer.from([0xff, 0xe1, (body.length + 2) >> 8, (body.length + 2) & 0xff]);
-  return Buffer.concat([jpeg.subarray(0, 2), head, body, jpeg.subarray(2)]);
 }
 
 function isJpeg(b: Uint8Array): boolean {
@@ -198,19 +191,47 @@ describe('prepareReference', function () {
     assert.equal(prepareReference(small).bytes, small);
   });
 
-  it('passes small WebP and GIF through, and refuses large ones with a clear sentence', () => {
+  it('passes small GIF through, and refuses a large one with a clear sentence', () => {
     const g = gif(640, 480, 1000);
     assert.deepEqual(prepareReference(g), { bytes: g, mime: 'image/gif', width: 640, height: 480, resized: false });
-    const w = webp(4000, 3000, 1000); // over 2048 px but small in bytes: sent as is
-    assert.deepEqual(prepareReference(w), { bytes: w, mime: 'image/webp', width: 4000, height: 3000, resized: false });
-
     const bigGif = gif(640, 480, 5 * 1024 * 1024);
     assert.throws(
       () => prepareReference(bigGif, { name: 'anim.gif' }),
       invalidInput(/^anim\.gif is a GIF of 5\.0 MB .*convert it to PNG or JPEG or use a smaller one\.$/, 'undecodable-too-large'),
     );
-    const bigWebp = webp(800, 600, 6 * 1024 * 1024);
-    assert.throws(() => prepareReference(bigWebp, { name: 'p.webp' }), invalidInput(/^p\.webp is a WebP of 6\.0 MB/, 'undecodable-too-large'));
+  });
+
+  it('downscales a large WebP to a JPEG, transparency on white', async () => {
+    const px = photoPixels(3000, 2000);
+    for (let y = 0; y < 2000; y++) for (let x = 0; x < 600; x++) px.data[(y * 3000 + x) * 4 + 3] = 0; // left fifth transparent
+    const input = await webpOf(px);
+    assert.deepEqual(imageDimensions(input), { width: 3000, height: 2000 });
+    const out = prepareReference(input, { name: 'big.webp' });
+    assert.equal(out.resized, true);
+    assert.equal(out.mime, 'image/jpeg');
+    assert.deepEqual([out.width, out.height], [2048, 1365]);
+    const d = decodeJpeg(out.bytes, { useTArray: true });
+    assert.deepEqual([d.width, d.height], [2048, 1365]);
+    const at = (x: number, y: number) => Array.from(d.data.subarray((y * d.width + x) * 4, (y * d.width + x) * 4 + 3));
+    for (const c of at(100, 600)) assert.ok(c >= 245, `transparent became white: ${at(100, 600).join(',')}`);
+    // the gradient survives: red grows left to right, green top to bottom (noise ±20)
+    assert.ok(at(700, 680)[0] < at(2000, 680)[0] - 150, `red ${at(700, 680)[0]} → ${at(2000, 680)[0]}`);
+    assert.ok(at(1400, 10)[1] < 40 && at(1400, 1355)[1] > 215, `green ${at(1400, 10)[1]} → ${at(1400, 1355)[1]}`);
+    // a small one (in pixels and bytes) is sent as it is
+    const small = await webpOf(photoPixels(400, 300));
+    assert.deepEqual(prepareReference(small), { bytes: small, mime: 'image/webp', width: 400, height: 300, resized: false });
+  });
+
+  it('passes a small animated WebP through, and refuses a large one clearly', () => {
+    const anim = webp(4000, 3000, 1000);
+    anim[20] = 0x02; // VP8X flags: animation
+    assert.deepEqual(prepareReference(anim), { bytes: anim, mime: 'image/webp', width: 4000, height: 3000, resized: false });
+    const big = webp(800, 600, 6 * 1024 * 1024);
+    big[20] = 0x12; // animation + alpha
+    assert.throws(
+      () => prepareReference(big, { name: 'a.webp' }),
+      invalidInput(/^a\.webp is an animated WebP of 6\.0 MB .*animations cannot be downscaled; use a still image or a smaller file\.$/, 'animated'),
+    );
   });
 
   it('reports corrupt or unknown data as invalid-input, never a crash', () => {
@@ -227,6 +248,12 @@ describe('prepareReference', function () {
     garbled.fill(0xff, 700, 5000);
     assert.throws(() => prepareReference(garbled), invalidInput(/JPEG image/, 'corrupt'));
     assert.throws(() => prepareReference(Buffer.from([0xff, 0xd8, 0xff])), invalidInput(/JPEG image/, 'corrupt'));
+
+    // a WebP header over garbage, too large to send as is: it must be decoded, and cannot be
+    assert.throws(
+      () => prepareReference(webp(800, 600, 6 * 1024 * 1024), { name: 'p.webp' }),
+      invalidInput(/^p\.webp could not be read as a WebP image/, 'corrupt'),
+    );
 
     assert.throws(() => prepareReference(Buffer.from('hello, not an image')), invalidInput(/not a PNG, JPEG, WebP or GIF image/, 'not-image'));
     assert.throws(() => prepareReference(new Uint8Array(0)), invalidInput(/not a PNG/, 'not-image'));
@@ -267,6 +294,12 @@ describe('resample (area average)', () => {
     // half-transparent red alone → pink
     const pink = resample(bitmap(1, 1, 4, [255, 0, 0, 128]), 1, 1);
     assert.deepEqual(Array.from(pink.data), [255, 127, 127, 255]);
+  });
+
+  it('ignores the alpha of an image known to be opaque (a decoded JPEG)', () => {
+    const img = { width: 2, height: 1, channels: 4 as const, data: Uint8Array.from([0, 0, 0, 0, 100, 100, 100, 0]), opaque: true };
+    assert.deepEqual(Array.from(resample(img, 1, 1).data), [50, 50, 50, 255]);
+    assert.deepEqual(Array.from(resample({ ...img, opaque: false }, 1, 1).data), [255, 255, 255, 255], 'without the flag: transparent, so white');
   });
 
   it('keeps a flat colour exactly, at any ratio', () => {
