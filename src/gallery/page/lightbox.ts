@@ -3,7 +3,7 @@
  * caught on the document), the close button and a click on the backdrop close it; Tab stays
  * inside; ←/→ walk the visible images; focus goes back to the image's thumbnail on close.
  */
-import type { HistoryView } from '../protocol';
+import { itemContext, type HistoryView } from '../protocol';
 import type { ViewContext } from './context';
 import { h, iconButton, tabbables, uid } from './dom';
 import { formatCredits } from '../../core/format';
@@ -156,6 +156,7 @@ export class Lightbox {
     const index = list.findIndex((x) => x.id === item.id);
     this.current = item;
     this.element.setAttribute('data-id', item.id);
+    this.panel.setAttribute('data-vscode-context', itemContext(item.id));
     if (this.image.getAttribute('src') !== item.src) this.image.src = item.src;
     this.image.alt = item.prompt;
     this.prompt.textContent = item.prompt;
@@ -171,6 +172,8 @@ export class Lightbox {
 
   private onKeydown(e: KeyboardEvent): void {
     if (!this.isOpen) return;
+    // The "…" menu handles its own keys (Escape closes the menu, not the dialog).
+    if (e.target instanceof Element && e.target.closest('[role="menu"]')) return;
     switch (e.key) {
       case 'Escape':
         e.preventDefault();
