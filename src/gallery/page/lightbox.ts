@@ -43,7 +43,9 @@ export class Lightbox {
     const s = ctx.strings;
     const promptId = uid('lightbox-prompt');
     this.image = h('img', { class: 'lightbox-image', attrs: { alt: '', 'data-testid': 'lightbox-image', draggable: 'false' } });
-    this.prompt = h('p', { class: 'lightbox-prompt', attrs: { id: promptId, 'data-testid': 'lightbox-prompt' } });
+    // The prompt is selectable text: a right-click there offers VS Code's Copy, not the image's menu.
+    const textContext = JSON.stringify({ webviewSection: 'lightboxPrompt', preventDefaultContextMenuItems: false });
+    this.prompt = h('p', { class: 'lightbox-prompt', attrs: { id: promptId, 'data-testid': 'lightbox-prompt', 'data-vscode-context': textContext } });
     this.meta = h('p', { class: 'meta' });
     this.counter = h('span', { class: 'lightbox-counter', attrs: { 'data-testid': 'lightbox-counter' } });
     this.close = iconButton({ icon: 'close', label: s.close, action: 'close' });
