@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Services } from './services';
 import { COMMAND_IDS, LEGACY_JOBS_STATE_KEY, LM_TOOL_NAME, hasLegacyActiveJobs } from './vscode/ids';
 import { GALLERY_VIEW_TYPE } from './gallery/protocol';
+import { ITEM_BUTTONS } from './gallery/page/itemButtons';
 import { LEASE_RENEW_MS, shouldResumeAt } from './core/jobs/leases';
 import type { WindowIdentity } from './core/jobs/leases';
 import { jobsDir, windowIdentity } from './vscode/window';
@@ -51,6 +52,10 @@ export interface ExtensionApi {
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   for (const id of COMMAND_IDS) {
     context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => (await load(context)).run(id, args)));
+  }
+  // The context menu on a gallery card (webview/context): one hidden command per action of ITEM_BUTTONS.
+  for (const def of ITEM_BUTTONS) {
+    context.subscriptions.push(vscode.commands.registerCommand(def.command, async (arg: unknown) => (await load(context)).runItemCommand(def.id, arg)));
   }
   // The image tool for chat: a thin proxy, the engine loads only when a model prepares or invokes it.
   context.subscriptions.push(

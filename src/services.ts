@@ -8,7 +8,9 @@
 import * as vscode from 'vscode';
 import { ImageStore } from './core/images/imageStore';
 import type { WindowIdentity } from './core/jobs/leases';
+import { inert } from './core/inert';
 import { GalleryPanel } from './gallery/panel';
+import type { ItemActionId } from './gallery/page/itemButtons';
 import { ApiClientProvider, Balance } from './vscode/apiClients';
 import { AutomationApi, type NanoBananaApi } from './vscode/automationApi';
 import { GalleryActions } from './vscode/commands/galleryActions';
@@ -37,6 +39,8 @@ export type { NanoBananaApi } from './vscode/automationApi';
 export interface Services {
   run(id: CommandId, args: unknown[]): Promise<unknown>;
   revivePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
+  /** A command of the context menu on a gallery card (`arg`: the card's context, as VS Code passes it). */
+  runItemCommand(id: ItemActionId, arg: unknown): Promise<void>;
   resumeOnStartup(): Promise<void>;
   api: NanoBananaApi;
   /** The language model tool `nanoBanana_generateImage` (registered, cheaply, by the activation entry). */
@@ -152,6 +156,17 @@ class Container implements Services {
     } catch (e) {
       this.nextSteps.showError(e);
       return undefined;
+    }
+  }
+
+  async runItemCommand(id: ItemActionId, arg: unknown): Promise<void> {
+    try {
+      await Promise.all([this.core.storeReady, this.core.engine.ready]);
+      await this.gallery.runItemCommand(id, arg);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.core.log.warn(`gallery context menu (${id}): ${message}`);
+      void vscode.window.showWarningMessage(inert(message));
     }
   }
 

@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { HistoryItem } from '../core/history';
+import { requestFor, type ItemActionId } from './page/itemButtons';
 import {
   GALLERY_VIEW_TYPE,
   isPageMessage,
+  itemIdFromContext,
   type GalleryAction,
   type GalleryState,
   type HistoryView,
@@ -105,13 +107,41 @@ export class GalleryPanel implements vscode.Disposable {
         this.model.onReady?.();
         return;
       case 'request':
-        try {
-          const message = await this.model.handle(m.action);
-          this.post({ type: 'reply', id: m.id, ok: true, ...(message ? { message } : {}) });
-        } catch (e) {
-          this.post({ type: 'reply', id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) });
-        }
+        this.post({ type: 'reply', id: m.id, ...(await this.run(m.action)) });
         return;
+    }
+  }
+
+  /** Every action, from the page's buttons or from the card's context menu, runs here. */
+  private async run(action: GalleryAction): Promise<{ ok: true; message?: string } | { ok: false; error: string }> {
+    try {
+      const message = await this.model.handle(action);
+      return { ok: true, ...(message ? { message } : {}) };
+    } catch (e) {
+      return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  /**
+   * A command of VS Code's context menu on a card: `arg` is the card's data-vscode-context (plus
+   * `webview`) as VS Code passes it, checked like a page message. The outcome shows as a toast in
+   * the page, or as a notification when the gallery is closed.
+   */
+  async runItemCommand(id: ItemActionId, arg: unknown): Promise<void> {
+    const itemId = itemIdFromContext(arg);
+    if (!itemId) throw new Error(vscode.l10n.t('This command works from the context menu of an image in the Nano Banana gallery.'));
+    const action = requestFor(id, itemId);
+    if (!action) {
+      if (!this.panel) throw new Error(vscode.l10n.t('Open the gallery to copy an image.'));
+      this.post({ type: 'copyImage', itemId }); // only the page can put an image on the clipboard
+      return;
+    }
+    const outcome = await this.run(action);
+    if (this.panel) {
+      if (outcome.ok && outcome.message) this.post({ type: 'notice', text: outcome.message });
+      else if (!outcome.ok) this.post({ type: 'notice', text: outcome.error, error: true });
+    } else if (!outcome.ok) {
+      throw new Error(outcome.error);
     }
   }
 

@@ -80,6 +80,10 @@ export interface PageStrings {
   states: Record<JobView['state'], string>;
   imageCopied: string;
   imageCopyFailed: string;
+  /** The short texts of the card's labelled buttons, and the name of its "…" menu button. */
+  saveButton: string;
+  insertLink: string;
+  moreActions: string;
 }
 
 export interface GalleryState {
@@ -118,7 +122,31 @@ export type HostMessage =
   | { type: 'history'; items: HistoryView[]; focusId?: string }
   | { type: 'balance'; balance?: number }
   | { type: 'reply'; id: number; ok: true; message?: string }
-  | { type: 'reply'; id: number; ok: false; error: string };
+  | { type: 'reply'; id: number; ok: false; error: string }
+  /** The outcome of an action started outside the page (VS Code's context menu on a card), for a toast. */
+  | { type: 'notice'; text: string; error?: boolean }
+  /** The context menu's "Copy image": only the page can put an image on the clipboard. */
+  | { type: 'copyImage'; itemId: string };
+
+// ---- the cards' context menu (VS Code's own, from `data-vscode-context`)
+
+/** The `webviewSection` of a history card (and of the lightbox), named in package.json's `when` clauses. */
+export const GALLERY_ITEM_SECTION = 'galleryItem';
+
+/** A card's `data-vscode-context`: VS Code passes this object (plus `webview`) to the menu's commands. */
+export function itemContext(itemId: string): string {
+  return JSON.stringify({ webviewSection: GALLERY_ITEM_SECTION, itemId, preventDefaultContextMenuItems: true });
+}
+
+/**
+ * The history item a context-menu command was given, or undefined when the argument is not what
+ * the gallery's context menu passes (any extension can run a command with any argument).
+ */
+export function itemIdFromContext(arg: unknown): string | undefined {
+  if (!isObject(arg) || arg.webview !== GALLERY_VIEW_TYPE || arg.webviewSection !== GALLERY_ITEM_SECTION) return undefined;
+  const id = arg.itemId;
+  return typeof id === 'string' && id.length > 0 && id.length <= 200 ? id : undefined;
+}
 
 // ---- guards (the host never trusts what a page sends; the page checks what arrives)
 
@@ -164,6 +192,10 @@ export function isHostMessage(x: unknown): x is HostMessage {
       return x.balance === undefined || typeof x.balance === 'number';
     case 'reply':
       return typeof x.id === 'number' && typeof x.ok === 'boolean';
+    case 'notice':
+      return typeof x.text === 'string' && (x.error === undefined || typeof x.error === 'boolean');
+    case 'copyImage':
+      return typeof x.itemId === 'string';
     default:
       return false;
   }

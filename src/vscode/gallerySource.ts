@@ -117,6 +117,9 @@ export class GallerySource implements GalleryModel, vscode.Disposable {
       },
       imageCopied: t('Image copied to the clipboard.'),
       imageCopyFailed: t('This platform does not allow copying images from here; the file path was copied instead.'),
+      saveButton: t('Save'),
+      insertLink: t('Insert link'),
+      moreActions: t('More actions'),
     };
   }
 }

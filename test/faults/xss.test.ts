@@ -95,6 +95,9 @@ function strings(p: (i: number) => string): Record<string, unknown> {
     states: Object.fromEntries(STATES.map((s, i) => [s, `${s} ${p(4 + i)}`])),
     imageCopied: p(13),
     imageCopyFailed: p(14),
+    saveButton: 'Save',
+    insertLink: 'Insert link',
+    moreActions: p(15),
   };
 }
 
@@ -272,8 +275,11 @@ describe('fault suite: XSS in the gallery page', function () {
       await filter.fill('');
       // Replies (toasts): an action answered with payloads, as error and as message.
       const before = await page.evaluate<number>('window.__posted.length');
-      for (const sel of ['[data-action="save"]', '[data-action="reveal"]', '[data-action="open"]']) {
-        await page.locator(sel).first().click({ timeout: 5000 });
+      await page.locator('[data-action="save"]').first().click({ timeout: 5000 });
+      // The others are in the card's "…" menu.
+      for (const action of ['reveal', 'open']) {
+        await page.locator('[data-action="more"]').first().click({ timeout: 5000 });
+        await page.locator(`[role="menuitem"][data-action="${action}"]`).click({ timeout: 5000 });
       }
       const requests = await page.evaluate<number[]>(`window.__posted.slice(${before}).filter((m) => m.type === 'request').map((m) => m.id)`);
       for (const [k, id] of requests.entries()) {

@@ -69,6 +69,14 @@ export class App implements ViewContext {
         break;
       case 'reply':
         break; // answered through the request channel
+      case 'notice':
+        this.views?.toasts.show(message.text, message.error ? 'error' : 'info');
+        break;
+      case 'copyImage': {
+        const item = this.history.find((i) => i.id === message.itemId);
+        if (item) void this.copyImage(item, this.views?.history.imageFor(item.id));
+        break;
+      }
     }
   }
 

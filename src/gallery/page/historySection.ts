@@ -1,5 +1,5 @@
 /** The "History" grid: one card per image, newest first, filtered by the header's text. */
-import type { HistoryView } from '../protocol';
+import { itemContext, type HistoryView } from '../protocol';
 import type { ViewContext } from './context';
 import { h, icon, reconcileKeyed, textButton, uid } from './dom';
 import { formatCredits } from '../../core/format';
@@ -142,7 +142,8 @@ export class HistorySection {
     const sep = () => h('span', { class: 'sep', text: '·', attrs: { 'aria-hidden': 'true' } });
     const element = h(
       'li',
-      { class: 'card', attrs: { 'data-testid': 'history-item', 'data-id': item.id } },
+      // data-vscode-context: a right-click shows VS Code's own menu with the item's actions (package.json, webview/context).
+      { class: 'card', attrs: { 'data-testid': 'history-item', 'data-id': item.id, 'data-vscode-context': itemContext(item.id) } },
       thumb,
       h(
         'div',

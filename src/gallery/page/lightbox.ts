@@ -3,7 +3,7 @@
  * caught on the document), the close button and a click on the backdrop close it; Tab stays
  * inside; ←/→ walk the visible images; focus goes back to the image's thumbnail on close.
  */
-import type { HistoryView } from '../protocol';
+import { itemContext, type HistoryView } from '../protocol';
 import type { ViewContext } from './context';
 import { h, iconButton, tabbables, uid } from './dom';
 import { formatCredits } from '../../core/format';
@@ -43,7 +43,9 @@ export class Lightbox {
     const s = ctx.strings;
     const promptId = uid('lightbox-prompt');
     this.image = h('img', { class: 'lightbox-image', attrs: { alt: '', 'data-testid': 'lightbox-image', draggable: 'false' } });
-    this.prompt = h('p', { class: 'lightbox-prompt', attrs: { id: promptId, 'data-testid': 'lightbox-prompt' } });
+    // The prompt is selectable text: a right-click there offers VS Code's Copy, not the image's menu.
+    const textContext = JSON.stringify({ webviewSection: 'lightboxPrompt', preventDefaultContextMenuItems: false });
+    this.prompt = h('p', { class: 'lightbox-prompt', attrs: { id: promptId, 'data-testid': 'lightbox-prompt', 'data-vscode-context': textContext } });
     this.meta = h('p', { class: 'meta' });
     this.counter = h('span', { class: 'lightbox-counter', attrs: { 'data-testid': 'lightbox-counter' } });
     this.close = iconButton({ icon: 'close', label: s.close, action: 'close' });
@@ -156,6 +158,7 @@ export class Lightbox {
     const index = list.findIndex((x) => x.id === item.id);
     this.current = item;
     this.element.setAttribute('data-id', item.id);
+    this.panel.setAttribute('data-vscode-context', itemContext(item.id));
     if (this.image.getAttribute('src') !== item.src) this.image.src = item.src;
     this.image.alt = item.prompt;
     this.prompt.textContent = item.prompt;
@@ -171,6 +174,8 @@ export class Lightbox {
 
   private onKeydown(e: KeyboardEvent): void {
     if (!this.isOpen) return;
+    // The "…" menu handles its own keys (Escape closes the menu, not the dialog).
+    if (e.target instanceof Element && e.target.closest('[role="menu"]')) return;
     switch (e.key) {
       case 'Escape':
         e.preventDefault();

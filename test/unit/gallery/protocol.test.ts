@@ -49,6 +49,13 @@ describe('gallery protocol guards', () => {
     assert.ok(!isHostMessage({ type: 'init', state: { jobs: [] } }));
     assert.ok(!isHostMessage({ type: 'balance', balance: '3' }));
     assert.ok(!isHostMessage({ type: 'reply', id: 3 }));
+    // What the card's context menu sends back: a toast, or "copy this image".
+    assert.ok(isHostMessage({ type: 'notice', text: 'Link inserted.' }));
+    assert.ok(isHostMessage({ type: 'notice', text: 'gone', error: true }));
+    assert.ok(!isHostMessage({ type: 'notice', text: 3 }));
+    assert.ok(!isHostMessage({ type: 'notice', text: 'x', error: 'yes' }));
+    assert.ok(isHostMessage({ type: 'copyImage', itemId: 'a' }));
+    assert.ok(!isHostMessage({ type: 'copyImage' }));
   });
 });
 
