@@ -1,14 +1,12 @@
 // Builds the extension: two Node bundles (a tiny activation entry, and the engine + adapters that
-// load on first use), the gallery page script, and the codicon font for the webview.
+// load on first use) and the gallery page script with the codicons it uses built in.
 // Usage: node esbuild.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
-import { copyFile, mkdir, stat } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { rm, stat } from 'node:fs/promises';
+import { codiconsPlugin } from './scripts/lib/codicons.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
-const require = createRequire(import.meta.url);
 
 /** Prints each output file's size after every (re)build. */
 const reportSizes = {
@@ -52,20 +50,15 @@ const builds = [
     ...common,
     entryPoints: { gallery: 'src/gallery/page/main.ts' },
     outdir: 'media/dist',
+    plugins: [...common.plugins, codiconsPlugin(import.meta.dirname)],
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
   },
 ];
 
-async function copyCodicons() {
-  const dir = path.dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
-  await mkdir('media/dist', { recursive: true });
-  await copyFile(path.join(dir, 'codicon.css'), 'media/dist/codicon.css');
-  await copyFile(path.join(dir, 'codicon.ttf'), 'media/dist/codicon.ttf');
-}
-
-await copyCodicons();
+// The icon font of earlier builds is not used any more (the page has its icons built in).
+await Promise.all(['codicon.css', 'codicon.ttf'].map((f) => rm(`media/dist/${f}`, { force: true })));
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   await Promise.all(contexts.map((c) => c.watch()));
