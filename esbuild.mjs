@@ -1,9 +1,10 @@
-// Builds the extension: two Node bundles (a tiny activation entry, and the engine + adapters that
-// load on first use) and the gallery page script with the codicons it uses built in.
+// Builds the extension: Node bundles (a tiny activation entry, the first command's questions, and
+// the engine + adapters that load on first use) and the gallery page script with the codicons it uses built in.
 // Usage: node esbuild.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
 import { rm, stat } from 'node:fs/promises';
 import { codiconsPlugin } from './scripts/lib/codicons.mjs';
+import { trimUndici } from './scripts/lib/trimUndici.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -37,13 +38,16 @@ const node = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // `./services.js` stays a runtime require: activation must not load undici or the engine.
-  external: ['vscode', './services.js'],
+  // `./services.js` and `./front.js` stay runtime requires: activation must not load undici or the engine.
+  external: ['vscode', './services.js', './front.js'],
+  plugins: [...common.plugins, trimUndici],
 };
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { services: 'src/services.ts' }, outdir: 'dist' },
+  // The first generate command's questions, without the engine (see src/front.ts).
+  { ...node, entryPoints: { front: 'src/front.ts' }, outdir: 'dist' },
   // Downscaling large reference images runs in a worker thread, off the extension host's thread.
   { ...node, entryPoints: { resizeWorker: 'src/core/images/resizeWorker.ts' }, outdir: 'dist' },
   {

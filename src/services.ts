@@ -12,7 +12,7 @@ import { GalleryPanel } from './gallery/panel';
 import { ApiClientProvider, Balance } from './vscode/apiClients';
 import { AutomationApi, type NanoBananaApi } from './vscode/automationApi';
 import { GalleryActions } from './vscode/commands/galleryActions';
-import { GenerateFlow } from './vscode/commands/generate';
+import { GenerateFlow, type GenerateInput } from './vscode/commands/generate';
 import { NextSteps } from './vscode/commands/nextSteps';
 import { JobOutcomes } from './vscode/commands/outcomes';
 import { COMMANDS, type CommandContext } from './vscode/commands/registry';
@@ -36,6 +36,10 @@ export type { NanoBananaApi } from './vscode/automationApi';
 
 export interface Services {
   run(id: CommandId, args: unknown[]): Promise<unknown>;
+  /** A job for the answers the first command collected before the engine loaded (src/front.ts); its id. */
+  submit(input: GenerateInput): Promise<string | undefined>;
+  /** An error of a command, shown as the engine shows its own. */
+  showError(e: unknown): void;
   revivePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
   resumeOnStartup(): Promise<void>;
   api: NanoBananaApi;
@@ -153,6 +157,20 @@ class Container implements Services {
       this.nextSteps.showError(e);
       return undefined;
     }
+  }
+
+  async submit(input: GenerateInput): Promise<string | undefined> {
+    try {
+      await Promise.all([this.core.storeReady, this.core.engine.ready]);
+      return await this.commands.generate.start(input);
+    } catch (e) {
+      this.nextSteps.showError(e);
+      return undefined;
+    }
+  }
+
+  showError(e: unknown): void {
+    this.nextSteps.showError(e);
   }
 
   async revivePanel(panel: vscode.WebviewPanel): Promise<void> {

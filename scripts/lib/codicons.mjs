@@ -99,11 +99,21 @@ function svgFile(name, { iconsDir, aliases }) {
   return group.map((n) => path.join(iconsDir, `${n}.svg`)).find((f) => existsSync(f));
 }
 
+/** Path numbers to 2 decimals (1/800 of a 16-unit icon, far below a pixel even at 4× zoom): the
+ * SVG sources carry up to 5, which would make the icons twice as large in the bundle. */
+export function roundPath(d) {
+  return d.replace(/-?\d*\.\d+/g, (n, at) => {
+    const rounded = String(Math.round(Number(n) * 100) / 100);
+    // `1.5.5` is two numbers: keep them apart once the first has become `2` or `1.5`.
+    return !n.startsWith('-') && /[\d.]/.test(d[at - 1] ?? '') ? ` ${rounded}` : rounded;
+  });
+}
+
 /** `<svg …><path d="…" fill-rule="…"/></svg>` → { viewBox, paths: [{ d, … }] }. */
 export function parseSvg(svg, name) {
   const viewBox = /<svg[^>]*\sviewBox="([^"]+)"/.exec(svg)?.[1];
   const paths = [...svg.matchAll(/<path\b([^>]*?)\/?>/g)].map((m) =>
-    Object.fromEntries([...m[1].matchAll(/([a-zA-Z:-]+)="([^"]*)"/g)].map((a) => [a[1], a[2]])),
+    Object.fromEntries([...m[1].matchAll(/([a-zA-Z:-]+)="([^"]*)"/g)].map((a) => [a[1], a[1] === 'd' ? roundPath(a[2]) : a[2]])),
   );
   const others = [...svg.matchAll(/<([a-zA-Z]+)/g)].map((m) => m[1]).filter((t) => t !== 'svg' && t !== 'path');
   if (!viewBox || !paths.length || others.length)

@@ -44,6 +44,11 @@ describe('gallery page: icons built from the page sources', () => {
     }
   });
 
+  it('rounds path numbers to 2 decimals and keeps numbers written without a separator apart', () => {
+    const d = run<string>(`return m.roundPath('M8 1.22386C7.77614 1 -.006 .5 1.999.5L12.3-4.25Z');`);
+    assert.equal(d, 'M8 1.22C7.78 1 -0.01 0.5 2 0.5L12.3-4.25Z');
+  });
+
   it('fails the build with the unknown name and where it is used', () => {
     const message = run<string>(
       `try { m.buildIcons(new Map([['add', 'a.ts'], ['no-such-icon', 'src/gallery/page/x.ts']])); return 'built'; } catch (e) { return e.message; }`,
