@@ -40,7 +40,7 @@ const node = {
   target: 'node20',
   // `./services.js` and `./front.js` stay runtime requires: activation must not load undici or the engine.
   external: ['vscode', './services.js', './front.js'],
-  plugins: [...common.plugins, trimUndici],
+  plugins: [...common.plugins, trimUndici('dist')],
 };
 
 const builds = [

@@ -23,21 +23,27 @@ run(process.execPath, ['esbuild.mjs', '--production']);
 const work = path.join(root, '.cache', 'package');
 mkdirSync(work, { recursive: true });
 const base = rawBaseUrl(pkg.repository);
+let ignore = readFileSync(path.join(root, '.vscodeignore'), 'utf8');
 const readmeArgs = [];
 if (base) {
-  const readme = path.join(work, 'README.md');
-  writeFileSync(readme, absoluteImages(readFileSync(path.join(root, 'README.md'), 'utf8'), base));
+  // vsce takes the README from the files it packs (a path relative to the root), and packs it as readme.md.
+  const readme = path.relative(root, path.join(work, 'README.md')).split(path.sep).join('/');
+  writeFileSync(path.join(root, readme), absoluteImages(readFileSync(path.join(root, 'README.md'), 'utf8'), base));
+  ignore = ignore.replace(/^!README\.md$/m, `!${readme}`);
   readmeArgs.push('--readme-path', readme);
 } else {
-  const ignore = path.join(work, '.vscodeignore');
-  writeFileSync(ignore, readFileSync(path.join(root, '.vscodeignore'), 'utf8') + '\n!docs/gallery.png\n');
-  readmeArgs.push('--ignoreFile', ignore, '--allow-missing-repository');
+  ignore += '\n!docs/gallery.png\n';
+  readmeArgs.push('--allow-missing-repository');
 }
+const ignoreFile = path.join(work, '.vscodeignore');
+writeFileSync(ignoreFile, ignore);
 run(process.execPath, [
   path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'),
   'package',
   '--no-dependencies',
   '--no-rewrite-relative-links',
+  '--ignoreFile',
+  ignoreFile,
   ...readmeArgs,
   '--out',
   out,

@@ -44,6 +44,7 @@ async function child(apiUrl, typingMs) {
       showQuickPick: async (items) => {
         await sleep(typingMs ? 300 : 0);
         say({ acceptedAt: now() });
+        if (process.env.NB_BENCH_DEBUG) process.stderr.write(`accepted ${now().toFixed(1)}\n`);
         return items[0];
       },
     },
