@@ -20,7 +20,10 @@ let identity: WindowIdentity | undefined;
 let watcher: ReturnType<typeof setInterval> | undefined;
 let front: Front | undefined;
 
-/** How long after a box is shown the engine starts loading: its message to the window leaves first. */
+/**
+ * How long after a box is asked for the engine starts loading (a synchronous ~50-100 ms): the box's
+ * message to the window must leave first, and the host's protocol writer sends on a 0 ms timer.
+ */
 const PRELOAD_DELAY_MS = 50;
 
 function load(context: vscode.ExtensionContext): Promise<Services> {
