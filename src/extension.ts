@@ -137,6 +137,7 @@ export async function deactivate(): Promise<void> {
   stopWatching();
   const s = services;
   services = undefined;
+  front = undefined;
   loading = undefined;
   await s?.dispose();
 }
