@@ -1,10 +1,12 @@
-// Builds the extension: two Node bundles (a tiny activation entry, and the engine + adapters that
-// load on first use), the gallery page script, and the codicon font for the webview.
+// Builds the extension: Node bundles (a tiny activation entry, the first command's questions, and
+// the engine + adapters that load on first use) and the gallery page script with the codicons it uses built in.
 // Usage: node esbuild.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { codiconsPlugin } from './scripts/lib/codicons.mjs';
+import { trimUndici } from './scripts/lib/trimUndici.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -39,31 +41,28 @@ const node = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // `./services.js` stays a runtime require: activation must not load undici or the engine.
-  external: ['vscode', './services.js'],
+  // `./services.js` and `./front.js` stay runtime requires: activation must not load undici or the engine.
+  external: ['vscode', './services.js', './front.js'],
+  plugins: [...common.plugins, trimUndici('dist')],
 };
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { services: 'src/services.ts' }, outdir: 'dist' },
+  // The first generate command's questions, without the engine (see src/front.ts).
+  { ...node, entryPoints: { front: 'src/front.ts' }, outdir: 'dist' },
   // Downscaling large reference images runs in a worker thread, off the extension host's thread.
   { ...node, entryPoints: { resizeWorker: 'src/core/images/resizeWorker.ts' }, outdir: 'dist' },
   {
     ...common,
     entryPoints: { gallery: 'src/gallery/page/main.ts' },
     outdir: 'media/dist',
+    plugins: [...common.plugins, codiconsPlugin(import.meta.dirname)],
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
   },
 ];
-
-async function copyCodicons() {
-  const dir = path.dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
-  await mkdir('media/dist', { recursive: true });
-  await copyFile(path.join(dir, 'codicon.css'), 'media/dist/codicon.css');
-  await copyFile(path.join(dir, 'codicon.ttf'), 'media/dist/codicon.ttf');
-}
 
 // The worker's WebAssembly decoders (src/core/images/codecs.ts reads them beside dist/resizeWorker.js).
 const WASM = ['@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm', '@jsquash/webp/codec/dec/webp_dec.wasm'];
@@ -73,8 +72,9 @@ async function copyWasm() {
   for (const file of WASM) await copyFile(require.resolve(file), path.join('dist', path.basename(file)));
 }
 
-await copyCodicons();
 await copyWasm();
+// The icon font of earlier builds is not used any more (the page has its icons built in).
+await Promise.all(['codicon.css', 'codicon.ttf'].map((f) => rm(`media/dist/${f}`, { force: true })));
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   await Promise.all(contexts.map((c) => c.watch()));

@@ -1,8 +1,11 @@
 // npm run package: a production build and a .vsix (offline; @vscode/vsce packs what .vscodeignore lets through).
+// The README's pictures are not packed when package.json names a GitHub `repository`: the packed
+// README links them there (scripts/lib/readmeImages.mjs). Without one, docs/gallery.png is packed.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { absoluteImages, rawBaseUrl } from './lib/readmeImages.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -16,12 +19,32 @@ for (const dir of ['dist', path.join('media', 'dist')].filter((d) => existsSync(
   }
 }
 run(process.execPath, ['esbuild.mjs', '--production']);
+
+const work = path.join(root, '.cache', 'package');
+mkdirSync(work, { recursive: true });
+const base = rawBaseUrl(pkg.repository);
+let ignore = readFileSync(path.join(root, '.vscodeignore'), 'utf8');
+const readmeArgs = [];
+if (base) {
+  // vsce takes the README from the files it packs (a path relative to the root), and packs it as readme.md.
+  const readme = path.relative(root, path.join(work, 'README.md')).split(path.sep).join('/');
+  writeFileSync(path.join(root, readme), absoluteImages(readFileSync(path.join(root, 'README.md'), 'utf8'), base));
+  ignore = ignore.replace(/^!README\.md$/m, `!${readme}`);
+  readmeArgs.push('--readme-path', readme);
+} else {
+  ignore += '\n!docs/gallery.png\n';
+  readmeArgs.push('--allow-missing-repository');
+}
+const ignoreFile = path.join(work, '.vscodeignore');
+writeFileSync(ignoreFile, ignore);
 run(process.execPath, [
   path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'),
   'package',
   '--no-dependencies',
-  '--allow-missing-repository',
   '--no-rewrite-relative-links',
+  '--ignoreFile',
+  ignoreFile,
+  ...readmeArgs,
   '--out',
   out,
 ]);

@@ -1,11 +1,13 @@
 /**
  * Activation entry: wiring only, and deliberately tiny. Nothing here loads undici or the engine;
  * `services.js` (a separate bundle) is required on the first command, when the gallery is revived,
- * or at startup only if persisted jobs are still running.
+ * or at startup only if persisted jobs are still running. The first generate command asks its
+ * questions with `front.js` (small) and loads the engine while the person answers.
  */
 import * as vscode from 'vscode';
+import type { Front } from './front';
 import type { Services } from './services';
-import { COMMAND_IDS, LEGACY_JOBS_STATE_KEY, LM_TOOL_NAME, hasLegacyActiveJobs } from './vscode/ids';
+import { COMMAND_IDS, FRONT_COMMANDS, LEGACY_JOBS_STATE_KEY, LM_TOOL_NAME, hasLegacyActiveJobs, type CommandId } from './vscode/ids';
 import { GALLERY_VIEW_TYPE } from './gallery/protocol';
 import { ITEM_BUTTONS } from './gallery/page/itemButtons';
 import { LEASE_RENEW_MS, shouldResumeAt } from './core/jobs/leases';
@@ -17,6 +19,13 @@ let services: Services | undefined;
 let loading: Promise<Services> | undefined;
 let identity: WindowIdentity | undefined;
 let watcher: ReturnType<typeof setInterval> | undefined;
+let front: Front | undefined;
+
+/**
+ * How long after a box is asked for the engine starts loading (a synchronous ~50-100 ms): the box's
+ * message to the window must leave first, and the host's protocol writer sends on a 0 ms timer.
+ */
+const PRELOAD_DELAY_MS = 50;
 
 function load(context: vscode.ExtensionContext): Promise<Services> {
   loading ??= Promise.resolve().then(() => {
@@ -28,6 +37,27 @@ function load(context: vscode.ExtensionContext): Promise<Services> {
     return services;
   });
   return loading;
+}
+
+/**
+ * A generate command before the engine is loaded: the questions first (front.js), the engine loading
+ * in the background once a box is up (typing happens in the window, not here), the job at submit.
+ */
+async function askFirst(context: vscode.ExtensionContext, id: CommandId, args: unknown[]): Promise<unknown> {
+  if (services) return services.run(id, args);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  front ??= (require('./front.js') as typeof import('./front')).createFront(context);
+  let preload: ReturnType<typeof setTimeout> | undefined;
+  const onAsking = () => {
+    preload ??= setTimeout(() => void load(context).catch(() => undefined), PRELOAD_DELAY_MS);
+  };
+  try {
+    const input = await front.ask(id, args, onAsking);
+    return input && (await load(context)).submit(input);
+  } catch (e) {
+    (await load(context)).showError(e);
+    return undefined;
+  }
 }
 
 function stopWatching(): void {
@@ -51,7 +81,8 @@ export interface ExtensionApi {
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   for (const id of COMMAND_IDS) {
-    context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: unknown[]) => (await load(context)).run(id, args)));
+    const run = FRONT_COMMANDS.has(id) ? (args: unknown[]) => askFirst(context, id, args) : async (args: unknown[]) => (await load(context)).run(id, args);
+    context.subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => run(args)));
   }
   // The context menu on a gallery card (webview/context): one hidden command per action of ITEM_BUTTONS.
   for (const def of ITEM_BUTTONS) {
@@ -111,6 +142,7 @@ export async function deactivate(): Promise<void> {
   stopWatching();
   const s = services;
   services = undefined;
+  front = undefined;
   loading = undefined;
   await s?.dispose();
 }

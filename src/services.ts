@@ -14,7 +14,7 @@ import type { ItemActionId } from './gallery/page/itemButtons';
 import { ApiClientProvider, Balance } from './vscode/apiClients';
 import { AutomationApi, type NanoBananaApi } from './vscode/automationApi';
 import { GalleryActions } from './vscode/commands/galleryActions';
-import { GenerateFlow } from './vscode/commands/generate';
+import { GenerateFlow, type GenerateInput } from './vscode/commands/generate';
 import { NextSteps } from './vscode/commands/nextSteps';
 import { JobOutcomes } from './vscode/commands/outcomes';
 import { COMMANDS, type CommandContext } from './vscode/commands/registry';
@@ -38,6 +38,10 @@ export type { NanoBananaApi } from './vscode/automationApi';
 
 export interface Services {
   run(id: CommandId, args: unknown[]): Promise<unknown>;
+  /** A job for the answers the first command collected before the engine loaded (src/front.ts); its id. */
+  submit(input: GenerateInput): Promise<string | undefined>;
+  /** An error of a command, shown as the engine shows its own. */
+  showError(e: unknown): void;
   revivePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
   /** A command of the context menu on a gallery card (`arg`: the card's context, as VS Code passes it). */
   runItemCommand(id: ItemActionId, arg: unknown): Promise<void>;
@@ -168,6 +172,20 @@ class Container implements Services {
       this.core.log.warn(`gallery context menu (${id}): ${message}`);
       void vscode.window.showWarningMessage(inert(message));
     }
+  }
+
+  async submit(input: GenerateInput): Promise<string | undefined> {
+    try {
+      await Promise.all([this.core.storeReady, this.core.engine.ready]);
+      return await this.commands.generate.start(input);
+    } catch (e) {
+      this.nextSteps.showError(e);
+      return undefined;
+    }
+  }
+
+  showError(e: unknown): void {
+    this.nextSteps.showError(e);
   }
 
   async revivePanel(panel: vscode.WebviewPanel): Promise<void> {

@@ -209,7 +209,6 @@ export class GalleryPanel implements vscode.Disposable {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link href="${media('dist', 'codicon.css')}" rel="stylesheet" id="vscode-codicon-stylesheet">
 <link href="${media('gallery.css')}" rel="stylesheet">
 <title>Nano Banana</title>
 </head>

@@ -15,6 +15,9 @@ export const COMMAND_IDS = [
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 
+/** The commands whose questions are asked before the engine is loaded (src/front.ts). */
+export const FRONT_COMMANDS: ReadonlySet<CommandId> = new Set(['nanoBanana.generate', 'nanoBanana.generateWithReferences']);
+
 /** The language model tool (`contributes.languageModelTools`), referenced in chat as `#generateImage`. */
 export const LM_TOOL_NAME = 'nanoBanana_generateImage';
 

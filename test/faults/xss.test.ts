@@ -136,7 +136,6 @@ function pageHtml(): string {
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<link href="/media/dist/codicon.css" rel="stylesheet" id="vscode-codicon-stylesheet">
 <link href="/media/gallery.css" rel="stylesheet">
 <title>Nano Banana</title>
 <script>
@@ -190,7 +189,7 @@ const INJECTED = `(() => {
   const bad = [];
   const scripts = document.querySelectorAll('script').length;
   if (scripts !== 2) bad.push(scripts + ' script elements');
-  for (const el of document.querySelectorAll('iframe, object, embed, svg, math, marquee, details, video, audio, source, base, style, form, a[href], body body, #app input:not(.filter-input), img[src]:not([src^="data:image/png"]), img:not([src]):not(.lightbox-image)')) {
+  for (const el of document.querySelectorAll('iframe, object, embed, svg:not(.codicon > svg), math, marquee, details, video, audio, source, base, style, form, a[href], body body, #app input:not(.filter-input), img[src]:not([src^="data:image/png"]), img:not([src]):not(.lightbox-image)')) {
     bad.push(el.outerHTML.slice(0, 80));
   }
   for (const el of document.querySelectorAll('*')) {
@@ -200,6 +199,13 @@ const INJECTED = `(() => {
     }
   }
   return bad;
+})()`;
+
+/** The icons on the page, and the class names of those without a drawing. */
+const ICONS_DRAWN = `(() => {
+  const all = [...document.querySelectorAll('.codicon')];
+  const blank = all.filter((el) => !el.querySelector('svg > path[d]')).map((el) => el.className);
+  return { total: all.length, blank };
 })()`;
 
 describe('fault suite: XSS in the gallery page', function () {
@@ -290,12 +296,16 @@ describe('fault suite: XSS in the gallery page', function () {
       const xss = await page.evaluate('window.__xss');
       if (xss !== undefined) ran.push(Number(xss));
       injected = await page.evaluate<string[]>(INJECTED);
+      // Every icon on the page is drawn (the page has only the codicons the build found it using).
+      const icons = await page.evaluate<{ total: number; blank: string[] }>(ICONS_DRAWN);
       await page.context().close();
 
       assert.deepEqual(ran, [], `payloads ran: ${ran.join(', ')}`);
       assert.deepEqual(dialogs, [], 'no dialog opened');
       assert.deepEqual(injected, [], 'no element or attribute was injected');
       assert.deepEqual(errors, [], 'the page threw no error');
+      assert.ok(icons.total > 20, `the page shows its icons (${icons.total})`);
+      assert.deepEqual(icons.blank, [], 'every icon has its drawing');
       assert.ok(requests.length > 0, 'the save action reached the host stub (so its reply was shown)');
       assert.equal(shown, PAYLOADS.length, 'every payload is shown as text');
       ok = true;

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { COMMAND_IDS } from '../../src/vscode/ids';
 import { ITEM_BUTTONS } from '../../src/gallery/page/itemButtons';
@@ -60,6 +60,28 @@ export function l10nKeys(): Set<string> {
   return keys;
 }
 
+/** Every module `entry` loads (value imports, followed through src): repository-relative paths and package names. */
+function loadedModules(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    const rel = path.relative(root, file).split(path.sep).join('/');
+    if (seen.has(rel)) return;
+    seen.add(rel);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^(?:import|export) (?!type\b)[^;]*?from\s+['"]([^'"]+)['"]/gm)) {
+      const spec = m[1];
+      if (!spec.startsWith('.')) {
+        seen.add(spec);
+        continue;
+      }
+      const base = path.resolve(path.dirname(file), spec);
+      visit([`${base}.ts`, path.join(base, 'index.ts')].find((f) => existsSync(f)) ?? `${base}.ts`);
+    }
+  };
+  visit(path.join(root, entry));
+  return seen;
+}
+
 describe('architecture', () => {
   it('no file of the engine (src/core) imports vscode', () => {
     const offenders = walk(path.join(root, 'src', 'core'), '.ts').filter((f) =>
@@ -77,6 +99,18 @@ describe('architecture', () => {
     const text = readFileSync(path.join(root, 'src', 'extension.ts'), 'utf8');
     assert.doesNotMatch(text, /^import (?!type)[^;]*from\s+['"](\.\/services|undici|\.\/core\/api)/m);
     assert.match(text, /require\('\.\/services\.js'\)/);
+  });
+
+  it('the first command asks with front.ts, which loads neither undici nor the engine', () => {
+    const loaded = [...loadedModules('src/front.ts')];
+    assert.ok(loaded.includes('src/vscode/commands/generateAsk.ts') && loaded.includes('src/vscode/optionsStep.ts'), loaded.join(', '));
+    const heavy = loaded
+      .filter((m) => !/^(vscode|node:.*)$/.test(m) && !m.startsWith('src/'))
+      .concat(loaded.filter((m) => /^src\/(services\.ts|core\/jobs\/(?!states\.ts)|core\/images\/|core\/api\/(client|http|undici)\.ts)/.test(m)));
+    assert.deepEqual(heavy, []);
+    const entry = readFileSync(path.join(root, 'src', 'extension.ts'), 'utf8');
+    assert.match(entry, /require\('\.\/front\.js'\)/);
+    assert.doesNotMatch(entry, /^import (?!type)[^;]*from\s+['"]\.\/front/m);
   });
 
   it('the manifest declares exactly the commands the code registers', () => {

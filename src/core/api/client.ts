@@ -9,7 +9,7 @@
  *   (refused, DNS, connect timeout). A connection dropped after sending is NOT retried: it fails
  *   with `maybeDelivered: true`, so the user decides, knowing a task may exist.
  */
-import { request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from './undici';
 import type { Clock, RandomSource } from '../clock';
 import { sleep, systemClock } from '../clock';
 import { NanoError } from '../errors';

@@ -4,7 +4,7 @@
  * in particular whether it may have reached the server (a blind retry of a submit could then
  * create a second paid task).
  */
-import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from './undici';
 import { NanoError } from '../errors';
 import { formatBytes } from '../format';
 import { isLoopbackHost } from '../validate';

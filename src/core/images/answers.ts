@@ -3,7 +3,7 @@
  * may have expired, a passing server error), and a 2xx body read up to a size cap, its type
  * sniffed from the bytes.
  */
-import type { Dispatcher } from 'undici';
+import type { Dispatcher } from '../api/undici';
 import { NanoError, isNanoError } from '../errors';
 import { describeNonImage, imageError, toFetchedImage, tooLarge, type FetchedImage } from './result';
 

@@ -6,7 +6,7 @@
  * Neither the first URL nor a redirect may lead to this computer or a private network unless the
  * API itself runs on this computer (see hosts.ts).
  */
-import { ProxyAgent, request, type Dispatcher } from 'undici';
+import { ProxyAgent, request, type Dispatcher } from '../api/undici';
 import { NanoError, isNanoError } from '../errors';
 import { nextDelay, type BackoffOptions } from '../api/backoff';
 import { sleep, systemClock, type Clock, type RandomSource } from '../clock';

@@ -1,4 +1,5 @@
 /** Tiny DOM helpers. Text always goes in as text nodes, never as HTML. */
+import ICONS from 'codicons:used';
 
 type Child = Node | string | null | undefined | false;
 
@@ -24,9 +25,22 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = 
   return el;
 }
 
-/** A decorative codicon. */
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** A decorative codicon: its SVG (only the icons the page uses are built in, see scripts/lib/codicons.mjs). */
 export function icon(name: string, extra = ''): HTMLSpanElement {
-  return h('span', { class: `codicon codicon-${name}${extra ? ' ' + extra : ''}`, attrs: { 'aria-hidden': 'true' } });
+  const span = h('span', { class: `codicon codicon-${name}${extra ? ' ' + extra : ''}`, attrs: { 'aria-hidden': 'true' } });
+  const data = ICONS[name];
+  if (!data) return span;
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('viewBox', data.viewBox);
+  for (const attrs of data.paths) {
+    const path = document.createElementNS(SVG_NS, 'path');
+    for (const [k, v] of Object.entries(attrs)) path.setAttribute(k, v);
+    svg.append(path);
+  }
+  span.append(svg);
+  return span;
 }
 
 export function iconButton(opts: { icon: string; label: string; action: string; class?: string }): HTMLButtonElement {

@@ -1,14 +1,16 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { NanoConfig } from '../../core/config';
-import { buildRequest, defaultOptions, isGenerateArgs, resolvePromptSource, type GenerateArgs, type PromptSource } from '../../core/generateOptions';
+import { buildRequest } from '../../core/generateOptions';
 import type { JobScheduler } from '../../core/jobs/scheduler';
-import { validatePrompt, validateRequest } from '../../core/validate';
+import { validateRequest } from '../../core/validate';
 import { LAST_PROMPT_KEY } from '../ids';
 import type { Log } from '../log';
-import { pickOptions } from '../optionsStep';
-import { resolveReferences, type ResolvedReference } from '../references';
+import { resolveReferences } from '../references';
 import type { ApiKeyStore } from '../secrets';
+import { askGenerate, askWithReferences, type GenerateInput, type GeneratePreset } from './generateAsk';
 import type { CommandHandler } from './registry';
+
+export type { GenerateInput, GeneratePreset } from './generateAsk';
 
 export interface GenerateDeps {
   globalState: vscode.Memento;
@@ -18,110 +20,37 @@ export interface GenerateDeps {
   config: () => NanoConfig;
 }
 
-/** What a caller already knows: the prompt to prefill, the reference images chosen. */
-export interface GeneratePreset {
-  prompt?: string;
-  references?: vscode.Uri[];
-  /** The aspect ratio to preselect (from the alt text of a link), unless the arguments name one. */
-  aspectRatio?: string;
-  /** The workspace file (URI string) the image is to be written to. */
-  target?: string;
-}
-
-interface StartInput {
-  prompt: string;
-  args?: GenerateArgs;
-  references: ResolvedReference[];
-  referenceUris: vscode.Uri[];
-  interactive: boolean;
-  preset?: GeneratePreset;
-}
-
-/** The generate flow: prompt (given, selected or asked), the options step, then a new job. */
+/** The generate flow: the questions (generateAsk.ts), then a new job. */
 export class GenerateFlow {
   constructor(private readonly d: GenerateDeps) {}
 
   /** `nanoBanana.generate`: returns the new job's id, or undefined when nothing was started. */
   async generate(arg: unknown, preset?: GeneratePreset): Promise<string | undefined> {
-    const args = isGenerateArgs(arg) ? arg : undefined;
-    const source = this.promptSource(args, preset);
-    if (!(await this.d.keys.ensure())) return undefined;
-    const prompt = await this.prompt(source);
-    if (prompt === undefined) return undefined;
-    const refs = args?.references ? await resolveReferences(args.references) : [];
-    return this.start({ prompt, args, references: refs, referenceUris: preset?.references ?? [], interactive: !args, preset });
-  }
-
-  /** Read before anything is shown: the editor's selection as the command was run. */
-  private promptSource(args: GenerateArgs | undefined, preset: GeneratePreset | undefined): PromptSource {
-    if (preset?.prompt !== undefined) return { kind: 'ask', initial: preset.prompt };
-    const editor = vscode.window.activeTextEditor;
-    const selection = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
-    return resolvePromptSource(args, selection, this.d.globalState.get<string>(LAST_PROMPT_KEY));
-  }
-
-  /** The prompt, checked; undefined when the box was dismissed or the prompt is empty (said so). */
-  private async prompt(source: PromptSource): Promise<string | undefined> {
-    const prompt =
-      source.kind === 'given'
-        ? source.prompt
-        : await vscode.window.showInputBox({
-            title: vscode.l10n.t('Nano Banana: Generate Image'),
-            prompt: vscode.l10n.t('Describe the image you want'),
-            value: source.initial,
-            valueSelection: [0, source.initial.length],
-            ignoreFocusOut: true,
-            validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('The prompt is empty: describe the image you want.')),
-          });
-    if (prompt === undefined) return undefined;
-    try {
-      return validatePrompt(prompt);
-    } catch {
-      void vscode.window.showErrorMessage(vscode.l10n.t('The prompt is empty: describe the image you want.'));
-      return undefined;
-    }
-  }
-
-  private async start(input: StartInput): Promise<string | undefined> {
-    const config = this.d.config();
-    let options = defaultOptions(input.args, config);
-    if (input.preset?.aspectRatio && !input.args?.aspectRatio?.trim()) options = { ...options, aspectRatio: input.preset.aspectRatio };
-    let refs = input.references;
-    if (input.interactive) {
-      const picked = await pickOptions(options, input.referenceUris, input.prompt);
-      if (!picked) return undefined;
-      options = picked.options;
-      refs = [...refs, ...(await resolveReferences(picked.references))];
-    } else if (input.referenceUris.length) {
-      refs = [...refs, ...(await resolveReferences(input.referenceUris))];
-    }
-    const images = refs.map((r) => r.value);
-    const request = validateRequest(buildRequest(input.prompt, options, images, config.callbackUrl));
-    await this.d.globalState.update(LAST_PROMPT_KEY, input.prompt);
-    const job = this.d.scheduler.start(request, { referenceNames: refs.map((r) => r.name), target: input.preset?.target });
-    this.d.log.info(`job ${job.id} started: model ${request.model}, ${refs.length} reference(s)`);
-    return job.id;
+    const input = await askGenerate(this.d, arg, preset);
+    return input && this.start(input);
   }
 
   /** Explorer menu (multi-select): the images become references, then the prompt is asked. */
   async withReferences(clicked: unknown, selected: unknown): Promise<string | undefined> {
-    let uris: vscode.Uri[] = Array.isArray(selected) ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
-    if (!uris.length && clicked instanceof vscode.Uri) uris = [clicked];
-    if (isGenerateArgs(clicked)) return this.generate(clicked);
-    if (!uris.length) {
-      const chosen = await vscode.window.showOpenDialog({
-        canSelectMany: true,
-        title: vscode.l10n.t('Choose up to {0} reference images', 4),
-        filters: { [vscode.l10n.t('Images')]: ['png', 'jpg', 'jpeg', 'webp', 'gif'] },
-      });
-      if (!chosen?.length) return undefined;
-      uris = chosen;
-    }
-    if (uris.length > 4) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('{0} reference images were chosen; at most {1} can be used. Pick fewer.', uris.length, 4));
-      return undefined;
-    }
-    return this.generate(undefined, { prompt: this.d.globalState.get<string>(LAST_PROMPT_KEY) ?? '', references: uris });
+    const input = await askWithReferences(this.d, clicked, selected);
+    return input && this.start(input);
+  }
+
+  /** A new job for answers already given (also by the first command, asked before the engine loaded). */
+  async start(input: GenerateInput): Promise<string> {
+    const refs = [...(await resolveReferences(input.argReferences)), ...(await resolveReferences(input.references))];
+    const request = validateRequest(
+      buildRequest(
+        input.prompt,
+        input.options,
+        refs.map((r) => r.value),
+        this.d.config().callbackUrl,
+      ),
+    );
+    await this.d.globalState.update(LAST_PROMPT_KEY, input.prompt);
+    const job = this.d.scheduler.start(request, { referenceNames: refs.map((r) => r.name), target: input.target });
+    this.d.log.info(`job ${job.id} started: model ${request.model}, ${refs.length} reference(s)`);
+    return job.id;
   }
 }
 
