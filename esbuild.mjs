@@ -53,6 +53,8 @@ const builds = [
   { ...node, entryPoints: { front: 'src/front.ts' }, outdir: 'dist' },
   // Downscaling large reference images runs in a worker thread, off the extension host's thread.
   { ...node, entryPoints: { resizeWorker: 'src/core/images/resizeWorker.ts' }, outdir: 'dist' },
+  // Gallery thumbnails are made in a worker thread too (one PNG decode each).
+  { ...node, entryPoints: { thumbnailWorker: 'src/core/images/thumbnailWorker.ts' }, outdir: 'dist' },
   {
     ...common,
     entryPoints: { gallery: 'src/gallery/page/main.ts' },

@@ -5,6 +5,7 @@
  * The `Container` builds each service in dependency order and gives it what it needs; each one
  * subscribes to what it reacts to (settings, job changes) and releases that itself.
  */
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { ImageStore } from './core/images/imageStore';
 import type { WindowIdentity } from './core/jobs/leases';
@@ -19,7 +20,7 @@ import { NextSteps } from './vscode/commands/nextSteps';
 import { JobOutcomes } from './vscode/commands/outcomes';
 import { COMMANDS, type CommandContext } from './vscode/commands/registry';
 import { DisposableStore } from './vscode/disposables';
-import { GallerySource } from './vscode/gallerySource';
+import { GallerySource, onThumbnailsMade } from './vscode/gallerySource';
 import { HistoryLimit } from './vscode/historyLimit';
 import { ImageTargets } from './vscode/imageTargets';
 import type { CommandId } from './vscode/ids';
@@ -96,6 +97,7 @@ class Container implements Services {
       trash: async (file) => {
         await vscode.workspace.fs.delete(vscode.Uri.file(file), { useTrash: true });
       },
+      thumbnails: { workerFile: path.join(__dirname, 'thumbnailWorker.js') },
     });
     const storeReady = store.load().catch((e) => log.error(`history could not be loaded: ${e}`));
     const engine = new JobEngine(context, identity, this.clients.taskApi, store, storeReady, settings, log);
@@ -141,6 +143,8 @@ class Container implements Services {
     const gallery = this.ui.add(new GalleryPanel(context.extensionUri, source));
     this.ui.add(new JobStatusBar(engine.scheduler));
     this.ui.add(historyChanged(() => gallery.pushHistory()));
+    this.ui.add(onThumbnailsMade(store.thumbs, () => gallery.pushHistory()));
+    this.ui.add({ dispose: () => store.thumbs.dispose() });
     this.ui.add(balance.onDidChange(() => gallery.pushBalance()));
     // The balance is read when someone looks at it (the gallery header), never at activation.
     this.ui.add(

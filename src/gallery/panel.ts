@@ -20,6 +20,8 @@ export interface GalleryModel {
   jobs(): JobView[];
   history(): HistoryItem[];
   imagePath(item: HistoryItem): vscode.Uri;
+  /** The item's thumbnail when it exists (a missing one may be made in the background). */
+  thumbPath?(item: HistoryItem): vscode.Uri | undefined;
   storeRoot(): vscode.Uri;
   strings(): PageStrings;
   balance(): number | undefined;
@@ -160,20 +162,24 @@ export class GalleryPanel implements vscode.Disposable {
   private historyViews(): HistoryView[] {
     const webview = this.panel?.webview;
     if (!webview) return [];
-    return this.model.history().map((i) => ({
-      id: i.id,
-      prompt: i.prompt,
-      model: i.model,
-      aspectRatio: i.aspectRatio,
-      imageSize: i.imageSize,
-      createdAt: i.createdAt,
-      consumed: i.consumed,
-      src: webview.asWebviewUri(this.model.imagePath(i)).toString(),
-      fileName: i.fileName,
-      width: i.width,
-      height: i.height,
-      bytes: i.bytes,
-    }));
+    return this.model.history().map((i) => {
+      const thumb = this.model.thumbPath?.(i);
+      return {
+        id: i.id,
+        prompt: i.prompt,
+        model: i.model,
+        aspectRatio: i.aspectRatio,
+        imageSize: i.imageSize,
+        createdAt: i.createdAt,
+        consumed: i.consumed,
+        src: webview.asWebviewUri(this.model.imagePath(i)).toString(),
+        fileName: i.fileName,
+        width: i.width,
+        height: i.height,
+        bytes: i.bytes,
+        ...(thumb ? { thumb: webview.asWebviewUri(thumb).toString() } : {}),
+      };
+    });
   }
 
   pushJobs(): void {

@@ -45,6 +45,8 @@ export interface HistoryView {
   consumed?: string;
   /** A webview URI of the stored image. */
   src: string;
+  /** A webview URI of its small JPEG for the card, when there is one (the lightbox shows `src`). */
+  thumb?: string;
   fileName: string;
   width?: number;
   height?: number;

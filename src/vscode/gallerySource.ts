@@ -66,6 +66,14 @@ export class GallerySource implements GalleryModel, vscode.Disposable {
     return vscode.Uri.file(this.store.pathOf(item));
   }
 
+  thumbPath(item: HistoryItem): vscode.Uri | undefined {
+    const thumbs = this.store.thumbs;
+    if (thumbs.has(item.fileName)) return vscode.Uri.file(thumbs.pathOf(item.fileName));
+    // Stored before thumbnails existed: made in the background, the card shows the image meanwhile.
+    void thumbs.ensure(item.fileName);
+    return undefined;
+  }
+
   storeRoot(): vscode.Uri {
     return vscode.Uri.file(this.store.dir);
   }
@@ -122,4 +130,22 @@ export class GallerySource implements GalleryModel, vscode.Disposable {
       moreActions: t('More actions'),
     };
   }
+}
+
+/**
+ * Calls `push` once thumbnails made in the background have settled for a moment (a backfill of an
+ * old history makes hundreds: the page gets one history message per burst, not one per image).
+ */
+export function onThumbnailsMade(thumbs: Pick<ImageStore['thumbs'], 'onDidCreate'>, push: () => void, delayMs = 400): vscode.Disposable {
+  let timer: NodeJS.Timeout | undefined;
+  const listener = thumbs.onDidCreate(() => {
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      push();
+    }, delayMs);
+  });
+  return new vscode.Disposable(() => {
+    clearTimeout(timer);
+    listener.dispose();
+  });
 }

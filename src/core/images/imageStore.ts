@@ -4,6 +4,7 @@ import { HistoryIndex, type HistoryFiles, type HistoryItem } from '../history';
 import { fetchImageWithRetry, type FetchedImage } from './fetch';
 import { ResultLinks } from './links';
 import { formatBaseName } from './naming';
+import { ThumbnailStore, type ThumbnailStoreOptions } from './thumbnailStore';
 import { writeUnique } from './write';
 import type { TaskApi } from '../api/types';
 import type { DeliverFn, JobRecord } from '../jobs/types';
@@ -16,6 +17,8 @@ import type { DeliverFn, JobRecord } from '../jobs/types';
 export class ImageStore {
   readonly dir: string;
   readonly history: HistoryIndex;
+  /** A small JPEG per image for the gallery's cards. */
+  readonly thumbs: ThumbnailStore;
 
   constructor(
     globalStorageDir: string,
@@ -26,9 +29,13 @@ export class ImageStore {
       apiBaseUrl?: () => string | undefined;
       log?: (line: string) => void;
       trash?: (file: string) => Promise<void>;
+      /** Where the thumbnail worker is (dist/thumbnailWorker.js), how many at once. */
+      thumbnails?: ThumbnailStoreOptions;
     } = {},
   ) {
     this.dir = path.join(globalStorageDir, 'images');
+    const thumbs = new ThumbnailStore(this.dir, { log: opts.log, ...opts.thumbnails });
+    this.thumbs = thumbs;
     const indexPath = path.join(this.dir, 'index.json');
     const dir = this.dir;
     const trash = opts.trash;
@@ -50,6 +57,7 @@ export class ImageStore {
       async deleteFile(fileName: string) {
         if (fileName.includes('/') || fileName.includes('\\') || fileName.includes('..')) return;
         const file = path.join(dir, fileName);
+        await thumbs.remove(fileName);
         // The OS trash when the editor offers one (a slip can be undone), else a plain delete.
         if (trash) {
           try {
@@ -65,8 +73,9 @@ export class ImageStore {
     this.history = new HistoryIndex(files, { limit, log: opts.log });
   }
 
-  load(): Promise<void> {
-    return this.history.load();
+  async load(): Promise<void> {
+    await this.history.load();
+    await this.thumbs.scan();
   }
 
   pathOf(item: HistoryItem): string {
@@ -121,6 +130,8 @@ export class ImageStore {
       index: i + 1,
     });
     const file = await writeUnique(this.dir, base, img.ext, img.bytes);
+    // Before the item is listed, so the gallery's first card of it is already small (never throws).
+    await this.thumbs.ensure(path.basename(file));
     const item: HistoryItem = {
       id: `${job.id}-${i + 1}`,
       jobId: job.id,

@@ -17,6 +17,28 @@ export function matchesQuery(item: Pick<HistoryView, 'prompt' | 'model'>, query:
   return terms.every((t) => haystack.includes(t));
 }
 
+/** Each item's folded prompt and model, made once per item object (a filter keystroke refolds nothing). */
+const folded = new WeakMap<object, string>();
+
+function haystackOf(item: Pick<HistoryView, 'prompt' | 'model'>): string {
+  let text = folded.get(item);
+  if (text === undefined) {
+    text = foldText(`${item.prompt}\n${item.model}`);
+    folded.set(item, text);
+  }
+  return text;
+}
+
+/** {@link matchesQuery} for one query over many items: the query is folded once, each item once ever. */
+export function queryMatcher(query: string): (item: Pick<HistoryView, 'prompt' | 'model'>) => boolean {
+  const terms = queryTerms(query);
+  if (terms.length === 0) return () => true;
+  return (item) => {
+    const haystack = haystackOf(item);
+    return terms.every((t) => haystack.includes(t));
+  };
+}
+
 /** A new array, newest first (stable for equal times). */
 export function newestFirst<T extends { createdAt: number }>(items: readonly T[]): T[] {
   return items
@@ -27,5 +49,5 @@ export function newestFirst<T extends { createdAt: number }>(items: readonly T[]
 
 /** The items the grid shows for `query`, newest first. */
 export function visibleItems<T extends HistoryView>(items: readonly T[], query: string): T[] {
-  return newestFirst(items).filter((item) => matchesQuery(item, query));
+  return newestFirst(items).filter(queryMatcher(query));
 }

@@ -13,6 +13,19 @@ export function withLabel(label: string, value: string): string {
   return label.includes('{0}') ? label.split('{0}').join(value) : `${label}: ${value}`;
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A shared formatter per locale and options: making one costs far more than using it (1,000 cards). */
+function dateFormat(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale ?? ''}|${JSON.stringify(options)}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, options);
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
 /**
  * When an image was made: the time for today, month/day/time this year, a full date before.
  * `timeZone` is for tests; the page uses the local zone.
@@ -20,7 +33,7 @@ export function withLabel(label: string, value: string): string {
 export function formatTimestamp(ts: number, now: number, locale?: string, timeZone?: string): string {
   const loc = safeLocale(locale);
   const parts = (t: number) => {
-    const p = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
+    const p = dateFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
     return { day: p, year: p.slice(0, 4) };
   };
   const a = parts(ts);
@@ -31,12 +44,12 @@ export function formatTimestamp(ts: number, now: number, locale?: string, timeZo
       : a.year === b.year
         ? { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }
         : { year: 'numeric', month: 'short', day: 'numeric' };
-  return new Intl.DateTimeFormat(loc, { ...options, timeZone }).format(ts);
+  return dateFormat(loc, { ...options, timeZone }).format(ts);
 }
 
 /** The full date and time, for a tooltip. */
 export function formatFullTimestamp(ts: number, locale?: string, timeZone?: string): string {
-  return new Intl.DateTimeFormat(safeLocale(locale), { dateStyle: 'full', timeStyle: 'medium', timeZone }).format(ts);
+  return dateFormat(safeLocale(locale), { dateStyle: 'full', timeStyle: 'medium', timeZone }).format(ts);
 }
 
 function shown(value: string | undefined): value is string {

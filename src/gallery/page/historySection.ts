@@ -4,8 +4,19 @@ import type { ViewContext } from './context';
 import { h, icon, reconcileKeyed, textButton, uid } from './dom';
 import { formatCredits } from '../../core/format';
 import { formatFullTimestamp, formatTimestamp, imageDetails, shortModel, withLabel } from './format';
-import { matchesQuery, newestFirst } from './filter';
+import { newestFirst, queryMatcher } from './filter';
 import { itemActionBar } from './itemActionBar';
+
+/** Cards built before the first paint: a screenful; the rest follow a slice per frame. */
+const FIRST_CARDS = 36;
+/** Work per frame while the rest of the cards are built, in ms (a frame is 16). */
+const SLICE_MS = 8;
+
+/** The item without its thumbnail, as JSON: a card whose item differs only there keeps its element. */
+function withoutThumb(item: HistoryView): string {
+  const { thumb: _thumb, ...rest } = item;
+  return JSON.stringify(rest);
+}
 
 interface Card {
   item: HistoryView;
@@ -23,7 +34,10 @@ export class HistorySection {
   private readonly noMatch: HTMLDivElement;
   private readonly cards = new Map<string, Card>();
   private ordered: HistoryView[] = [];
-  private filter = '';
+  private matches = queryMatcher('');
+  /** How many of `ordered` have cards: all after the first render, fewer while it goes on. */
+  private rendered = 0;
+  private frame = 0;
 
   constructor(private readonly ctx: ViewContext) {
     const s = ctx.strings;
@@ -57,7 +71,7 @@ export class HistorySection {
 
   /** The items in grid order that the filter lets through (the lightbox walks these). */
   visible(): HistoryView[] {
-    return this.ordered.filter((item) => matchesQuery(item, this.filter));
+    return this.ordered.filter(this.matches);
   }
 
   thumbFor(id: string): HTMLButtonElement | undefined {
@@ -71,8 +85,11 @@ export class HistorySection {
   update(items: readonly HistoryView[], focusId?: string): void {
     const focusedCardIndex = this.indexOfFocusedCard();
     this.ordered = newestFirst(items);
-    reconcileKeyed(this.grid, this.cards, this.ordered, (item, signature) => this.build(item, signature));
+    this.swapThumbs();
+    this.rendered = Math.min(this.ordered.length, Math.max(this.rendered, FIRST_CARDS));
+    reconcileKeyed(this.grid, this.cards, this.ordered.slice(0, this.rendered), (item, signature) => this.build(item, signature));
     this.applyFilter();
+    if (this.rendered < this.ordered.length) this.scheduleMore();
     // The focused card went away (removed): keep the keyboard user in the grid.
     if (focusedCardIndex >= 0 && (document.activeElement === document.body || document.activeElement === null)) {
       const visible = this.visible();
@@ -82,19 +99,52 @@ export class HistorySection {
     if (focusId) this.highlight(focusId);
   }
 
+  dispose(): void {
+    cancelAnimationFrame(this.frame);
+  }
+
   setFilter(filter: string): void {
-    this.filter = filter;
+    this.matches = queryMatcher(filter);
     this.applyFilter();
+  }
+
+  /** A thumbnail that arrived (made in the background) replaces the full image in place. */
+  private swapThumbs(): void {
+    for (const item of this.ordered) {
+      const card = this.cards.get(item.id);
+      if (!card || card.item.thumb === item.thumb || withoutThumb(card.item) !== withoutThumb(item)) continue;
+      card.image.src = item.thumb ?? item.src;
+      card.item = item;
+      card.signature = JSON.stringify(item);
+    }
+  }
+
+  /** Builds the cards not built yet, a slice per frame, so the page never stops answering. */
+  private scheduleMore(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      const until = performance.now() + SLICE_MS;
+      const batch = document.createDocumentFragment();
+      while (this.rendered < this.ordered.length && performance.now() < until) {
+        const item = this.ordered[this.rendered++];
+        const card = this.build(item, JSON.stringify(item));
+        card.element.hidden = !this.matches(item);
+        this.cards.set(item.id, card);
+        batch.append(card.element);
+      }
+      this.grid.append(batch);
+      if (this.rendered < this.ordered.length) this.scheduleMore();
+    });
   }
 
   private applyFilter(): void {
     let shown = 0;
     for (const item of this.ordered) {
-      const card = this.cards.get(item.id);
-      if (!card) continue;
-      const match = matchesQuery(item, this.filter);
-      card.element.hidden = !match;
+      const match = this.matches(item);
       if (match) shown++;
+      const card = this.cards.get(item.id);
+      if (card && card.element.hidden === match) card.element.hidden = !match;
     }
     const total = this.ordered.length;
     this.empty.hidden = total > 0;
@@ -124,7 +174,7 @@ export class HistorySection {
     const { strings: s, locale } = this.ctx;
     const promptId = uid('prompt');
     const image = h('img', {
-      attrs: { src: item.src, alt: item.prompt, loading: 'lazy', decoding: 'async', draggable: 'false', width: item.width, height: item.height },
+      attrs: { src: item.thumb ?? item.src, alt: item.prompt, loading: 'lazy', decoding: 'async', draggable: 'false', width: item.width, height: item.height },
     });
     const thumb = h(
       'button',
@@ -132,7 +182,11 @@ export class HistorySection {
       image,
       icon('file-media', 'thumb-broken'),
     );
-    image.addEventListener('error', () => thumb.classList.add('is-broken'), { once: true });
+    // A thumbnail that cannot load (deleted since) gives way to the image itself.
+    image.addEventListener('error', () => {
+      if (image.getAttribute('src') === item.src) thumb.classList.add('is-broken');
+      else image.src = item.src;
+    });
     thumb.addEventListener('click', () => this.ctx.openLightbox(item.id, thumb));
 
     const time = h('time', {

@@ -106,6 +106,35 @@ describe('result images: retry and partial delivery', () => {
     assert.equal((await readdir(store.dir)).filter((f) => f.endsWith('.png')).length, 2, 'two files, no duplicate');
   });
 
+  it('a delivered image gets its thumbnail before it is listed; removing the item removes both files', async () => {
+    const { taskId, urls } = await finishedTask('two bananas [sim:two]');
+    const store = new ImageStore(dir, 50, { apiBaseUrl: () => sim.url });
+    await store.load();
+    const listedWithThumb: boolean[] = [];
+    const job = {
+      id: 'j1',
+      taskId,
+      request: { model: 'google/gempix2', prompt: 'two bananas' },
+      state: 'downloading',
+      createdAt: 0,
+      updatedAt: 0,
+      pollCount: 1,
+    } as JobRecord;
+    const add = store.history.add.bind(store.history);
+    store.history.add = (item) => {
+      listedWithThumb.push(store.thumbs.has(item.fileName));
+      return add(item);
+    };
+    await store.deliver(job, urls, new AbortController().signal);
+    assert.deepEqual(listedWithThumb, [true, true]);
+    const [first, second] = store.history.list();
+    assert.deepEqual((await readdir(path.join(store.dir, 'thumbs'))).sort(), [`${first.fileName}.jpg`, `${second.fileName}.jpg`].sort());
+    await store.history.remove(first.id);
+    assert.deepEqual(await readdir(path.join(store.dir, 'thumbs')), [`${second.fileName}.jpg`]);
+    assert.ok(!(await readdir(store.dir)).includes(first.fileName));
+    store.thumbs.dispose();
+  });
+
   it('refuses result images on this computer when the API is not on it, says so in the log, and stores nothing', async () => {
     const { taskId, urls } = await finishedTask('a banana');
     const lines: string[] = [];
@@ -170,7 +199,7 @@ describe('result images: retry and partial delivery', () => {
       assert.match(item.fileName, /\.jpg$/);
       const files = await readdir(store.dir);
       assert.deepEqual(
-        files.filter((f) => !f.endsWith('.json')),
+        files.filter((f) => !f.endsWith('.json') && f !== 'thumbs'),
         [item.fileName],
       );
     });

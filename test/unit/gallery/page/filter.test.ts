@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { matchesQuery, newestFirst, queryTerms, visibleItems } from '../../../../src/gallery/page/filter';
+import { matchesQuery, newestFirst, queryMatcher, queryTerms, visibleItems } from '../../../../src/gallery/page/filter';
 import type { HistoryView } from '../../../../src/gallery/protocol';
 
 function item(id: string, prompt: string, createdAt: number, model = 'google/nano-banana'): HistoryView {
@@ -40,5 +40,25 @@ describe('gallery page: filter', () => {
       ['c', 'a'],
     );
     assert.deepEqual(visibleItems(input, 'zebra'), []);
+  });
+
+  it('a query matcher answers as matchesQuery does, for any case, accent and Turkish letters', () => {
+    const items = [
+      item('a', 'A watercolor BANANA on a blue table', 1),
+      item('b', 'İstanbul silüeti, gün batımı', 2, 'google/gempix2'),
+      item('c', 'Şemsiyeli kedi', 3),
+    ];
+    for (const query of ['', 'banana', 'istanbul', 'ISTANBUL gün', 'gempix2 batımı', 'şemsiye', 'kedi banana', 'nano']) {
+      const matches = queryMatcher(query);
+      assert.deepEqual(
+        items.map(matches),
+        items.map((i) => matchesQuery(i, query)),
+        query,
+      );
+    }
+    assert.deepEqual(
+      items.filter(queryMatcher('nano')).map((i) => i.id),
+      ['a', 'c'],
+    );
   });
 });

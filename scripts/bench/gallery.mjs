@@ -1,0 +1,293 @@
+// Gallery at 1,000 images: prints figures, asserts nothing.
+//   node scripts/bench/gallery.mjs [--items 1000] [--extension <path>] [--no-thumbs]
+// (after `npm run build`; NB_VSCODE_TEST_CACHE as for the UI tests). The lead's `npm run bench`
+// imports `benchGallery`.
+//
+// Setup: a history of `items` entries with real-size images (2048×2048 noisy PNGs of 3–6 MB, made
+// once into .cache/bench-images, hard-linked to one file per entry: the gallery loads each by its
+// own URL, so every card is its own request and its own decode), written into the extension's
+// global storage as the extension writes it (images/index.json). Thumbnails are made for the
+// distinct images through the real module (src/core/images/thumbnailStore.ts, bundled here) and
+// timed; the copies of one image share its thumbnail the same way they share its bytes.
+//
+// Measured in code-server + headless Chromium (the UI test harness):
+// - firstPaintMs: performance marks in the page, from the script's start to the frame after the
+//   first cards were rendered (main.ts / app.ts set them); firstImagesMs: until every card image in
+//   the first screen has loaded.
+// - rendererMB: the proportional set size (PSS, /proc/<pid>/smaps_rollup) of the renderer process
+//   that grew the most while the gallery opened and was scrolled: in code-server the webview frame
+//   may share its process with the workbench, so the figure is also given before opening.
+// - longestTaskMs: the longest 'longtask' entry while scrolling to the end, a screen at a time.
+// - filterMs: the longest of a few filter keystrokes, from the input event to the layout done
+//   (the handler runs, then layout is forced by reading offsetHeight).
+/* global innerHeight, PerformanceObserver, requestAnimationFrame, Event -- the functions given to evaluate() run in the page */
+import { existsSync, readFileSync } from 'node:fs';
+import { link, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { launchBrowser, startCodeServer, workbenchUrl } from '../lib/code-server.mjs';
+import { createWorkbench } from '../lib/workbench.mjs';
+import { ensureVsCodeTestEnv } from '../setup-vscode.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const EXTENSION_ID = 'nano-banana-vscode.nano-banana-vscode';
+const SIDE = 2048;
+const DISTINCT = 6;
+const WORDS = ['banana', 'sunset', 'castle', 'robot', 'forest', 'ocean', 'city', 'portrait', 'watercolor', 'neon', 'desert', 'mountain'];
+
+/** A noisy 2048² PNG (3–6 MB: noise keeps it from compressing small). */
+async function noisyPng(k) {
+  const { PNG } = await import('pngjs');
+  const png = new PNG({ width: SIDE, height: SIDE });
+  const d = png.data;
+  const amp = 1 + (k % 2);
+  let seed = 1 + k * 7919;
+  for (let y = 0; y < SIDE; y++) {
+    for (let x = 0; x < SIDE; x++) {
+      const i = (y * SIDE + x) * 4;
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      const n = (seed >>> 16) % (2 * amp);
+      d[i] = ((x >> 3) + k * 40 + n) & 255;
+      d[i + 1] = ((y >> 3) + n * 2) & 255;
+      d[i + 2] = (((x + y) >> 4) + ((seed >>> 8) % amp)) & 255;
+      d[i + 3] = 255;
+    }
+  }
+  return PNG.sync.write(png, { deflateLevel: 3 });
+}
+
+/** The distinct source images, made once (cached in .cache/bench-images). */
+async function sourceImages(log) {
+  const dir = path.join(repoRoot, '.cache', 'bench-images');
+  await mkdir(dir, { recursive: true });
+  const files = [];
+  for (let k = 0; k < DISTINCT; k++) {
+    const file = path.join(dir, `noisy-${SIDE}-${k}.png`);
+    if (!existsSync(file)) {
+      log(`making ${path.relative(repoRoot, file)}`);
+      await writeFile(file, await noisyPng(k));
+    }
+    files.push({ file, bytes: (await stat(file)).size });
+  }
+  return files;
+}
+
+/** The thumbnail module, bundled from the sources (the bench runs without `compile-tests`). */
+async function thumbnailModule() {
+  const esbuild = await import('esbuild');
+  const outfile = path.join(repoRoot, '.cache', 'bench-build', 'thumbnailStore.cjs');
+  await esbuild.build({
+    entryPoints: [path.join(repoRoot, 'src/core/images/thumbnailStore.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile,
+    logLevel: 'warning',
+  });
+  return import(pathToFileURL(outfile).href);
+}
+
+/** Writes `items` history entries (and, unless `thumbs` is false, their thumbnails) into `storageDir`. */
+async function seedHistory(storageDir, { items, thumbs, log }) {
+  const images = path.join(storageDir, 'images');
+  await mkdir(path.join(images, 'thumbs'), { recursive: true });
+  const sources = await sourceImages(log);
+  const thumbMs = [];
+  if (thumbs) {
+    const { ThumbnailStore } = await thumbnailModule();
+    const store = new ThumbnailStore(path.dirname(sources[0].file), { workerFile: path.join(repoRoot, 'dist', 'thumbnailWorker.js'), log });
+    for (const s of sources) {
+      await rm(store.pathOf(path.basename(s.file)), { force: true });
+      const t = performance.now();
+      if (!(await store.ensure(path.basename(s.file)))) throw new Error(`no thumbnail for ${s.file}`);
+      thumbMs.push(performance.now() - t);
+    }
+    store.dispose();
+  }
+  const list = [];
+  const start = Date.now() - items * 60_000;
+  for (let i = 0; i < items; i++) {
+    const src = sources[i % sources.length];
+    const fileName = `bench-${String(i).padStart(4, '0')}.png`;
+    await link(src.file, path.join(images, fileName));
+    if (thumbs) await link(path.join(path.dirname(src.file), 'thumbs', `${path.basename(src.file)}.jpg`), path.join(images, 'thumbs', `${fileName}.jpg`));
+    const prompt = `${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} number ${i}, highly detailed`;
+    list.push({
+      id: `bench-${i}`,
+      prompt,
+      model: 'google/gempix2',
+      createdAt: start + i * 60_000,
+      fileName,
+      mime: 'image/png',
+      bytes: src.bytes,
+      width: SIDE,
+      height: SIDE,
+    });
+  }
+  await writeFile(path.join(images, 'index.json'), JSON.stringify({ version: 1, items: list }));
+  const average = thumbMs.reduce((a, b) => a + b, 0) / Math.max(1, thumbMs.length);
+  return { thumbMsEach: thumbs ? Math.round(average) : undefined, imageMB: sources.map((s) => +(s.bytes / 1e6).toFixed(1)) };
+}
+
+/** PSS (smaps_rollup) or else RSS of a process, in MB. */
+function memoryMB(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = Number(/^Pss:\s+(\d+)/m.exec(text)?.[1] ?? NaN);
+    return Math.round(kb / 1024);
+  } catch {
+    return NaN;
+  }
+}
+
+async function rendererMemory(browser) {
+  const cdp = await browser.browser.newBrowserCDPSession();
+  const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+  await cdp.detach();
+  return new Map(processInfo.filter((p) => p.type === 'renderer').map((p) => [p.id, memoryMB(p.id)]));
+}
+
+/** Resolves in the frame once the history shows `items` cards and the first screen's images loaded. */
+async function waitForCards(frame, items, timeout = 180_000) {
+  return frame.locator('body').evaluate(
+    (body, { items, timeout }) =>
+      new Promise((resolve, reject) => {
+        const until = performance.now() + timeout;
+        let imagesAt;
+        const check = () => {
+          const cards = body.querySelectorAll('[data-testid="history-item"]');
+          const onScreen = [...body.querySelectorAll('[data-testid="history-item"] img')].filter((img) => img.getBoundingClientRect().top < innerHeight);
+          if (imagesAt === undefined && onScreen.length > 0 && onScreen.every((img) => img.complete && img.naturalWidth > 1)) imagesAt = performance.now();
+          if (cards.length >= items && imagesAt !== undefined) return resolve({ imagesAt, cardsAt: performance.now() });
+          if (performance.now() > until) return reject(new Error(`${cards.length} of ${items} cards after ${timeout} ms`));
+          setTimeout(check, 20);
+        };
+        check();
+      }),
+    { items, timeout },
+  );
+}
+
+/** Scrolls to the end a screen at a time (one per frame pair); returns the longest task seen. */
+async function scrollToEnd(frame) {
+  return frame.locator('body').evaluate(
+    () =>
+      new Promise((resolve) => {
+        const tasks = [];
+        const observer = new PerformanceObserver((list) => tasks.push(...list.getEntries().map((e) => e.duration)));
+        observer.observe({ type: 'longtask' });
+        const scroller = document.scrollingElement;
+        const step = () => {
+          const before = scroller.scrollTop;
+          scroller.scrollBy(0, innerHeight * 0.9);
+          if (scroller.scrollTop === before) {
+            // Let the last images load and their tasks be reported.
+            setTimeout(() => {
+              observer.disconnect();
+              resolve({ longest: Math.max(0, ...tasks), count: tasks.length, height: scroller.scrollHeight });
+            }, 1500);
+            return;
+          }
+          requestAnimationFrame(() => requestAnimationFrame(step));
+        };
+        step();
+      }),
+  );
+}
+
+/** The longest of a few filter keystrokes: input event → handler → layout. */
+async function filterTimes(frame) {
+  return frame.locator('input.filter-input').evaluate((input) => {
+    const times = [];
+    for (const value of ['b', 'ba', 'banana', 'banana sun', 'banana', '']) {
+      const t = performance.now();
+      input.value = value;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      void document.body.offsetHeight;
+      times.push(performance.now() - t);
+    }
+    return times;
+  });
+}
+
+/**
+ * @param {{ log?: (line: string) => void, items?: number, extensionPath?: string, thumbs?: boolean }} [o]
+ * @returns {Promise<{ items: number, firstPaintMs: number, firstImagesMs: number, rendererMB: number, rendererBeforeMB: number,
+ *                     rendererAfterOpenMB: number, longestTaskMs: number, filterMs: number, thumbMsEach?: number }>}
+ */
+export async function benchGallery({ log = console.log, items = 1000, extensionPath = repoRoot, thumbs = true } = {}) {
+  const base = await mkdtemp(path.join(os.tmpdir(), 'nb-bench-gallery-'));
+  const userDataDir = path.join(base, 'user-data');
+  const workspace = path.join(base, 'workspace');
+  await mkdir(workspace, { recursive: true });
+  const seeded = await seedHistory(path.join(userDataDir, 'User', 'globalStorage', EXTENSION_ID), { items, thumbs, log });
+  log(`seeded ${items} items (images ${seeded.imageMB.join(', ')} MB)${seeded.thumbMsEach ? `, ${seeded.thumbMsEach} ms per thumbnail` : ''}`);
+  const tools = await ensureVsCodeTestEnv({ log });
+  let server;
+  let browser;
+  try {
+    server = await startCodeServer({ tools, userDataDir, workspace, settings: { 'nanoBanana.historyLimit': Math.max(items, 200) }, log });
+    browser = await launchBrowser({ chromium: tools.chromium, log });
+    const page = await browser.context.newPage();
+    const workbench = createWorkbench(page, { log, workspace });
+    await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: extensionPath }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await workbench.waitReady();
+    const before = await rendererMemory(browser);
+    await workbench.runCommand('Nano Banana: Show Gallery');
+    const frame = await workbench.webviewFrame('Nano Banana Gallery', { timeout: 60_000 });
+    await frame.locator('header.header h1').waitFor({ state: 'visible', timeout: 60_000 });
+    const { imagesAt } = await waitForCards(frame, items);
+    const marks = await frame.locator('body').evaluate(() => {
+      const at = (name) => performance.getEntriesByName(name)[0]?.startTime;
+      return { start: at('nb-gallery-start'), init: at('nb-gallery-init'), painted: at('nb-gallery-painted') };
+    });
+    const thumbCards = await frame.locator('[data-testid="history-item"] img').evaluateAll((imgs) => imgs.filter((img) => /\/thumbs\//.test(img.src)).length);
+    const afterOpen = await rendererMemory(browser);
+    const scroll = await scrollToEnd(frame);
+    const afterScroll = await rendererMemory(browser);
+    const filter = await filterTimes(frame);
+    // The renderer of the gallery: the one that grew the most (a new one grows from 0).
+    const grown = [...afterScroll].map(([pid, mb]) => ({ pid, mb, grew: mb - (before.get(pid) ?? 0) })).sort((a, b) => b.grew - a.grew)[0];
+    const result = {
+      items,
+      firstPaintMs: Math.round(marks.painted - marks.start),
+      // Of which waiting for the host's first message (the page is not at work then).
+      initMs: marks.init === undefined ? undefined : Math.round(marks.init - marks.start),
+      firstImagesMs: Math.round(imagesAt - marks.start),
+      rendererMB: grown.mb,
+      rendererBeforeMB: before.get(grown.pid) ?? 0,
+      rendererAfterOpenMB: afterOpen.get(grown.pid) ?? 0,
+      longestTaskMs: Math.round(scroll.longest),
+      longTasks: scroll.count,
+      filterMs: +Math.max(...filter).toFixed(1),
+      thumbMsEach: seeded.thumbMsEach,
+      thumbCards,
+    };
+    log(`renderers (pid: MB before → after scrolling): ${[...afterScroll].map(([pid, mb]) => `${pid}: ${before.get(pid) ?? '-'} → ${mb}`).join(', ')}`);
+    log(
+      `gallery, ${items} images of ${SIDE}²: first paint ${result.firstPaintMs} ms (host's init after ${result.initMs} ms), first screen of images ${result.firstImagesMs} ms; ` +
+        `renderer ${result.rendererBeforeMB} MB before → ${result.rendererAfterOpenMB} MB open → ${result.rendererMB} MB after scrolling ${scroll.height} px; ` +
+        `longest task while scrolling ${result.longestTaskMs} ms (${scroll.count} over 50 ms); filter ${result.filterMs} ms (${filter.map((t) => t.toFixed(1)).join(', ')})` +
+        (result.thumbMsEach ? `; ${result.thumbMsEach} ms per thumbnail` : ''),
+    );
+    return result;
+  } finally {
+    await Promise.allSettled([browser?.close(), server?.stop()]);
+    await rm(base, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const arg = (name) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const result = await benchGallery({
+    items: Number(arg('--items') ?? 1000),
+    extensionPath: path.resolve(arg('--extension') ?? repoRoot),
+    thumbs: !process.argv.includes('--no-thumbs'),
+  });
+  console.log(JSON.stringify(result));
+  process.exit(0);
+}

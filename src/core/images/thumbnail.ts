@@ -1,0 +1,57 @@
+/**
+ * Gallery thumbnails: a small JPEG made once per stored image, so a card never decodes a
+ * multi-megabyte PNG (the full image is shown only in the lightbox). Pure: bytes in, bytes out,
+ * through the same decoders and area-average resampler as the reference images (bitmap.ts), so a
+ * change of decoders there reaches thumbnails too. Runs in a worker (thumbnailWorker.ts); files and
+ * queueing live in thumbnailStore.ts.
+ */
+import { encode as encodeJpeg } from 'jpeg-js';
+import { decodeJpegBitmap, decodePng, fitInside, resample } from './bitmap';
+import { jpegOrientation, orient } from './exif';
+import { imageDimensions, sniffImage } from './sniff';
+
+/** Longest side of a thumbnail: a card is at most ~250 CSS px wide, twice that on a HiDPI screen. */
+export const THUMB_SIDE = 512;
+export const THUMB_QUALITY = 80;
+/** Larger images are not decoded for a thumbnail (the card shows the image itself). */
+export const THUMB_MAX_PIXELS = 100_000_000;
+/** The folder inside the image store that holds the thumbnails. */
+export const THUMB_DIR = 'thumbs';
+
+export interface ThumbnailOptions {
+  side?: number;
+  quality?: number;
+  maxPixels?: number;
+}
+
+export interface Thumbnail {
+  bytes: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** The thumbnail's file name (inside {@link THUMB_DIR}) for an image of the store. */
+export function thumbFileName(imageFileName: string): string {
+  return `${imageFileName}.jpg`;
+}
+
+/**
+ * A JPEG with the longest side at most `side` (EXIF orientation applied, alpha on white). Throws
+ * an Error saying why when the image cannot be decoded here (WebP, GIF, damaged, too many pixels).
+ */
+export function makeThumbnail(bytes: Uint8Array, opts: ThumbnailOptions = {}): Thumbnail {
+  const side = opts.side ?? THUMB_SIDE;
+  const maxPixels = opts.maxPixels ?? THUMB_MAX_PIXELS;
+  const type = sniffImage(bytes);
+  if (type?.mime !== 'image/png' && type?.mime !== 'image/jpeg')
+    throw new Error(`no thumbnail for ${type?.mime ?? 'an unknown type'} (only PNG and JPEG are decoded)`);
+  const dims = imageDimensions(bytes);
+  if (dims && dims.width * dims.height > maxPixels) throw new Error(`no thumbnail for ${dims.width}×${dims.height} pixels (more than ${maxPixels})`);
+  const img = type.mime === 'image/png' ? decodePng(bytes) : decodeJpegBitmap(bytes, maxPixels);
+  if (!(img.width > 0 && img.height > 0) || img.data.length < img.width * img.height * img.channels) throw new Error('the image decoded to too few pixels');
+  const { width, height } = fitInside(img.width, img.height, side);
+  const orientation = type.mime === 'image/jpeg' ? jpegOrientation(bytes) : 1;
+  const rgba = orient(resample(img, width, height), orientation);
+  const out = encodeJpeg({ width: rgba.width, height: rgba.height, data: rgba.data }, opts.quality ?? THUMB_QUALITY).data;
+  return { bytes: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), width: rgba.width, height: rgba.height };
+}
