@@ -143,6 +143,7 @@ export class GalleryPanel implements vscode.Disposable {
       width: i.width,
       height: i.height,
       bytes: i.bytes,
+      ...(i.lineage ? { lineage: i.lineage } : {}),
     }));
   }
 

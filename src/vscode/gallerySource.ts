@@ -117,6 +117,12 @@ export class GallerySource implements GalleryModel, vscode.Disposable {
       },
       imageCopied: t('Image copied to the clipboard.'),
       imageCopyFailed: t('This platform does not allow copying images from here; the file path was copied instead.'),
+      refine: t('Refine…'),
+      showLineage: t('Show all versions of this image'),
+      lineageVersion: t('v{0}'),
+      lineageFrom: t('from {0}'),
+      lineageFromRemoved: t('from a removed image'),
+      lineageStrip: t('Versions'),
     };
   }
 }

@@ -95,6 +95,12 @@ function strings(p: (i: number) => string): Record<string, unknown> {
     states: Object.fromEntries(STATES.map((s, i) => [s, `${s} ${p(4 + i)}`])),
     imageCopied: p(13),
     imageCopyFailed: p(14),
+    refine: 'Refine…',
+    showLineage: 'Show all versions of this image',
+    lineageVersion: 'v{0}',
+    lineageFrom: `from {0} ${p(15)}`,
+    lineageFromRemoved: p(16),
+    lineageStrip: p(17),
   };
 }
 
@@ -124,6 +130,8 @@ function history(): unknown[] {
     width: 1,
     height: 1,
     bytes: 68,
+    // Each image refines the one before (whose prompt is a payload too), the second one's parent is gone.
+    ...(i > 0 ? { lineage: { parentId: `item-${i === 1 ? 'gone' : i}`, rootId: 'item-1', version: i + 1, ancestors: [`item-${i === 1 ? 'gone' : i}`] } } : {}),
   }));
 }
 

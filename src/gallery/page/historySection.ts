@@ -4,11 +4,17 @@ import type { ViewContext } from './context';
 import { h, icon, reconcileKeyed, textButton, uid } from './dom';
 import { formatCredits } from '../../core/format';
 import { formatFullTimestamp, formatTimestamp, imageDetails, shortModel, withLabel } from './format';
-import { matchesQuery, newestFirst } from './filter';
+import { newestFirst, queryFilter } from './filter';
 import { itemActionBar } from './itemActionBar';
+import { LineageIndex } from '../../core/lineage';
+import { lineageLabel, type LabelledItem } from './lineageLabel';
+import { lineageButton } from './lineageView';
+
+/** Its lineage text is part of the card's signature: the card is rebuilt when a parent goes. */
+type CardItem = LabelledItem;
 
 interface Card {
-  item: HistoryView;
+  item: CardItem;
   signature: string;
   element: HTMLLIElement;
   thumb: HTMLButtonElement;
@@ -22,7 +28,7 @@ export class HistorySection {
   private readonly empty: HTMLDivElement;
   private readonly noMatch: HTMLDivElement;
   private readonly cards = new Map<string, Card>();
-  private ordered: HistoryView[] = [];
+  private ordered: CardItem[] = [];
   private filter = '';
 
   constructor(private readonly ctx: ViewContext) {
@@ -57,7 +63,12 @@ export class HistorySection {
 
   /** The items in grid order that the filter lets through (the lightbox walks these). */
   visible(): HistoryView[] {
-    return this.ordered.filter((item) => matchesQuery(item, this.filter));
+    return this.ordered.filter(queryFilter(this.ordered, this.filter));
+  }
+
+  /** Every item, newest first, whatever the filter (the lightbox's lineage strip walks these). */
+  all(): HistoryView[] {
+    return this.ordered;
   }
 
   thumbFor(id: string): HTMLButtonElement | undefined {
@@ -70,7 +81,11 @@ export class HistorySection {
 
   update(items: readonly HistoryView[], focusId?: string): void {
     const focusedCardIndex = this.indexOfFocusedCard();
-    this.ordered = newestFirst(items);
+    const index = new LineageIndex(items);
+    this.ordered = newestFirst(items).map((item) => {
+      const lineageText = lineageLabel(index, item, this.ctx.strings);
+      return lineageText === undefined ? item : { ...item, lineageText };
+    });
     reconcileKeyed(this.grid, this.cards, this.ordered, (item, signature) => this.build(item, signature));
     this.applyFilter();
     // The focused card went away (removed): keep the keyboard user in the grid.
@@ -89,10 +104,11 @@ export class HistorySection {
 
   private applyFilter(): void {
     let shown = 0;
+    const matches = queryFilter(this.ordered, this.filter);
     for (const item of this.ordered) {
       const card = this.cards.get(item.id);
       if (!card) continue;
-      const match = matchesQuery(item, this.filter);
+      const match = matches(item);
       card.element.hidden = !match;
       if (match) shown++;
     }
@@ -120,7 +136,7 @@ export class HistorySection {
     window.setTimeout(() => card.element.classList.remove('is-new'), 3000);
   }
 
-  private build(item: HistoryView, signature: string): Card {
+  private build(item: CardItem, signature: string): Card {
     const { strings: s, locale } = this.ctx;
     const promptId = uid('prompt');
     const image = h('img', {
@@ -148,6 +164,7 @@ export class HistorySection {
         'div',
         { class: 'card-body' },
         h('p', { class: 'prompt', text: item.prompt, attrs: { id: promptId, title: item.prompt } }),
+        item.lineageText ? lineageButton(item.lineageText, s.showLineage, () => this.ctx.showLineage(item.id)) : null,
         h(
           'p',
           { class: 'meta' },

@@ -2,7 +2,7 @@
 import type { GalleryAction, PageStrings } from '../protocol';
 
 export type ItemActionId =
-  'save' | 'insertMarkdown' | 'insertHtml' | 'copyImage' | 'copyPath' | 'open' | 'reveal' | 'reusePrompt' | 'useAsReference' | 'remove';
+  'save' | 'insertMarkdown' | 'insertHtml' | 'copyImage' | 'copyPath' | 'open' | 'reveal' | 'reusePrompt' | 'useAsReference' | 'refine' | 'remove';
 
 export interface ItemActionDef {
   /** Also the button's data-action. */
@@ -23,6 +23,7 @@ export const ITEM_BUTTONS: readonly ItemActionDef[] = [
   { id: 'reveal', icon: 'folder-opened', label: (s) => s.reveal },
   { id: 'reusePrompt', icon: 'redo', label: (s) => s.reusePrompt },
   { id: 'useAsReference', icon: 'attach', label: (s) => s.useAsReference },
+  { id: 'refine', icon: 'wand', label: (s) => s.refine },
   { id: 'remove', icon: 'trash', label: (s) => s.remove },
 ];
 

@@ -1,7 +1,16 @@
 import * as vscode from 'vscode';
 import type { NanoConfig } from '../../core/config';
-import { buildRequest, defaultOptions, isGenerateArgs, resolvePromptSource, type GenerateArgs, type PromptSource } from '../../core/generateOptions';
+import {
+  buildRequest,
+  defaultOptions,
+  isGenerateArgs,
+  resolvePromptSource,
+  type ChosenOptions,
+  type GenerateArgs,
+  type PromptSource,
+} from '../../core/generateOptions';
 import type { JobScheduler } from '../../core/jobs/scheduler';
+import type { Lineage } from '../../core/lineage';
 import { validatePrompt, validateRequest } from '../../core/validate';
 import { LAST_PROMPT_KEY } from '../ids';
 import type { Log } from '../log';
@@ -26,6 +35,11 @@ export interface GeneratePreset {
   aspectRatio?: string;
   /** The workspace file (URI string) the image is to be written to. */
   target?: string;
+  /** The model and image size to preselect (a refinement keeps its original's), unless the arguments name them. */
+  model?: string;
+  imageSize?: string;
+  /** The image this one refines (core/lineage.ts), recorded in the job. */
+  lineage?: Lineage;
 }
 
 interface StartInput {
@@ -35,6 +49,15 @@ interface StartInput {
   referenceUris: vscode.Uri[];
   interactive: boolean;
   preset?: GeneratePreset;
+}
+
+/** What the caller preselected (a link's aspect ratio, a refined image's options), unless the arguments name it. */
+function presetOptions(options: ChosenOptions, args: GenerateArgs | undefined, preset: GeneratePreset | undefined): ChosenOptions {
+  const out = { ...options };
+  if (preset?.aspectRatio && !args?.aspectRatio?.trim()) out.aspectRatio = preset.aspectRatio;
+  if (preset?.model && !args?.model?.trim()) out.model = preset.model;
+  if (preset?.imageSize && !args?.imageSize?.trim()) out.imageSize = preset.imageSize;
+  return out;
 }
 
 /** The generate flow: prompt (given, selected or asked), the options step, then a new job. */
@@ -84,22 +107,28 @@ export class GenerateFlow {
 
   private async start(input: StartInput): Promise<string | undefined> {
     const config = this.d.config();
-    let options = defaultOptions(input.args, config);
-    if (input.preset?.aspectRatio && !input.args?.aspectRatio?.trim()) options = { ...options, aspectRatio: input.preset.aspectRatio };
+    const options = presetOptions(defaultOptions(input.args, config), input.args, input.preset);
     let refs = input.references;
+    let chosen = options;
     if (input.interactive) {
       const picked = await pickOptions(options, input.referenceUris, input.prompt);
       if (!picked) return undefined;
-      options = picked.options;
+      chosen = picked.options;
       refs = [...refs, ...(await resolveReferences(picked.references))];
     } else if (input.referenceUris.length) {
       refs = [...refs, ...(await resolveReferences(input.referenceUris))];
     }
     const images = refs.map((r) => r.value);
-    const request = validateRequest(buildRequest(input.prompt, options, images, config.callbackUrl));
+    const request = validateRequest(buildRequest(input.prompt, chosen, images, config.callbackUrl));
     await this.d.globalState.update(LAST_PROMPT_KEY, input.prompt);
-    const job = this.d.scheduler.start(request, { referenceNames: refs.map((r) => r.name), target: input.preset?.target });
-    this.d.log.info(`job ${job.id} started: model ${request.model}, ${refs.length} reference(s)`);
+    const job = this.d.scheduler.start(request, {
+      referenceNames: refs.map((r) => r.name),
+      referenceSources: refs.flatMap((r) => (r.source ? [r.source] : [])),
+      target: input.preset?.target,
+      lineage: input.preset?.lineage,
+    });
+    const from = job.request.lineage ? `, refines ${job.request.lineage.parentId} (v${job.request.lineage.version})` : '';
+    this.d.log.info(`job ${job.id} started: model ${request.model}, ${refs.length} reference(s)${from}`);
     return job.id;
   }
 
