@@ -53,14 +53,14 @@ export class RefineFlow {
       return undefined;
     }
     const preset = {
-      prompt: item.prompt,
       references: await this.references(item),
       lineage: childLineage(item),
       model: item.model,
       aspectRatio: item.aspectRatio,
       imageSize: item.imageSize,
     };
-    if (args?.prompt === undefined) return this.d.generate.generate(undefined, preset);
+    // A preset prompt means "ask, prefilled": only when the arguments bring none.
+    if (args?.prompt === undefined) return this.d.generate.generate(undefined, { ...preset, prompt: item.prompt });
     const { prompt, model, aspectRatio, imageSize } = args;
     return this.d.generate.generate({ prompt, model, aspectRatio, imageSize }, preset);
   }
