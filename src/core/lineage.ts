@@ -68,16 +68,23 @@ export interface LineageSummary<T extends LineageNode> {
   parent: 'none' | 'present' | 'removed';
   /** The parent, when present. */
   parentItem?: T;
-  /** Other images of its chain (ancestors and descendants) still in the list. */
-  relatives: number;
+  /** Some image in the list descends from it. */
+  hasDescendants: boolean;
 }
 
 /** Lookups over one list of images: build it once per change of the list. */
 export class LineageIndex<T extends LineageNode> {
   private readonly byId = new Map<string, T>();
+  /** Ids that some listed image descends from (listed or not). */
+  private readonly forebears = new Set<string>();
 
   constructor(readonly items: readonly T[]) {
-    for (const item of items) this.byId.set(item.id, item);
+    for (const item of items) {
+      this.byId.set(item.id, item);
+      if (!item.lineage) continue;
+      this.forebears.add(item.lineage.rootId);
+      for (const a of item.lineage.ancestors) this.forebears.add(a);
+    }
   }
 
   get(id: string): T | undefined {
@@ -105,7 +112,7 @@ export class LineageIndex<T extends LineageNode> {
       rootId: rootOf(item),
       parent: !l ? 'none' : parentItem ? 'present' : 'removed',
       ...(parentItem ? { parentItem } : {}),
-      relatives: this.chain(item.id).length - 1,
+      hasDescendants: this.forebears.has(item.id),
     };
   }
 }

@@ -19,7 +19,7 @@ type LineageStrings = Pick<PageStrings, 'lineageVersion' | 'lineageFrom' | 'line
  */
 export function lineageLabel(index: LineageIndex<HistoryView>, item: HistoryView, s: LineageStrings): string | undefined {
   const summary = index.summary(item);
-  if (summary.parent === 'none') return summary.relatives > 0 ? fill(s.lineageVersion, 1) : undefined;
+  if (summary.parent === 'none') return summary.hasDescendants ? fill(s.lineageVersion, 1) : undefined;
   const from = summary.parentItem ? fill(s.lineageFrom, shortPrompt(summary.parentItem.prompt, 28)) : s.lineageFromRemoved;
   return `${fill(s.lineageVersion, summary.version)} · ${from}`;
 }

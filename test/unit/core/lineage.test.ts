@@ -48,11 +48,12 @@ describe('lineage of refined images', () => {
     assert.deepEqual(ids('nope'), []);
   });
 
-  it('summarises an image for its card: version, parent present or not, relatives', () => {
+  it('summarises an image for its card: version, parent present or not, descendants or not', () => {
     const index = new LineageIndex(all);
-    assert.deepEqual(index.summary(c), { version: 3, rootId: 'a', parent: 'present', parentItem: b, relatives: 3 });
-    assert.deepEqual(index.summary(a), { version: 1, rootId: 'a', parent: 'none', relatives: 4 });
-    assert.deepEqual(index.summary(x), { version: 1, rootId: 'x', parent: 'none', relatives: 0 });
+    assert.deepEqual(index.summary(c), { version: 3, rootId: 'a', parent: 'present', parentItem: b, hasDescendants: true });
+    assert.deepEqual(index.summary(d), { version: 4, rootId: 'a', parent: 'present', parentItem: c, hasDescendants: false });
+    assert.deepEqual(index.summary(a), { version: 1, rootId: 'a', parent: 'none', hasDescendants: true });
+    assert.deepEqual(index.summary(x), { version: 1, rootId: 'x', parent: 'none', hasDescendants: false });
   });
 
   it('removing an image keeps its children’s versions and says their parent is gone', () => {
