@@ -73,6 +73,11 @@ export interface ExtensionApi {
   /** The ids of the jobs this window knows, newest first. */
   jobIds(): Promise<string[]>;
   storePath(): Promise<string>;
+  historyItem(id: string): Promise<import('./core/history').HistoryItem | undefined>;
+  /** Where a history image sits in its chain of refinements (what its gallery card says). */
+  lineage(id: string): Promise<import('./vscode/automationApi').LineageReport | undefined>;
+  /** Runs a gallery page action (`protocol.ts` GalleryAction) as a click in the page would. */
+  galleryAction(action: unknown): Promise<string | undefined>;
   /** The confirmation the image tool would show for `input` (undefined when the input is refused); title and Markdown text. */
   previewImageTool(input: unknown): Promise<{ title: string; message: string } | undefined>;
   /** A window reload in place (tests): the services are disposed, then created again from persisted state. */
@@ -125,6 +130,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     historyIds: async () => (await load(context)).api.historyIds(),
     jobIds: async () => (await load(context)).api.jobIds(),
     storePath: async () => (await load(context)).api.storePath(),
+    historyItem: async (id) => (await load(context)).api.historyItem(id),
+    lineage: async (id) => (await load(context)).api.lineage(id),
+    galleryAction: async (action) => (await load(context)).api.galleryAction(action),
     previewImageTool: async (input) => {
       const p = await (await load(context)).lmTool.preview(input);
       return p && { title: p.title, message: p.message.value };

@@ -16,6 +16,7 @@ import { ApiClientProvider, Balance } from './vscode/apiClients';
 import { AutomationApi, type NanoBananaApi } from './vscode/automationApi';
 import { GalleryActions } from './vscode/commands/galleryActions';
 import { GenerateFlow, type GenerateInput } from './vscode/commands/generate';
+import { RefineFlow } from './vscode/commands/refine';
 import { NextSteps } from './vscode/commands/nextSteps';
 import { JobOutcomes } from './vscode/commands/outcomes';
 import { COMMANDS, type CommandContext } from './vscode/commands/registry';
@@ -108,7 +109,8 @@ class Container implements Services {
     const generate = new GenerateFlow({ globalState: context.globalState, keys, scheduler, log, config: settings.get });
     const copies = new WorkspaceCopies(store, log, settings.get);
     const historyChanged = this.ui.add(new vscode.EventEmitter<void>());
-    const actions = new GalleryActions({ store, scheduler, copies, generate, historyChanged: () => historyChanged.fire() });
+    const refine = new RefineFlow({ store, storeReady, generate, log });
+    const actions = new GalleryActions({ store, scheduler, copies, generate, refine, historyChanged: () => historyChanged.fire() });
     this.gallery = this.galleryPanel(context, balance, actions, historyChanged.event);
 
     this.nextSteps = new NextSteps({ log, keys, scheduler, generate, gallery: this.gallery });
@@ -131,8 +133,8 @@ class Container implements Services {
     this.ui.add(vscode.window.onDidChangeActiveTextEditor((e) => copies.rememberEditor(e)));
     copies.rememberEditor(vscode.window.activeTextEditor);
 
-    this.commands = { log, keys, scheduler, balance, gallery: this.gallery, generate };
-    this.api = new AutomationApi(scheduler, engine.ready, store, storeReady);
+    this.commands = { log, keys, scheduler, balance, gallery: this.gallery, generate, refine };
+    this.api = new AutomationApi(scheduler, engine.ready, store, storeReady, actions);
     this.lmTool = new LmImageTool({ keys, scheduler, store, ready: () => Promise.all([storeReady, engine.ready]), copies, config: settings.get, log });
   }
 

@@ -10,6 +10,7 @@
  *   copied first).
  */
 import { foldText } from './format';
+import { isLineage, type Lineage } from './lineage';
 
 export interface HistoryItem {
   id: string;
@@ -30,6 +31,10 @@ export interface HistoryItem {
   referenceNames?: string[];
   /** The workspace file (URI) this image was generated for, from a link to a missing file. */
   target?: string;
+  /** Reference images that can be read again (file URIs, https URLs), reused by "Refine…". */
+  referenceSources?: string[];
+  /** The image this one was refined from, its chain's root and its version (core/lineage.ts). */
+  lineage?: Lineage;
 }
 
 export interface HistoryIndexData {
@@ -59,6 +64,8 @@ function sanitizeLimit(n: number): number {
 const OPTIONAL_STRINGS = ['jobId', 'taskId', 'aspectRatio', 'imageSize', 'consumed', 'target'] as const;
 const OPTIONAL_NUMBERS = ['width', 'height'] as const;
 
+const isStringList = (x: unknown): x is string[] => Array.isArray(x) && x.every((n) => typeof n === 'string');
+
 function isHistoryItem(x: unknown): x is HistoryItem {
   if (typeof x !== 'object' || x === null) return false;
   const i = x as Record<string, unknown>;
@@ -69,8 +76,16 @@ function isHistoryItem(x: unknown): x is HistoryItem {
   if (typeof i.createdAt !== 'number' || !Number.isFinite(i.createdAt) || typeof i.bytes !== 'number') return false;
   if (OPTIONAL_STRINGS.some((k) => i[k] !== undefined && typeof i[k] !== 'string')) return false;
   if (OPTIONAL_NUMBERS.some((k) => i[k] !== undefined && typeof i[k] !== 'number')) return false;
-  if (i.referenceNames !== undefined && !(Array.isArray(i.referenceNames) && i.referenceNames.every((n) => typeof n === 'string'))) return false;
+  if (i.referenceNames !== undefined && !isStringList(i.referenceNames)) return false;
   return true;
+}
+
+/** A copy without lineage or reference sources that do not parse: the image itself stays listed. */
+function withoutBadExtras(item: HistoryItem): HistoryItem {
+  const copy = structuredClone(item);
+  if (copy.lineage !== undefined && !isLineage(copy.lineage)) delete copy.lineage;
+  if (copy.referenceSources !== undefined && !isStringList(copy.referenceSources)) delete copy.referenceSources;
+  return copy;
 }
 
 type Parsed = { ok: true; items: HistoryItem[]; skipped: number } | { ok: false; why: string };
@@ -88,7 +103,7 @@ function parseIndex(text: string): Parsed {
   const version = (data as { version?: unknown }).version;
   if (version !== 1) return { ok: false, why: `its version (${JSON.stringify(version)}) is unknown` };
   const raw = (data as { items: unknown[] }).items;
-  const items = raw.filter(isHistoryItem).map((i) => structuredClone(i));
+  const items = raw.filter(isHistoryItem).map(withoutBadExtras);
   return { ok: true, items, skipped: raw.length - items.length };
 }
 

@@ -178,6 +178,7 @@ export class GalleryPanel implements vscode.Disposable {
         height: i.height,
         bytes: i.bytes,
         ...(thumb ? { thumb: webview.asWebviewUri(thumb).toString() } : {}),
+        ...(i.lineage ? { lineage: i.lineage } : {}),
       };
     });
   }

@@ -10,6 +10,7 @@
  */
 
 import type { JobState } from '../core/jobs/states';
+import { isLineage, type Lineage } from '../core/lineage';
 
 export { isActive } from '../core/jobs/states';
 export type { JobState } from '../core/jobs/states';
@@ -51,6 +52,8 @@ export interface HistoryView {
   width?: number;
   height?: number;
   bytes: number;
+  /** Where it was refined from (version, parent, root), as stored when its job started. */
+  lineage?: Lineage;
 }
 
 /** Localized strings the page needs (the host fills them with vscode.l10n.t). */
@@ -86,6 +89,14 @@ export interface PageStrings {
   saveButton: string;
   insertLink: string;
   moreActions: string;
+  /** "Refine…" and the lineage of refined images: "v{0}", "from {0}", "from a removed image". */
+  refine: string;
+  showLineage: string;
+  lineageVersion: string;
+  lineageFrom: string;
+  lineageFromRemoved: string;
+  /** The lightbox's strip of the versions of one chain (its accessible name). */
+  lineageStrip: string;
 }
 
 export interface GalleryState {
@@ -107,6 +118,7 @@ export type GalleryAction =
   | { kind: 'reveal'; itemId: string }
   | { kind: 'reusePrompt'; itemId: string }
   | { kind: 'useAsReference'; itemId: string }
+  | { kind: 'refine'; itemId: string }
   | { kind: 'remove'; itemId: string }
   | { kind: 'cancelJob'; jobId: string }
   | { kind: 'resumeJob'; jobId: string }
@@ -157,7 +169,7 @@ function isObject(x: unknown): x is Record<string, unknown> {
 }
 
 /** Action kinds whose only field is an `itemId` (insertLink has a format too). */
-const KINDS_WITH_ITEM_ID: ReadonlySet<string> = new Set(['save', 'copyPath', 'open', 'reveal', 'reusePrompt', 'useAsReference', 'remove']);
+const KINDS_WITH_ITEM_ID: ReadonlySet<string> = new Set(['save', 'copyPath', 'open', 'reveal', 'reusePrompt', 'useAsReference', 'refine', 'remove']);
 /** Action kinds whose only field is a `jobId`. */
 const KINDS_WITH_JOB_ID: ReadonlySet<string> = new Set(['cancelJob', 'resumeJob']);
 
@@ -181,15 +193,26 @@ export function isPageMessage(x: unknown): x is PageMessage {
   }
 }
 
+/** A history view's lineage, when present, is well-formed (the page computes chains from it). */
+export function hasValidLineage(x: unknown): boolean {
+  return isObject(x) && (x.lineage === undefined || isLineage(x.lineage));
+}
+
 export function isHostMessage(x: unknown): x is HostMessage {
   if (!isObject(x)) return false;
   switch (x.type) {
     case 'init':
-      return isObject(x.state) && Array.isArray(x.state.jobs) && Array.isArray(x.state.history) && isObject(x.state.strings);
+      return (
+        isObject(x.state) &&
+        Array.isArray(x.state.jobs) &&
+        Array.isArray(x.state.history) &&
+        x.state.history.every(hasValidLineage) &&
+        isObject(x.state.strings)
+      );
     case 'jobs':
       return Array.isArray(x.jobs);
     case 'history':
-      return Array.isArray(x.items);
+      return Array.isArray(x.items) && x.items.every(hasValidLineage);
     case 'balance':
       return x.balance === undefined || typeof x.balance === 'number';
     case 'reply':

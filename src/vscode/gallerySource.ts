@@ -128,6 +128,12 @@ export class GallerySource implements GalleryModel, vscode.Disposable {
       saveButton: t('Save'),
       insertLink: t('Insert link'),
       moreActions: t('More actions'),
+      refine: t('Refine…'),
+      showLineage: t('Show all versions of this image'),
+      lineageVersion: t('v{0}'),
+      lineageFrom: t('from {0}'),
+      lineageFromRemoved: t('from a removed image'),
+      lineageStrip: t('Versions'),
     };
   }
 }

@@ -12,6 +12,7 @@ export const COMMAND_IDS = [
   'nanoBanana.showLog',
   'nanoBanana.generateImageAt',
   'nanoBanana.generateAllMissingImages',
+  'nanoBanana.refineImage',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 

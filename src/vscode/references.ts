@@ -22,6 +22,8 @@ export interface ResolvedReference {
   value: string;
   /** What is shown and persisted. */
   name: string;
+  /** Where it can be read again (a file URI or https URL; none for a data URI), for "Refine…". */
+  source?: string;
 }
 
 function toUri(ref: string): vscode.Uri {
@@ -108,6 +110,7 @@ export async function readReference(uri: vscode.Uri): Promise<ResolvedReference>
   return {
     value: `data:${prepared.mime};base64,${Buffer.from(prepared.bytes.buffer, prepared.bytes.byteOffset, prepared.bytes.byteLength).toString('base64')}`,
     name,
+    source: uri.toString(),
   };
 }
 
@@ -121,9 +124,13 @@ export async function resolveReferences(refs: ReadonlyArray<string | vscode.Uri>
     });
   }
   const out: ResolvedReference[] = [];
-  for (const r of refs) {
-    if (typeof r === 'string' && (r.startsWith('https://') || r.startsWith('data:'))) {
-      out.push({ value: r, name: r.startsWith('data:') ? 'image' : r.split('/').pop() || r });
+  for (const ref of refs) {
+    // An https URL kept from an earlier job comes back as a Uri (see GeneratePreset.references).
+    const r = typeof ref !== 'string' && ref.scheme === 'https' ? ref.toString(true) : ref;
+    if (typeof r === 'string' && r.startsWith('data:')) {
+      out.push({ value: r, name: 'image' });
+    } else if (typeof r === 'string' && r.startsWith('https://')) {
+      out.push({ value: r, name: r.split('/').pop() || r, source: r });
     } else {
       out.push(await readReference(typeof r === 'string' ? toUri(r) : r));
     }

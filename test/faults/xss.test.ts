@@ -98,6 +98,12 @@ function strings(p: (i: number) => string): Record<string, unknown> {
     saveButton: 'Save',
     insertLink: 'Insert link',
     moreActions: p(15),
+    refine: 'Refine…',
+    showLineage: 'Show all versions of this image',
+    lineageVersion: 'v{0}',
+    lineageFrom: `from {0} ${p(16)}`,
+    lineageFromRemoved: p(17),
+    lineageStrip: p(18),
   };
 }
 
@@ -127,6 +133,8 @@ function history(): unknown[] {
     width: 1,
     height: 1,
     bytes: 68,
+    // Each image refines the one before (whose prompt is a payload too), the second one's parent is gone.
+    ...(i > 0 ? { lineage: { parentId: `item-${i === 1 ? 'gone' : i}`, rootId: 'item-1', version: i + 1, ancestors: [`item-${i === 1 ? 'gone' : i}`] } } : {}),
   }));
 }
 

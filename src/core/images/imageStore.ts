@@ -150,6 +150,8 @@ export class ImageStore {
       referenceNames: job.request.referenceNames,
     };
     if (job.request.target) item.target = job.request.target;
+    if (job.request.referenceSources) item.referenceSources = [...job.request.referenceSources];
+    if (job.request.lineage) item.lineage = structuredClone(job.request.lineage);
     await this.history.add(item);
     return item.id;
   }

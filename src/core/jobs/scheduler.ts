@@ -21,12 +21,13 @@ import { NanoError } from '../errors';
 import type { GenerateRequest, TaskApi } from '../api/types';
 import { DEFAULT_BACKOFF } from '../api/backoff';
 import type { BackoffOptions } from '../api/backoff';
+import { isLineage } from '../lineage';
 import { JobBook } from './jobBook';
 import type { PollSchedule } from './jobBook';
 import type { PollOptions } from './pollPolicy';
 import { isActive } from './states';
 import { TaskDriver } from './taskDriver';
-import type { DeliverFn, JobChangeEvent, JobRecord, JobRequest, JobState, JobStore } from './types';
+import type { DeliverFn, JobChangeEvent, JobMeta, JobRecord, JobRequest, JobState, JobStore } from './types';
 
 export interface JobSchedulerOptions {
   api: TaskApi;
@@ -125,7 +126,7 @@ export class JobScheduler {
   }
 
   /** Creates a job (returned at once, `queued`) and submits it. Reference images are not persisted. */
-  start(req: GenerateRequest, meta?: { referenceNames?: string[]; target?: string }): JobRecord {
+  start(req: GenerateRequest, meta?: JobMeta): JobRecord {
     if (this.book.disposed) throw new Error('JobScheduler is disposed');
     const now = this.clock.now();
     const request: JobRequest = { model: req.model, prompt: req.prompt };
@@ -134,6 +135,8 @@ export class JobScheduler {
     if (req.callbackUrl !== undefined) request.callbackUrl = req.callbackUrl;
     if (meta?.referenceNames && meta.referenceNames.length > 0) request.referenceNames = [...meta.referenceNames];
     if (meta?.target) request.target = meta.target;
+    if (meta?.referenceSources && meta.referenceSources.length > 0) request.referenceSources = [...meta.referenceSources];
+    if (meta?.lineage && isLineage(meta.lineage)) request.lineage = structuredClone(meta.lineage);
     const job: JobRecord = { id: this.newId(), request, state: 'queued', createdAt: now, updatedAt: now, pollCount: 0 };
     this.book.table.add(job);
     this.book.persistence.persist();

@@ -1,4 +1,5 @@
 import type { SerializedError } from '../errors';
+import type { Lineage } from '../lineage';
 import type { JobState } from './states';
 
 export { ACTIVE_STATES, FINAL_STATES, isActive, isFinal, JOB_STATES } from './states';
@@ -15,7 +16,14 @@ export interface JobRequest {
   referenceNames?: string[];
   /** Where the image is to be written (a workspace file URI, from a link that named a missing file). */
   target?: string;
+  /** Reference images that can be read again (file URIs, https URLs; never data URIs), for "Refine…". */
+  referenceSources?: string[];
+  /** The image this one refines (see core/lineage.ts); set at start, kept by its history item. */
+  lineage?: Lineage;
 }
+
+/** What a job keeps beside the request it sends (see {@link JobRequest}). */
+export type JobMeta = Pick<JobRequest, 'referenceNames' | 'target' | 'referenceSources' | 'lineage'>;
 
 /**
  * A job is one image request as the user sees it, from the moment it is asked for until its image

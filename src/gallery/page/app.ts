@@ -6,6 +6,7 @@ import { copyImageToClipboard } from './clipboard';
 import type { ViewContext } from './context';
 import { h } from './dom';
 import { safeLocale } from '../../core/format';
+import { lineageToken } from '../../core/lineage';
 import { Header } from './header';
 import { HistorySection } from './historySection';
 import { JobsSection } from './jobsSection';
@@ -104,6 +105,12 @@ export class App implements ViewContext {
     this.views?.lightbox.open(itemId, opener);
   }
 
+  showLineage(itemId: string): void {
+    const text = lineageToken(itemId);
+    if (this.views) this.views.header.filterInput.value = text;
+    this.setFilter(text);
+  }
+
   // ----
 
   private build(): void {
@@ -118,6 +125,7 @@ export class App implements ViewContext {
     const main = h('div', { class: 'page' }, header.element, jobs.element, history.element);
     const lightbox = new Lightbox(this, {
       visible: () => history.visible(),
+      all: () => history.all(),
       thumbFor: (id) => history.thumbFor(id),
       background: main,
     });

@@ -9,4 +9,6 @@ export interface ViewContext {
   runJobAction(kind: 'cancelJob' | 'resumeJob', jobId: string): void;
   generate(): void;
   openLightbox(itemId: string, opener: HTMLElement): void;
+  /** Sets the filter to the chain of refinements through this image. */
+  showLineage(itemId: string): void;
 }

@@ -1,5 +1,6 @@
 /** History filtering and ordering. Pure (no DOM). */
 import { foldText } from '../../core/format';
+import { LineageIndex, parseLineageQuery } from '../../core/lineage';
 import type { HistoryView } from '../protocol';
 
 /** The query's words, folded; empty when the query is blank. */
@@ -47,7 +48,19 @@ export function newestFirst<T extends { createdAt: number }>(items: readonly T[]
     .map((x) => x.item);
 }
 
+/**
+ * What the filter lets through, for one list: a `lineage:<id>` word keeps the chain through that
+ * image (core/lineage.ts), every other word must appear in the prompt or model.
+ */
+export function queryFilter<T extends HistoryView>(items: readonly T[], query: string): (item: T) => boolean {
+  const { lineageId, text } = parseLineageQuery(query);
+  const chain = lineageId === undefined ? undefined : new Set(new LineageIndex(items).chain(lineageId).map((i) => i.id));
+  const matches = queryMatcher(text);
+  if (chain === undefined) return matches;
+  return (item) => chain.has(item.id) && matches(item);
+}
+
 /** The items the grid shows for `query`, newest first. */
 export function visibleItems<T extends HistoryView>(items: readonly T[], query: string): T[] {
-  return newestFirst(items).filter(queryMatcher(query));
+  return newestFirst(items).filter(queryFilter(items, query));
 }

@@ -4,8 +4,14 @@ import type { ViewContext } from './context';
 import { h, icon, reconcileKeyed, textButton, uid } from './dom';
 import { formatCredits } from '../../core/format';
 import { formatFullTimestamp, formatTimestamp, imageDetails, shortModel, withLabel } from './format';
-import { newestFirst, queryMatcher } from './filter';
+import { newestFirst, queryFilter } from './filter';
 import { itemActionBar } from './itemActionBar';
+import { LineageIndex } from '../../core/lineage';
+import { lineageLabel, type LabelledItem } from './lineageLabel';
+import { lineageButton } from './lineageView';
+
+/** Its lineage text is part of the card's signature: the card is rebuilt when a parent goes. */
+type CardItem = LabelledItem;
 
 /** Cards built before the first paint: a screenful; the rest follow a slice per frame. */
 const FIRST_CARDS = 36;
@@ -19,7 +25,7 @@ function withoutThumb(item: HistoryView): string {
 }
 
 interface Card {
-  item: HistoryView;
+  item: CardItem;
   signature: string;
   element: HTMLLIElement;
   thumb: HTMLButtonElement;
@@ -33,8 +39,9 @@ export class HistorySection {
   private readonly empty: HTMLDivElement;
   private readonly noMatch: HTMLDivElement;
   private readonly cards = new Map<string, Card>();
-  private ordered: HistoryView[] = [];
-  private matches = queryMatcher('');
+  private ordered: CardItem[] = [];
+  private filter = '';
+  private matches: (item: CardItem) => boolean = () => true;
   /** How many of `ordered` have cards: all after the first render, fewer while it goes on. */
   private rendered = 0;
   private frame = 0;
@@ -74,6 +81,11 @@ export class HistorySection {
     return this.ordered.filter(this.matches);
   }
 
+  /** Every item, newest first, whatever the filter (the lightbox's lineage strip walks these). */
+  all(): HistoryView[] {
+    return this.ordered;
+  }
+
   thumbFor(id: string): HTMLButtonElement | undefined {
     return this.cards.get(id)?.thumb;
   }
@@ -84,7 +96,12 @@ export class HistorySection {
 
   update(items: readonly HistoryView[], focusId?: string): void {
     const focusedCardIndex = this.indexOfFocusedCard();
-    this.ordered = newestFirst(items);
+    const index = new LineageIndex(items);
+    this.ordered = newestFirst(items).map((item) => {
+      const lineageText = lineageLabel(index, item, this.ctx.strings);
+      return lineageText === undefined ? item : { ...item, lineageText };
+    });
+    this.matches = queryFilter(this.ordered, this.filter);
     this.swapThumbs();
     this.rendered = Math.min(this.ordered.length, Math.max(this.rendered, FIRST_CARDS));
     reconcileKeyed(this.grid, this.cards, this.ordered.slice(0, this.rendered), (item, signature) => this.build(item, signature));
@@ -104,7 +121,8 @@ export class HistorySection {
   }
 
   setFilter(filter: string): void {
-    this.matches = queryMatcher(filter);
+    this.filter = filter;
+    this.matches = queryFilter(this.ordered, filter);
     this.applyFilter();
   }
 
@@ -170,7 +188,7 @@ export class HistorySection {
     window.setTimeout(() => card.element.classList.remove('is-new'), 3000);
   }
 
-  private build(item: HistoryView, signature: string): Card {
+  private build(item: CardItem, signature: string): Card {
     const { strings: s, locale } = this.ctx;
     const promptId = uid('prompt');
     const image = h('img', {
@@ -203,6 +221,7 @@ export class HistorySection {
         'div',
         { class: 'card-body' },
         h('p', { class: 'prompt', text: item.prompt, attrs: { id: promptId, title: item.prompt } }),
+        item.lineageText ? lineageButton(item.lineageText, s.showLineage, () => this.ctx.showLineage(item.id)) : null,
         h(
           'p',
           { class: 'meta' },

@@ -7,7 +7,7 @@
 import { GALLERY_ITEM_SECTION, GALLERY_VIEW_TYPE, type GalleryAction, type PageStrings } from '../protocol';
 
 export type ItemActionId =
-  'save' | 'insertMarkdown' | 'insertHtml' | 'copyImage' | 'copyPath' | 'open' | 'reveal' | 'reusePrompt' | 'useAsReference' | 'remove';
+  'save' | 'insertMarkdown' | 'insertHtml' | 'copyImage' | 'copyPath' | 'open' | 'reveal' | 'reusePrompt' | 'useAsReference' | 'refine' | 'remove';
 
 /**
  * Menu groups, in the order both menus show them. VS Code puts `navigation` first and sorts the
@@ -68,6 +68,7 @@ export const ITEM_BUTTONS: readonly ItemActionDef[] = [
     command: 'nanoBanana.gallery.useAsReference',
     group: '4_reuse',
   },
+  { id: 'refine', icon: 'wand', label: (s) => s.refine, inMenu: true, command: 'nanoBanana.gallery.refine', group: '4_reuse' },
   { id: 'remove', icon: 'trash', label: (s) => s.remove, inMenu: true, command: 'nanoBanana.gallery.remove', group: '9_remove', danger: true },
 ];
 

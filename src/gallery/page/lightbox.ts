@@ -2,6 +2,8 @@
  * Full-size view of one image with its prompt and actions. A modal dialog: Escape (from anywhere,
  * caught on the document), the close button and a click on the backdrop close it; Tab stays
  * inside; ←/→ walk the visible images; focus goes back to the image's thumbnail on close.
+ * A refined image shows the strip of its chain's versions: with focus in the strip, ←/→ (and
+ * Home/End) walk the versions instead, the same keys scoped by where the focus is.
  */
 import { itemContext, type HistoryView } from '../protocol';
 import type { ViewContext } from './context';
@@ -9,10 +11,14 @@ import { h, iconButton, tabbables, uid } from './dom';
 import { formatCredits } from '../../core/format';
 import { describeImage, formatFullTimestamp, formatTimestamp, shortModel, withLabel } from './format';
 import { itemActionBar } from './itemActionBar';
+import { lineageTextOf } from './lineageLabel';
+import { LineageStrip } from './lineageView';
 
 export interface LightboxHost {
   /** The images the lightbox walks, in grid order. */
   visible(): HistoryView[];
+  /** Every image, whatever the filter (a chain's versions may be filtered out of the grid). */
+  all(): HistoryView[];
   thumbFor(id: string): HTMLElement | undefined;
   /** Made inert while the dialog is open. */
   readonly background: HTMLElement;
@@ -28,7 +34,10 @@ export class Lightbox {
   private readonly prev: HTMLButtonElement;
   private readonly next: HTMLButtonElement;
   private readonly close: HTMLButtonElement;
+  private readonly strip: LineageStrip;
   private current: HistoryView | undefined;
+  /** The shown image is not among the visible ones (reached through the lineage strip). */
+  private offList = false;
   private opener: HTMLElement | undefined;
   /** Document listeners, installed while the dialog is open and removed when it closes. */
   private readonly onDocumentKeydown = (e: KeyboardEvent): void => this.onKeydown(e);
@@ -52,6 +61,7 @@ export class Lightbox {
     this.close.setAttribute('data-testid', 'lightbox-close');
     this.prev = iconButton({ icon: 'chevron-left', label: s.previous ?? 'Previous image', action: 'previous', class: 'nav nav-prev' });
     this.next = iconButton({ icon: 'chevron-right', label: s.next ?? 'Next image', action: 'next', class: 'nav nav-next' });
+    this.strip = new LineageStrip(s, (item) => this.show(item));
     const actions = itemActionBar(ctx, () => (this.current ? { item: this.current, image: this.image } : undefined), { labelledBy: promptId, roving: false });
 
     const backdrop = h('div', { class: 'lightbox-backdrop', attrs: { 'data-testid': 'lightbox-backdrop' } });
@@ -60,7 +70,7 @@ export class Lightbox {
       { class: 'lightbox-panel' },
       h('div', { class: 'lightbox-top' }, this.counter, this.close),
       h('div', { class: 'lightbox-stage' }, this.prev, this.image, this.next),
-      h('div', { class: 'lightbox-caption' }, this.prompt, this.meta, actions),
+      h('div', { class: 'lightbox-caption' }, this.prompt, this.meta, this.strip.element, actions),
     );
     this.element = h(
       'div',
@@ -128,7 +138,8 @@ export class Lightbox {
   refresh(): void {
     if (!this.isOpen || !this.current) return;
     const list = this.host.visible();
-    const same = list.find((i) => i.id === this.current?.id);
+    const id = this.current.id;
+    const same = list.find((i) => i.id === id) ?? (this.offList ? this.host.all().find((i) => i.id === id) : undefined);
     if (same) {
       this.show(same);
       return;
@@ -164,9 +175,13 @@ export class Lightbox {
     this.prompt.textContent = item.prompt;
     const parts = [shortModel(item.model), describeImage(item, locale), formatTimestamp(item.createdAt, Date.now(), locale)];
     if (item.consumed) parts.push(withLabel(s.credits, formatCredits(item.consumed, locale)));
+    const lineage = lineageTextOf(item);
+    if (lineage) parts.unshift(lineage);
     this.meta.textContent = parts.filter(Boolean).join(' · ');
     this.meta.title = `${item.model} — ${formatFullTimestamp(item.createdAt, locale)}`;
     this.counter.textContent = index >= 0 ? `${index + 1} / ${list.length}` : '';
+    this.offList = index < 0;
+    this.strip.show(this.host.all(), item);
     const single = list.length <= 1;
     this.prev.hidden = single;
     this.next.hidden = single;
@@ -187,9 +202,17 @@ export class Lightbox {
         if (e.altKey || e.ctrlKey || e.metaKey) return;
         e.preventDefault();
         const rtl = getComputedStyle(this.element).direction === 'rtl';
-        this.step((e.key === 'ArrowRight') !== rtl ? 1 : -1);
+        const forward = (e.key === 'ArrowRight') !== rtl;
+        if (this.strip.contains(document.activeElement)) this.strip.move(forward ? 'next' : 'previous');
+        else this.step(forward ? 1 : -1);
         return;
       }
+      case 'Home':
+      case 'End':
+        if (!this.strip.contains(document.activeElement)) return;
+        e.preventDefault();
+        this.strip.move(e.key === 'Home' ? 'first' : 'last');
+        return;
       case 'Tab': {
         const focusables = tabbables(this.panel);
         if (focusables.length === 0) {

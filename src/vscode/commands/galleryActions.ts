@@ -6,12 +6,14 @@ import type { JobScheduler } from '../../core/jobs/scheduler';
 import type { GalleryAction } from '../../gallery/protocol';
 import type { WorkspaceCopies } from '../workspaceCopies';
 import type { GenerateFlow } from './generate';
+import type { RefineFlow } from './refine';
 
 export interface GalleryActionDeps {
   store: ImageStore;
   scheduler: JobScheduler;
   copies: WorkspaceCopies;
   generate: GenerateFlow;
+  refine: RefineFlow;
   /** The history changed here (an image removed): the gallery shows it again. */
   historyChanged: () => void;
 }
@@ -68,6 +70,9 @@ export class GalleryActions {
         return undefined;
       case 'useAsReference':
         await this.d.generate.generate(undefined, { prompt: item.prompt, references: [fileUri] });
+        return undefined;
+      case 'refine':
+        await this.d.refine.refine(item.id);
         return undefined;
       case 'remove':
         return this.remove(item);

@@ -48,8 +48,14 @@ export class GenerateFlow {
       ),
     );
     await this.d.globalState.update(LAST_PROMPT_KEY, input.prompt);
-    const job = this.d.scheduler.start(request, { referenceNames: refs.map((r) => r.name), target: input.target });
-    this.d.log.info(`job ${job.id} started: model ${request.model}, ${refs.length} reference(s)`);
+    const job = this.d.scheduler.start(request, {
+      referenceNames: refs.map((r) => r.name),
+      referenceSources: refs.flatMap((r) => (r.source ? [r.source] : [])),
+      target: input.target,
+      lineage: input.lineage,
+    });
+    const from = job.request.lineage ? `, refines ${job.request.lineage.parentId} (v${job.request.lineage.version})` : '';
+    this.d.log.info(`job ${job.id} started: model ${request.model}, ${refs.length} reference(s)${from}`);
     return job.id;
   }
 }

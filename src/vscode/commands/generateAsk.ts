@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { NanoConfig } from '../../core/config';
 import { defaultOptions, isGenerateArgs, resolvePromptSource, type ChosenOptions, type GenerateArgs, type PromptSource } from '../../core/generateOptions';
+import type { Lineage } from '../../core/lineage';
 import { validatePrompt } from '../../core/validate';
 import { LAST_PROMPT_KEY } from '../ids';
 import { pickOptions } from '../optionsStep';
@@ -27,6 +28,11 @@ export interface GeneratePreset {
   aspectRatio?: string;
   /** The workspace file (URI string) the image is to be written to. */
   target?: string;
+  /** The model and image size to preselect (a refinement keeps its original's), unless the arguments name them. */
+  model?: string;
+  imageSize?: string;
+  /** The image this one refines (core/lineage.ts), recorded in the job. */
+  lineage?: Lineage;
 }
 
 /** The answers: what to start as a job. */
@@ -38,6 +44,7 @@ export interface GenerateInput {
   /** Reference images chosen (explorer, dialog, gallery), read as another group. */
   references: vscode.Uri[];
   target?: string;
+  lineage?: Lineage;
 }
 
 /** `nanoBanana.generate`'s questions; undefined when the person dismissed one (or the prompt is empty, said so). */
@@ -92,10 +99,18 @@ interface OptionsInput {
   preset?: GeneratePreset;
 }
 
+/** What the caller preselected (a link's aspect ratio, a refined image's options), unless the arguments name it. */
+function presetOptions(options: ChosenOptions, args: GenerateArgs | undefined, preset: GeneratePreset | undefined): ChosenOptions {
+  const out = { ...options };
+  if (preset?.aspectRatio && !args?.aspectRatio?.trim()) out.aspectRatio = preset.aspectRatio;
+  if (preset?.model && !args?.model?.trim()) out.model = preset.model;
+  if (preset?.imageSize && !args?.imageSize?.trim()) out.imageSize = preset.imageSize;
+  return out;
+}
+
 /** The options step (when interactive). */
 async function askOptions(d: AskDeps, input: OptionsInput): Promise<GenerateInput | undefined> {
-  let options = defaultOptions(input.args, d.config());
-  if (input.preset?.aspectRatio && !input.args?.aspectRatio?.trim()) options = { ...options, aspectRatio: input.preset.aspectRatio };
+  let options = presetOptions(defaultOptions(input.args, d.config()), input.args, input.preset);
   let references = input.referenceUris;
   if (input.interactive) {
     const asking = pickOptions(options, input.referenceUris, input.prompt);
@@ -105,7 +120,8 @@ async function askOptions(d: AskDeps, input: OptionsInput): Promise<GenerateInpu
     options = picked.options;
     references = picked.references;
   }
-  return { prompt: input.prompt, options, argReferences: input.args?.references ?? [], references, target: input.preset?.target };
+  const { target, lineage } = input.preset ?? {};
+  return { prompt: input.prompt, options, argReferences: input.args?.references ?? [], references, target, lineage };
 }
 
 /** Explorer menu (multi-select): the images become references, then the prompt is asked. */

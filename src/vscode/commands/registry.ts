@@ -7,6 +7,7 @@ import { clearApiKey, setApiKey } from './apiKey';
 import { generate, generateWithReferences, type GenerateFlow } from './generate';
 import { generateAllMissingImages, generateImageAt } from './imageLinks';
 import { cancelJob, resumeJob } from './jobControl';
+import { refineImage, type RefineFlow } from './refine';
 import { showGallery, showLog } from './show';
 
 /** What a command handler may use. */
@@ -17,6 +18,7 @@ export interface CommandContext {
   balance: Balance;
   gallery: { show(focusId?: string): void };
   generate: GenerateFlow;
+  refine: RefineFlow;
 }
 
 /** A command's body: the arguments VS Code passed; the result goes back to `executeCommand`. */
@@ -34,4 +36,5 @@ export const COMMANDS: { readonly [K in CommandId]: CommandHandler } = {
   'nanoBanana.showLog': showLog,
   'nanoBanana.generateImageAt': generateImageAt,
   'nanoBanana.generateAllMissingImages': generateAllMissingImages,
+  'nanoBanana.refineImage': refineImage,
 };

@@ -203,6 +203,32 @@ describe('HistoryIndex', () => {
     assert.equal(h.size, 2, 'the new limit holds for later adds');
   });
 
+  it('keeps lineage and reference sources across a reload; removing a parent leaves its child’s lineage alone', async () => {
+    const files = new MemFiles();
+    const h = await loaded(files);
+    const parent = item({ referenceSources: ['file:///w/ref.png', 'https://x.example/r.png'] });
+    const child = item({ lineage: { parentId: parent.id, rootId: parent.id, version: 2, ancestors: [parent.id] } });
+    await h.add(parent);
+    await h.add(child);
+    assert.equal(await h.remove(parent.id), true);
+    const again = await loaded(files);
+    assert.equal(again.get(parent.id), undefined);
+    assert.deepEqual(again.get(child.id)?.lineage, child.lineage);
+  });
+
+  it('drops lineage or reference sources that do not parse, keeping the image listed', async () => {
+    const good = item({ referenceSources: ['file:///w/a.png'] });
+    const badLineage = { ...item(), lineage: { parentId: 'p', rootId: 'p', version: 0, ancestors: ['p'] } };
+    const badSources = { ...item(), referenceSources: 'file:///w/a.png' };
+    const logs: string[] = [];
+    const h = await loaded(new MemFiles(JSON.stringify({ version: 1, items: [good, badLineage, badSources] })), 10, logs);
+    assert.equal(h.size, 3);
+    assert.deepEqual(h.get(good.id)?.referenceSources, ['file:///w/a.png']);
+    assert.equal(h.get(badLineage.id)?.lineage, undefined);
+    assert.ok(h.get(badLineage.id), 'the image with the broken lineage is still listed');
+    assert.equal(h.get(badSources.id)?.referenceSources, undefined);
+  });
+
   it('removes an item and its file', async () => {
     const files = new MemFiles();
     const h = await loaded(files);

@@ -14,6 +14,7 @@ describe('gallery protocol guards', () => {
       { kind: 'reveal', itemId: 'a' },
       { kind: 'reusePrompt', itemId: 'a' },
       { kind: 'useAsReference', itemId: 'a' },
+      { kind: 'refine', itemId: 'a' },
       { kind: 'remove', itemId: 'a' },
       { kind: 'cancelJob', jobId: 'j' },
       { kind: 'resumeJob', jobId: 'j' },
@@ -33,6 +34,8 @@ describe('gallery protocol guards', () => {
       { type: 'request', id: 1, action: { kind: 'save', itemId: '' } },
       { type: 'request', id: 1, action: { kind: 'insertLink', itemId: 'a', format: 'rtf' } },
       { type: 'request', id: 1, action: { kind: 'cancelJob', itemId: 'a' } },
+      { type: 'request', id: 1, action: { kind: 'refine' } },
+      { type: 'request', id: 1, action: { kind: 'refine', itemId: 7 } },
       { type: 'request', id: 1, action: { kind: 'deleteEverything' } },
       { type: 'viewState', filter: 'cat' }, // the filter stays in the page's webview state
     ]) {
@@ -56,6 +59,10 @@ describe('gallery protocol guards', () => {
     assert.ok(!isHostMessage({ type: 'notice', text: 'x', error: 'yes' }));
     assert.ok(isHostMessage({ type: 'copyImage', itemId: 'a' }));
     assert.ok(!isHostMessage({ type: 'copyImage' }));
+    const lineage = { parentId: 'p', rootId: 'p', version: 2, ancestors: ['p'] };
+    assert.ok(isHostMessage({ type: 'history', items: [{ id: 'c', lineage }, { id: 'p' }] }));
+    assert.ok(!isHostMessage({ type: 'history', items: [{ id: 'c', lineage: { ...lineage, ancestors: 'p' } }] }));
+    assert.ok(!isHostMessage({ type: 'init', state: { jobs: [], history: [{ id: 'c', lineage: { ...lineage, version: 0 } }], strings: {} } }));
   });
 });
 

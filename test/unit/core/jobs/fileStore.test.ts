@@ -50,6 +50,19 @@ describe('FileJobStore: one file per job, leases per window', () => {
     );
   });
 
+  it('a refinement’s lineage and reference sources are in its job file and come back after a reload', async () => {
+    const a = store('ws-A', 'a1');
+    await a.load();
+    const job = jobRecord('j1', 'in_progress');
+    job.request.lineage = { parentId: 'p-1', rootId: 'r-1', version: 3, ancestors: ['r-1', 'p-1'] };
+    job.request.referenceSources = ['file:///store/p.png'];
+    await a.save(state([job]));
+    const reloaded = store('ws-A', 'a2');
+    const back = (await reloaded.load())?.jobs.find((j) => j.id === 'j1');
+    assert.deepEqual(back?.request.lineage, job.request.lineage);
+    assert.deepEqual(back?.request.referenceSources, ['file:///store/p.png']);
+  });
+
   it('two windows: neither takes nor erases the running jobs of the other', async () => {
     const a = store('ws-A', 'a1');
     await a.load();

@@ -65,6 +65,18 @@ function savedJob(store: MemoryJobStore, id: string): JobRecord {
 const PLAIN_POLLS = Array.from({ length: 14 }, (_, i) => 1000 + 2500 * i);
 
 describe('JobScheduler', () => {
+  it('keeps a refinement’s lineage and reference sources in the job; a malformed lineage is not kept', () => {
+    const s = setup();
+    const lineage = { parentId: 'p-1', rootId: 'p-1', version: 2, ancestors: ['p-1'] };
+    const job = s.sched.start({ ...REQ, images: [DATA_IMG] }, { referenceNames: ['p.png'], referenceSources: ['file:///s/p.png'], lineage });
+    assert.deepEqual(job.request.lineage, lineage);
+    assert.deepEqual(savedJob(s.store, job.id).request.lineage, lineage, 'persisted at once');
+    assert.deepEqual(savedJob(s.store, job.id).request.referenceSources, ['file:///s/p.png']);
+    const bad = s.sched.start(REQ, { lineage: { ...lineage, version: 1 } });
+    assert.equal(bad.request.lineage, undefined);
+    s.sched.dispose();
+  });
+
   it('runs a job through its whole lifecycle, with events in order', async () => {
     const s = setup();
     s.api.script(

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { childLineage } from '../../../../src/core/lineage';
 import { matchesQuery, newestFirst, queryMatcher, queryTerms, visibleItems } from '../../../../src/gallery/page/filter';
 import type { HistoryView } from '../../../../src/gallery/protocol';
 
@@ -60,5 +61,31 @@ describe('gallery page: filter', () => {
       items.filter(queryMatcher('nano')).map((i) => i.id),
       ['a', 'c'],
     );
+  });
+
+  it('a lineage:<id> word shows the chain through that image, and the other words still filter', () => {
+    const a = item('a', 'red kite', 1);
+    const b = { ...item('b', 'red kite, bluer sky', 2), lineage: childLineage(a) };
+    const c = { ...item('c', 'red kite at dusk', 3), lineage: childLineage(b) };
+    const d = item('d', 'red boat', 4);
+    const input = [a, b, c, d];
+    assert.deepEqual(
+      visibleItems(input, 'lineage:b').map((i) => i.id),
+      ['c', 'b', 'a'],
+    );
+    assert.deepEqual(
+      visibleItems(input, 'dusk lineage:b').map((i) => i.id),
+      ['c'],
+    );
+    assert.deepEqual(
+      visibleItems(input, 'lineage:d').map((i) => i.id),
+      ['d'],
+    );
+    assert.deepEqual(
+      visibleItems([a, c, d], 'lineage:b').map((i) => i.id),
+      ['c'],
+      'after b was removed its filter still shows what came from it',
+    );
+    assert.deepEqual(visibleItems(input, 'lineage:gone'), []);
   });
 });

@@ -124,7 +124,7 @@ describe('gallery page: item actions', () => {
     }
     assert.deepEqual(requestFor('insertHtml', 'a'), { kind: 'insertLink', itemId: 'a', format: 'html' });
     assert.deepEqual(requestFor('insertMarkdown', 'a'), { kind: 'insertLink', itemId: 'a', format: 'markdown' });
-    assert.equal(new Set(ITEM_BUTTONS.map((a) => a.id)).size, 10);
+    assert.equal(new Set(ITEM_BUTTONS.map((a) => a.id)).size, 11);
   });
 
   it('restores the view state defensively', () => {
