@@ -1,7 +1,9 @@
 // A big image: the simulator streams a valid 30 MB PNG (no Content-Length); a child process
 // (node --expose-gc) delivers it through the real ImageStore — download, type from the bytes,
 // write to disk, history — and samples its memory every 2 ms. Extra heap = the peak of V8's heap
-// plus the ArrayBuffers (where Buffers live, outside V8's heap) over the same after gc() before.
+// plus the ArrayBuffers (where Buffers live, outside V8's heap) over the same after gc() before;
+// "held" runs gc() before each sample (what the download keeps), the other run does not (what it
+// allocates before V8 collects it).
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -26,22 +28,25 @@ export async function run(ctx) {
     if (task.status !== 'success' || task.images.length !== 1) throw new Error(`the simulator's task is ${task.status}`);
     const child = path.join(ctx.root, 'scripts', 'bench', 'bigImageChild.mjs');
     const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', child, task.images[0], sim.url, dir], { maxBuffer: MB });
-    const r = JSON.parse(stdout.trim().split('\n').at(-1));
+    const { allocated: a, live: l } = JSON.parse(stdout.trim().split('\n').at(-1));
     const mb = (bytes) => Math.round((bytes / MB) * 100) / 100;
+    const extra = (r) => mb(r.peak.both - r.base.heapUsed - r.base.arrayBuffers);
     const json = {
-      megabytes: mb(r.size),
-      extraHeapMB: mb(r.peak.both - r.base.heapUsed - r.base.arrayBuffers),
-      extraV8HeapMB: mb(r.peak.heapUsed - r.base.heapUsed),
-      extraArrayBuffersMB: mb(r.peak.arrayBuffers - r.base.arrayBuffers),
-      extraRssMB: mb(r.peak.rss - r.base.rss),
-      ms: Math.round(r.ms),
+      megabytes: mb(l.size),
+      extraHeapMB: extra(l),
+      extraV8HeapMB: mb(l.peak.heapUsed - l.base.heapUsed),
+      extraArrayBuffersMB: mb(l.peak.arrayBuffers - l.base.arrayBuffers),
+      allocatedMB: extra(a),
+      extraRssMB: mb(a.peak.rss - a.base.rss),
+      ms: Math.round(a.ms),
     };
     const lines = table(
       ['what', 'figure', 'goal'],
       [
-        ['image delivered', `${json.megabytes} MB ${r.mime} in ${(json.ms / 1000).toFixed(1)} s`, `${mark(json.megabytes >= SIZE_MB)} ${SIZE_MB} MB`],
-        ['extra heap, peak (V8 heap + ArrayBuffers)', `${json.extraHeapMB} MB`, `${mark(json.extraHeapMB < GOAL_MB)} < ${GOAL_MB} MB`],
+        ['image delivered', `${json.megabytes} MB ${l.mime} in ${(json.ms / 1000).toFixed(1)} s`, `${mark(json.megabytes >= SIZE_MB)} ${SIZE_MB} MB`],
+        ['extra heap held, peak (V8 heap + ArrayBuffers)', `${json.extraHeapMB} MB`, `${mark(json.extraHeapMB < GOAL_MB)} < ${GOAL_MB} MB`],
         ['  of which V8 heap / ArrayBuffers', `${json.extraV8HeapMB} MB / ${json.extraArrayBuffersMB} MB`, ''],
+        ['extra heap incl. garbage not yet collected', `${json.allocatedMB} MB`, 'V8 collects it when it likes'],
         ['extra resident memory (RSS), peak', `${json.extraRssMB} MB`, ''],
       ],
     );

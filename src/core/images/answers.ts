@@ -3,9 +3,13 @@
  * may have expired, a passing server error), and a 2xx body read up to a size cap, its type
  * sniffed from the bytes.
  */
+import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Dispatcher } from '../api/undici';
 import { NanoError, isNanoError } from '../errors';
-import { describeNonImage, imageError, toFetchedImage, tooLarge, type FetchedImage } from './result';
+import { describeNonImage, imageError, toFetchedImage, tooLarge, type DownloadedImage, type FetchedImage } from './result';
+import { imageDimensions, sniffImage } from './sniff';
+import { ioError } from './write';
 
 /** The `detail` of the error for a bot filter's refusal (Cloudflare's error 1010). */
 export const BOT_BLOCK_DETAIL = 'error code: 1010';
@@ -102,4 +106,72 @@ export async function readImage(res: Dispatcher.ResponseData, url: URL, maxBytes
       detail: contentType,
     }),
   );
+}
+
+/** The first bytes of a download kept in memory: enough to sniff the type and read the size. */
+const HEAD_BYTES = 256 * 1024;
+
+/**
+ * The image in a 2xx answer, streamed into `file` (created; removed again on any failure): at most
+ * `maxBytes`, its type and size sniffed from its first bytes, never the whole body in memory.
+ */
+export async function saveImage(res: Dispatcher.ResponseData, url: URL, maxBytes: number, file: string): Promise<DownloadedImage> {
+  const declared = Number(header(res.headers, 'content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    discard(res.body);
+    throw tooLarge(maxBytes, `at ${hostOf(url)}`);
+  }
+  const contentType = header(res.headers, 'content-type');
+  // A failure of the file (a full disk, a read-only folder) is a failure to save, not to download.
+  const saving = async <T>(step: Promise<T>): Promise<T> => {
+    try {
+      return await step;
+    } catch (e) {
+      throw ioError(dirname(file), e);
+    }
+  };
+  let out: FileHandle;
+  try {
+    out = await saving(open(file, 'wx'));
+  } catch (e) {
+    discard(res.body);
+    throw e;
+  }
+  const head: Buffer[] = [];
+  let headLength = 0;
+  let total = 0;
+  const notImage = (bytes: Uint8Array) =>
+    imageError(`The result at ${hostOf(url)} is ${describeNonImage(bytes, contentType)}, not a PNG, JPEG, WebP or GIF image.`, false, {
+      status: res.statusCode,
+      detail: contentType,
+    });
+  try {
+    let checked = false;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) throw tooLarge(maxBytes, `at ${hostOf(url)}`); // the host may lie about, or omit, the length
+      if (headLength < HEAD_BYTES) {
+        const part = Buffer.from(chunk.subarray(0, HEAD_BYTES - headLength)); // a copy: the chunk itself is not kept
+        head.push(part);
+        headLength += part.length;
+      }
+      if (!checked && headLength >= 64) {
+        checked = true; // not an image: stop before writing the rest of it
+        if (!sniffImage(Buffer.concat(head))) throw notImage(Buffer.concat(head));
+      }
+      for (let at = 0; at < chunk.length;) at += (await saving(out.write(chunk, at, chunk.length - at))).bytesWritten;
+    }
+    const start = Buffer.concat(head);
+    const type = sniffImage(start);
+    if (!type) throw notImage(start);
+    await saving(out.sync()); // on disk before it is announced: it is a paid image
+    await saving(out.close());
+    const dims = imageDimensions(start);
+    return { file, size: total, mime: type.mime, ext: type.ext, ...(dims ? { width: dims.width, height: dims.height } : {}) };
+  } catch (e) {
+    discard(res.body);
+    await out.close().catch(() => undefined);
+    await unlink(file).catch(() => undefined);
+    throw e;
+  }
 }

@@ -11,11 +11,14 @@ import { NanoError, isNanoError } from '../errors';
 import { nextDelay, type BackoffOptions } from '../api/backoff';
 import { sleep, systemClock, type Clock, type RandomSource } from '../clock';
 import { classifyHost, describeHostClass, isLoopbackApi } from './hosts';
-import { header, hostOf, readImage, statusError } from './answers';
-import { decodeDataUri, imageError, type FetchedImage } from './result';
+import { writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ioError } from './write';
+import { header, hostOf, readImage, saveImage, statusError } from './answers';
+import { decodeDataUri, imageError, type DownloadedImage, type FetchedImage } from './result';
 
 export { BOT_BLOCK_DETAIL, linkMayHaveExpired } from './answers';
-export { type FetchedImage } from './result';
+export { type DownloadedImage, type FetchedImage } from './result';
 
 export const DEFAULT_MAX_IMAGE_BYTES = 50 * 1024 * 1024;
 export const DEFAULT_IMAGE_TIMEOUT_MS = 60_000;
@@ -186,7 +189,15 @@ async function redirectTarget(res: Dispatcher.ResponseData, url: URL, hop: numbe
   return next;
 }
 
-async function fetchUrl(start: URL, opts: FetchImageOptions, maxBytes: number, timeoutMs: number, allowLocal: boolean): Promise<FetchedImage> {
+type ReadBody<T> = (res: Dispatcher.ResponseData, url: URL, maxBytes: number) => Promise<T>;
+
+async function fetchUrl<T>(
+  start: URL,
+  opts: FetchImageOptions,
+  limits: { maxBytes: number; timeoutMs: number; allowLocal: boolean },
+  read: ReadBody<T>,
+): Promise<T> {
+  const { maxBytes, timeoutMs, allowLocal } = limits;
   const deadline = startDeadline(timeoutMs, opts.signal);
   const via = dispatchers(opts);
   const headers = { 'user-agent': opts.userAgent?.trim() || DEFAULT_IMAGE_USER_AGENT, accept: IMAGE_ACCEPT };
@@ -205,7 +216,7 @@ async function fetchUrl(start: URL, opts: FetchImageOptions, maxBytes: number, t
       }
       if (res.statusCode < 200 || res.statusCode > 299) throw await statusError(res, url);
       try {
-        return await readImage(res, url, maxBytes);
+        return await read(res, url, maxBytes);
       } catch (e) {
         throw classifyTransportError(e, url, timeoutMs, deadline.state);
       }
@@ -216,25 +227,18 @@ async function fetchUrl(start: URL, opts: FetchImageOptions, maxBytes: number, t
   }
 }
 
-/**
- * Fetches an image: `data:image/...;base64,` is decoded locally; `https:` (and `http:` on
- * loopback) is downloaded with undici, following up to 5 redirects, each re-checked. Errors are
- * NanoErrors: `image` (bad scheme or host, HTTP error, too large, not an image), `network`
- * (timeout, reset; retryable), `cancelled`.
- */
-export async function fetchImage(source: string, opts: FetchImageOptions = {}): Promise<FetchedImage> {
-  const maxBytes = positiveOr(opts.maxBytes, DEFAULT_MAX_IMAGE_BYTES);
-  const timeoutMs = positiveOr(opts.timeoutMs, DEFAULT_IMAGE_TIMEOUT_MS);
-  if (opts.signal?.aborted) throw cancelled();
+/** The checked source of a download: a data URI (`data`) or a URL to fetch. */
+type Source = { data: string } | { url: URL; allowLocal: boolean };
+
+function checkSource(source: string, opts: FetchImageOptions): Source {
   if (typeof source !== 'string' || source.trim() === '') throw imageError('The image source is empty.', false);
   const src = source.trim();
-
   const scheme = schemeOf(src);
   if (scheme === 'data:') {
     if (!/^data:image\//i.test(src)) {
       throw imageError('The image is a data URI of a non-image type; only data:image/...;base64 URIs are accepted.', false);
     }
-    return decodeDataUri(src, maxBytes);
+    return { data: src };
   }
   if (scheme !== 'https:' && scheme !== 'http:') {
     throw imageError(
@@ -252,7 +256,43 @@ export async function fetchImage(source: string, opts: FetchImageOptions = {}): 
   }
   const allowLocal = isLoopbackApi(opts.apiBaseUrl);
   checkUrl(url, 'The image URL', allowLocal);
-  return fetchUrl(url, opts, maxBytes, timeoutMs, allowLocal);
+  return { url, allowLocal };
+}
+
+function limitsOf(opts: FetchImageOptions): { maxBytes: number; timeoutMs: number } {
+  return { maxBytes: positiveOr(opts.maxBytes, DEFAULT_MAX_IMAGE_BYTES), timeoutMs: positiveOr(opts.timeoutMs, DEFAULT_IMAGE_TIMEOUT_MS) };
+}
+
+/**
+ * Fetches an image: `data:image/...;base64,` is decoded locally; `https:` (and `http:` on
+ * loopback) is downloaded with undici, following up to 5 redirects, each re-checked. Errors are
+ * NanoErrors: `image` (bad scheme or host, HTTP error, too large, not an image), `network`
+ * (timeout, reset; retryable), `cancelled`.
+ */
+export async function fetchImage(source: string, opts: FetchImageOptions = {}): Promise<FetchedImage> {
+  if (opts.signal?.aborted) throw cancelled();
+  const { maxBytes, timeoutMs } = limitsOf(opts);
+  const src = checkSource(source, opts);
+  if ('data' in src) return decodeDataUri(src.data, maxBytes);
+  return fetchUrl(src.url, opts, { maxBytes, timeoutMs, allowLocal: src.allowLocal }, readImage);
+}
+
+/**
+ * {@link fetchImage} into `file` (created; removed on failure): a URL's body is streamed to disk,
+ * so a big image never sits in memory whole; a data URI is decoded and written.
+ */
+export async function downloadImage(source: string, file: string, opts: FetchImageOptions = {}): Promise<DownloadedImage> {
+  if (opts.signal?.aborted) throw cancelled();
+  const { maxBytes, timeoutMs } = limitsOf(opts);
+  const src = checkSource(source, opts);
+  if ('data' in src) {
+    const img = decodeDataUri(src.data, maxBytes);
+    await writeFile(file, img.bytes, { flag: 'wx' }).catch((e: unknown) => {
+      throw ioError(dirname(file), e);
+    });
+    return { file, size: img.bytes.byteLength, mime: img.mime, ext: img.ext, ...(img.width !== undefined ? { width: img.width, height: img.height } : {}) };
+  }
+  return fetchUrl(src.url, opts, { maxBytes, timeoutMs, allowLocal: src.allowLocal }, (res, url, max) => saveImage(res, url, max, file));
 }
 
 /** Retries of a download: 1 s, 2 s, 4 s … at most 8 s (a result URL is short-lived, so no long waits). */
@@ -271,17 +311,27 @@ export interface RetryOptions {
  * delay: a paid result must not be lost to one hiccup of the image host. Permanent failures (not
  * an image, too large, 404, bad scheme) and cancellation are thrown at once.
  */
-export async function fetchImageWithRetry(source: string, opts: FetchImageOptions = {}, retry: RetryOptions = {}): Promise<FetchedImage> {
+export function fetchImageWithRetry(source: string, opts: FetchImageOptions = {}, retry: RetryOptions = {}): Promise<FetchedImage> {
+  return withRetries(() => fetchImage(source, opts), opts.signal, retry);
+}
+
+/** {@link downloadImage} with the retries of {@link fetchImageWithRetry}. */
+export function downloadImageWithRetry(source: string, file: string, opts: FetchImageOptions = {}, retry: RetryOptions = {}): Promise<DownloadedImage> {
+  return withRetries(() => downloadImage(source, file, opts), opts.signal, retry);
+}
+
+async function withRetries<T>(attempt: () => Promise<T>, signal: AbortSignal | undefined, retry: RetryOptions): Promise<T> {
   const attempts = Math.max(1, retry.attempts ?? 3);
   const clock = retry.clock ?? systemClock;
-  for (let attempt = 0; ; attempt++) {
+  for (let n = 0; ; n++) {
     try {
-      return await fetchImage(source, opts);
+      return await attempt();
     } catch (e) {
-      if (!isNanoError(e) || !e.retryable || attempt + 1 >= attempts || opts.signal?.aborted) throw e;
-      const delay = nextDelay(attempt, retry.random ?? Math.random, retry.backoff ?? DOWNLOAD_BACKOFF);
+      // A file that could not be written (io) is not the image host's hiccup: never downloaded again here.
+      if (!isNanoError(e) || !e.retryable || e.kind === 'io' || n + 1 >= attempts || signal?.aborted) throw e;
+      const delay = nextDelay(n, retry.random ?? Math.random, retry.backoff ?? DOWNLOAD_BACKOFF);
       try {
-        await sleep(delay, clock, opts.signal);
+        await sleep(delay, clock, signal);
       } catch {
         throw cancelled();
       }

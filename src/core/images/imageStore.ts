@@ -1,13 +1,30 @@
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HistoryIndex, type HistoryFiles, type HistoryItem } from '../history';
-import { fetchImageWithRetry, type FetchedImage } from './fetch';
+import { randomUUID } from 'node:crypto';
+import { downloadImageWithRetry, type DownloadedImage } from './fetch';
 import { ResultLinks } from './links';
 import { formatBaseName } from './naming';
 import { ThumbnailStore, type ThumbnailStoreOptions } from './thumbnailStore';
-import { writeUnique } from './write';
+import { ioError, placeUnique } from './write';
 import type { TaskApi } from '../api/types';
 import type { DeliverFn, JobRecord } from '../jobs/types';
+
+/** Downloads in progress: `<dir>/.nano-banana-<uuid>.part`, renamed into place when complete. */
+const PART_PREFIX = '.nano-banana-';
+const PART_SUFFIX = '.part';
+/** A download file this old was left by a crash (another window may be writing a newer one). */
+const STALE_PART_MS = 60 * 60_000;
+
+async function removeStaleParts(dir: string, olderThan: number): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(PART_PREFIX) || !name.endsWith(PART_SUFFIX)) continue;
+    const file = path.join(dir, name);
+    const info = await stat(file).catch(() => undefined);
+    if (info && info.mtimeMs < olderThan) await unlink(file).catch(() => undefined);
+  }
+}
 
 /**
  * The extension's own image store: every delivered image is a file under the extension's global
@@ -73,9 +90,11 @@ export class ImageStore {
     this.history = new HistoryIndex(files, { limit, log: opts.log });
   }
 
+  /** Reads the history; downloads cut short long ago (a crash) are removed. */
   async load(): Promise<void> {
     await this.history.load();
     await this.thumbs.scan();
+    await removeStaleParts(this.dir, Date.now() - STALE_PART_MS);
   }
 
   pathOf(item: HistoryItem): string {
@@ -115,9 +134,14 @@ export class ImageStore {
 
   /** Fetches result `i`, writes it, adds it to the history; a failure is logged with its reason. */
   private async storeOne(job: Readonly<JobRecord>, links: ResultLinks, i: number, count: number, signal: AbortSignal): Promise<string> {
-    let img: FetchedImage;
+    let img: DownloadedImage;
     try {
-      img = await links.fetch(i, (url) => fetchImageWithRetry(url, { signal, proxy: this.opts.proxy?.(), apiBaseUrl: this.opts.apiBaseUrl?.() }));
+      // Streamed into a temp file beside the history (never whole in memory), then given its name.
+      await mkdir(this.dir, { recursive: true }).catch((e: unknown) => {
+        throw ioError(this.dir, e);
+      });
+      const tmp = path.join(this.dir, `${PART_PREFIX}${randomUUID()}${PART_SUFFIX}`);
+      img = await links.fetch(i, (url) => downloadImageWithRetry(url, tmp, { signal, proxy: this.opts.proxy?.(), apiBaseUrl: this.opts.apiBaseUrl?.() }));
     } catch (e) {
       this.opts.log?.(`job ${job.id} (task ${job.taskId}): image ${i + 1} of ${count} not delivered: ${e instanceof Error ? e.message : String(e)}`);
       throw e;
@@ -129,7 +153,7 @@ export class ImageStore {
       model: job.request.model,
       index: i + 1,
     });
-    const file = await writeUnique(this.dir, base, img.ext, img.bytes);
+    const file = await placeUnique(this.dir, base, img.ext, img.file);
     // Before the item is listed, so the gallery's first card of it is already small (never throws).
     await this.thumbs.ensure(path.basename(file));
     const item: HistoryItem = {
@@ -143,7 +167,7 @@ export class ImageStore {
       createdAt: Date.now(),
       fileName: path.basename(file),
       mime: img.mime,
-      bytes: img.bytes.byteLength,
+      bytes: img.size,
       width: img.width,
       height: img.height,
       consumed: job.consumed,

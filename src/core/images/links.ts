@@ -28,7 +28,7 @@ export class ResultLinks {
   }
 
   /** Fetches image `i` with `fetchOne`, refreshing the links once if it has expired. */
-  async fetch(i: number, fetchOne: (url: string) => Promise<FetchedImage>): Promise<FetchedImage> {
+  async fetch<T = FetchedImage>(i: number, fetchOne: (url: string) => Promise<T>): Promise<T> {
     try {
       return await fetchOne(this.urls[i]);
     } catch (e) {

@@ -16,6 +16,16 @@ export interface FetchedImage {
   source: 'url' | 'data';
 }
 
+/** An image downloaded into a file (its bytes never all in memory): type and size sniffed from its start. */
+export interface DownloadedImage {
+  file: string;
+  size: number;
+  mime: ImageMime;
+  ext: ImageExt;
+  width?: number;
+  height?: number;
+}
+
 export function imageError(message: string, retryable: boolean, extra: { status?: number; detail?: string; cause?: unknown } = {}): NanoError {
   return new NanoError({ kind: 'image', message, retryable, ...extra });
 }

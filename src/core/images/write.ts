@@ -55,7 +55,8 @@ function reasonFor(code: string | undefined): string {
   }
 }
 
-function ioError(dir: string, e: unknown): NanoError {
+/** An `io` NanoError saying the image could not be saved in `dir` (a NanoError is kept as it is). */
+export function ioError(dir: string, e: unknown): NanoError {
   if (isNanoError(e)) return e;
   const code = codeOf(e);
   return new NanoError({
@@ -110,7 +111,11 @@ async function writeTemp(dir: string, bytes: Uint8Array): Promise<string> {
  */
 async function placeNoOverwrite(dir: string, base: string, ext: string, bytes: Uint8Array, ops: WriteFsOps, maxTries?: number): Promise<string> {
   await fsp.mkdir(dir, { recursive: true });
-  const tmp = await writeTemp(dir, bytes);
+  return placeTemp(dir, base, ext, await writeTemp(dir, bytes), ops, maxTries);
+}
+
+/** Publishes the temp file `tmp` (in `dir`) under the first free name; `tmp` is gone afterwards. */
+async function placeTemp(dir: string, base: string, ext: string, tmp: string, ops: WriteFsOps, maxTries?: number): Promise<string> {
   let linkWorks = true;
   try {
     const claim = async (name: string): Promise<boolean> => {
@@ -152,6 +157,19 @@ export async function writeFileAtomicNoOverwrite(dir: string, name: string, byte
   try {
     return await placeNoOverwrite(dir, base, ext, bytes, ops);
   } catch (e) {
+    throw ioError(dir, e);
+  }
+}
+
+/**
+ * Moves `tmp`, a finished file in `dir` (a download streamed to disk), to the first free
+ * `base.ext`, `base-2.ext`, ... in `dir`, like {@link writeUnique}. `tmp` is gone afterwards.
+ */
+export async function placeUnique(dir: string, base: string, ext: string, tmp: string, ops: WriteFsOps = defaultOps): Promise<string> {
+  try {
+    return await placeTemp(dir, sanitizeBaseName(base), sanitizeExt(ext), tmp, ops);
+  } catch (e) {
+    await fsp.unlink(tmp).catch(() => undefined);
     throw ioError(dir, e);
   }
 }

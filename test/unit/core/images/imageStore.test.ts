@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiClient } from '../../../../src/core/api/client';
@@ -157,6 +157,62 @@ describe('result images: retry and partial delivery', () => {
     assert.equal(lines.length, 1);
     assert.match(lines[0], new RegExp(`^job j1 \\(task ${taskId}\\): image 1 of 1 not delivered: The image URL points to this computer`));
     assert.deepEqual(store.history.list(), []);
+  });
+
+  describe('streamed to disk', () => {
+    const jobOf = (id: string, taskId: string): JobRecord => ({
+      id,
+      taskId,
+      request: { model: 'google/gempix2', prompt: 'a banana' },
+      state: 'downloading',
+      createdAt: 0,
+      updatedAt: 0,
+      pollCount: 1,
+    });
+
+    it('a 12 MB image arrives whole, named by its bytes, with no download file left beside it', async () => {
+      const { taskId, urls } = await finishedTask('a big banana [sim:size-mb=12]');
+      const store = new ImageStore(dir, 50, { apiBaseUrl: () => sim.url });
+      await store.load();
+      const [id] = await store.deliver(jobOf('j1', taskId), urls, new AbortController().signal);
+      const item = store.history.get(id)!;
+      assert.equal(item.mime, 'image/png');
+      assert.equal(item.bytes, 12 * 1024 * 1024);
+      assert.equal((await stat(store.pathOf(item))).size, item.bytes);
+      assert.deepEqual(
+        (await readdir(store.dir)).filter((f) => f.endsWith('.part')),
+        [],
+      );
+    });
+
+    it('a body that is not an image, or too large, fails and leaves no file behind', async () => {
+      const { taskId: a, urls: notImage } = await finishedTask('html [sim:not-image]');
+      const store = new ImageStore(dir, 50, { apiBaseUrl: () => sim.url });
+      await store.load();
+      await assert.rejects(
+        store.deliver(jobOf('j1', a), notImage, new AbortController().signal),
+        (e: unknown) => e instanceof NanoError && e.kind === 'image' && /not a PNG, JPEG, WebP or GIF image/.test(e.message),
+      );
+      const { taskId: b, urls: endless } = await finishedTask('endless [sim:endless]');
+      await assert.rejects(
+        store.deliver(jobOf('j2', b), endless, new AbortController().signal),
+        (e: unknown) => e instanceof NanoError && e.kind === 'image' && /larger than 50 MB/.test(e.message),
+      );
+      assert.deepEqual(await readdir(store.dir), [], 'no image, no download file');
+    });
+
+    it('a download file left by a crash long ago is removed on load; a recent one (another window) is kept', async () => {
+      const store = new ImageStore(dir, 50, { apiBaseUrl: () => sim.url });
+      await mkdir(store.dir, { recursive: true });
+      const old = path.join(store.dir, '.nano-banana-old.part');
+      const recent = path.join(store.dir, '.nano-banana-recent.part');
+      await writeFile(old, 'half an image');
+      await writeFile(recent, 'half an image');
+      const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+      await utimes(old, twoHoursAgo, twoHoursAgo);
+      await store.load();
+      assert.deepEqual(await readdir(store.dir), ['.nano-banana-recent.part']);
+    });
   });
 
   describe('result hosts like the real ones', () => {
