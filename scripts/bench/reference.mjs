@@ -1,0 +1,71 @@
+// Bench section "reference": how long a large photo takes to become a reference image, end to end
+// through prepareReferenceOffThread and the real bundled worker (dist/resizeWorker.js with its
+// .wasm decoders), and how long the calling thread is blocked meanwhile (it should not be).
+// Needs `npm run build` and `npm run compile-tests`. Inputs are made here: photo-like pixels
+// (gradients, a soft pattern, noise) encoded as progressive JPEG (mozjpeg) and baseline (jpeg-js).
+// CLI: node scripts/bench/reference.mjs [--runs N] [--worker path/to/resizeWorker.js]
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(import.meta.url);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const round = (x) => Math.round(x);
+
+/** Times `runs` preparations of `bytes`; the median, and the longest stall of this thread (event-loop delay). */
+async function time(prepare, bytes, workerFile, runs) {
+  const times = [];
+  const stall = monitorEventLoopDelay({ resolution: 5 });
+  stall.enable();
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const out = await prepare(bytes, {}, workerFile);
+    times.push(performance.now() - t0);
+    if (!out.resized || Math.max(out.width, out.height) !== 2048) throw new Error(`unexpected result ${out.width}×${out.height}`);
+  }
+  stall.disable();
+  // The histogram counts its own 5 ms resolution; what is beyond it is time this thread was busy.
+  return { ms: median(times), blockMs: Math.max(0, stall.max / 1e6 - 5) };
+}
+
+/** The section: `ctx.runs` (default 5) runs per input; `ctx.workerFile` to bench another worker build. */
+export async function run(ctx = {}) {
+  const runs = ctx.runs ?? 5;
+  const workerFile = ctx.workerFile ?? path.join(root, 'dist', 'resizeWorker.js');
+  const { prepareReferenceOffThread } = require(path.join(root, 'out', 'src', 'core', 'images', 'resize.js'));
+  const { photoPixels, progressiveJpegOf } = require(path.join(root, 'out', 'test', 'unit', 'core', 'images', 'encoders.js'));
+  const { encode } = require('jpeg-js');
+  const inputs = {
+    progressive12: await progressiveJpegOf(photoPixels(4000, 3000)),
+    baseline12: encode(photoPixels(4000, 3000), 90).data,
+    progressive45: await progressiveJpegOf(photoPixels(2592, 1728)),
+  };
+  await prepareReferenceOffThread(inputs.progressive45, {}, workerFile); // warm the disk cache
+  const p12 = await time(prepareReferenceOffThread, inputs.progressive12, workerFile, runs);
+  const b12 = await time(prepareReferenceOffThread, inputs.baseline12, workerFile, runs);
+  const p45 = await time(prepareReferenceOffThread, inputs.progressive45, workerFile, runs);
+  return {
+    megapixels: 12,
+    prepareMs: round(p12.ms),
+    prepareMsBaseline: round(b12.ms),
+    prepareMs4_5Progressive: round(p45.ms),
+    mainThreadBlockMs: round(Math.max(p12.blockMs, b12.blockMs, p45.blockMs)),
+    runs,
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const arg = (name) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const r = await run({ runs: Number(arg('--runs') ?? 5), workerFile: arg('--worker') && path.resolve(arg('--worker')) });
+  console.log(`reference images (median of ${r.runs}, through the worker, off the main thread)`);
+  console.log(`  12 MP progressive JPEG → 2048 px   ${r.prepareMs} ms`);
+  console.log(`  12 MP baseline JPEG    → 2048 px   ${r.prepareMsBaseline} ms`);
+  console.log(`  4.5 MP progressive JPEG → 2048 px  ${r.prepareMs4_5Progressive} ms`);
+  console.log(`  main thread blocked at most         ${r.mainThreadBlockMs} ms`);
+}
