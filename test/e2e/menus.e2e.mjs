@@ -4,13 +4,13 @@
 // open editor; the card's "…" menu works from the keyboard alone (arrows, Escape, focus back).
 // NB_E2E_UPDATE_DOCS=1 keeps the context-menu screenshot as docs/gallery-menu.png for the README.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { galleryFrame, generateFromPalette, historyItems, waitForImage, waitUntil } from './lib/nano.mjs';
 
 const PROMPT = 'A ceramic banana teapot on a windowsill';
-const NOTES = 'card-menu-notes.md';
+const NOTES = 'docs/prompts.md';
 
 /** What the context menu and the "…" menu list, in order (the labelled buttons' actions only in the first). */
 const CONTEXT_MENU = [
@@ -27,21 +27,33 @@ const CONTEXT_MENU = [
 ];
 const MORE_MENU = ['insertHtml', 'open', 'copyImage', 'copyPath', 'reveal', 'reusePrompt', 'useAsReference', 'remove'];
 
-/** The card of PROMPT, making the image first when this test runs alone. */
-async function cardOfPrompt(page, workbench, sim) {
+/** A prompt that is its own alt text (no brackets or other characters a Markdown link escapes). */
+const PLAIN = /^[\w ,.'-]+$/;
+
+/**
+ * The newest card with a plain prompt, and that prompt: an image the tests before made (this file
+ * sorts after generate.e2e.mjs, whose first test expects an empty history and no key), or one
+ * made here when this file runs alone.
+ */
+async function plainCard(page, workbench, sim) {
   await workbench.runCommand('Nano Banana: Show Gallery');
   let gallery = await galleryFrame(workbench);
   await gallery.locator('[data-testid="history"]').waitFor({ state: 'visible', timeout: 10_000 });
-  let card = historyItems(gallery).filter({ has: gallery.locator('.prompt', { hasText: PROMPT }) });
-  if ((await card.count()) === 0) {
+  const plainIds = async () =>
+    (await historyItems(gallery).evaluateAll((els) => els.map((el) => [el.getAttribute('data-id'), el.querySelector('.prompt')?.textContent?.trim() ?? ''])))
+      .filter(([, prompt]) => PLAIN.test(prompt))
+      .map(([id]) => id);
+  if ((await plainIds()).length === 0) {
     await generateFromPalette(page, workbench, { prompt: PROMPT, apiKey: sim.apiKey });
     await page.keyboard.press('Enter');
     gallery = await galleryFrame(workbench);
-    card = historyItems(gallery).filter({ has: gallery.locator('.prompt', { hasText: PROMPT }) });
-    await card.first().waitFor({ state: 'visible', timeout: 30_000 });
+    await waitUntil(async () => (await plainIds()).length > 0, { timeout: 30_000, what: 'the new image in the gallery' });
   }
-  await waitForImage(card.first().locator('img'), { what: 'the card image to load' });
-  return { gallery, card: card.first() };
+  const [id] = await plainIds();
+  const card = gallery.locator(`[data-testid="history-item"][data-id="${id}"]`);
+  await waitForImage(card.locator('img'), { what: 'the card image to load' });
+  const prompt = (await card.locator('.prompt').innerText()).trim();
+  return { gallery, card, prompt };
 }
 
 /** The data-action of the element focused in the gallery page. */
@@ -52,12 +64,12 @@ export const tests = [
     name: 'right-click on a gallery card shows VS Code’s context menu; its Insert Markdown Link writes into the editor',
     timeout: 90_000,
     run: async ({ page, workbench, workspace, repoRoot, sim, log, screenshot }) => {
-      await writeFile(path.join(workspace, NOTES), '# Card menu\n\nThe teapot:\n\n');
+      // The prompts file the run starts with (a file made now may not be in quick open's index yet).
       await workbench.openFile(NOTES);
       // The cursor at the end of the file: the link goes there.
       await workbench.activeEditor().locator('.view-lines').click();
       await page.keyboard.press('Control+End');
-      const { gallery, card } = await cardOfPrompt(page, workbench, sim);
+      const { gallery, card, prompt } = await plainCard(page, workbench, sim);
       const itemId = await card.getAttribute('data-id');
 
       // The card carries its context for VS Code (JSON in data-vscode-context).
@@ -99,11 +111,17 @@ export const tests = [
         },
         { timeout: 15_000, what: 'the Markdown link in the editor' },
       );
-      const link = /!\[([^\]]*)\]\((images\/generated\/[^)\s]+\.png)\)/.exec(text);
+      const link = /!\[([^\]]*)\]\((\.\.\/images\/generated\/[^)\s]+\.png)\)/.exec(text);
       assert.ok(link, `a Markdown image link in the editor: ${JSON.stringify(text)}`);
-      assert.equal(link[1], PROMPT, 'the prompt is the alt text');
-      assert.ok(existsSync(path.join(workspace, link[2])), `the linked file exists: ${link[2]}`);
+      assert.equal(link[1], prompt, 'the prompt is the alt text');
+      assert.ok(existsSync(path.join(workspace, 'docs', link[2])), `the linked file exists: ${link[2]}`);
       log(`inserted ${link[0]}`);
+      // Undone, the file is as the other tests expect it (and no unsaved editor is left).
+      await workbench.activeEditor().locator('.view-lines').click();
+      await page.keyboard.press('Control+Z');
+      await waitUntil(async () => !(await workbench.tab(path.basename(NOTES)).evaluate((el) => el.classList.contains('dirty'))), {
+        what: `${NOTES} back to its saved text`,
+      });
       // … and the gallery says so, as after a click in the page.
       await gallery.locator('[data-testid="toast"]', { hasText: 'Link inserted.' }).first().waitFor({ state: 'visible', timeout: 10_000 });
       await screenshot('2-link-inserted');
@@ -113,7 +131,7 @@ export const tests = [
     name: 'the card’s "…" menu by keyboard: arrows, Home/End, Escape returns focus; an item runs; the lightbox has it too',
     timeout: 90_000,
     run: async ({ page, workbench, sim, screenshot }) => {
-      const { gallery, card } = await cardOfPrompt(page, workbench, sim);
+      const { gallery, card } = await plainCard(page, workbench, sim);
       // Into the card's toolbar, then → → to "…" (one Tab stop, arrows inside).
       await card.locator('[data-action="save"]').focus();
       await page.keyboard.press('ArrowRight');
