@@ -29,6 +29,21 @@ export function isGenerateArgs(x: unknown): x is GenerateArgs {
   );
 }
 
+/** The argument object of `nanoBanana.refineImage`: which history image; no UI when `prompt` is given. */
+export interface RefineArgs {
+  itemId: string;
+  prompt?: string;
+  model?: string;
+  aspectRatio?: string;
+  imageSize?: string;
+}
+
+export function isRefineArgs(x: unknown): x is RefineArgs {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const o = x as Record<string, unknown>;
+  return typeof o.itemId === 'string' && o.itemId.length > 0 && optString(o.prompt) && optString(o.model) && optString(o.aspectRatio) && optString(o.imageSize);
+}
+
 export type PromptSource = { kind: 'given'; prompt: string } | { kind: 'ask'; initial: string };
 
 /**

@@ -9,27 +9,12 @@ import * as vscode from 'vscode';
 import { MAX_REFERENCES } from '../../core/api/types';
 import type { HistoryItem } from '../../core/history';
 import type { ImageStore } from '../../core/images/imageStore';
+import { isRefineArgs } from '../../core/generateOptions';
 import { inert } from '../../core/inert';
 import { childLineage, shortPrompt } from '../../core/lineage';
 import type { Log } from '../log';
 import type { GenerateFlow } from './generate';
 import type { CommandHandler } from './registry';
-
-export interface RefineArgs {
-  itemId: string;
-  prompt?: string;
-  model?: string;
-  aspectRatio?: string;
-  imageSize?: string;
-}
-
-const optString = (x: unknown) => x === undefined || typeof x === 'string';
-
-export function isRefineArgs(x: unknown): x is RefineArgs {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
-  const o = x as Record<string, unknown>;
-  return typeof o.itemId === 'string' && o.itemId.length > 0 && optString(o.prompt) && optString(o.model) && optString(o.aspectRatio) && optString(o.imageSize);
-}
 
 export interface RefineDeps {
   store: ImageStore;

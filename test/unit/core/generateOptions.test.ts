@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { DEFAULT_CONFIG, readConfig, type NanoConfig } from '../../../src/core/config';
-import { buildRequest, defaultOptions, isGenerateArgs, resolvePromptSource } from '../../../src/core/generateOptions';
+import { buildRequest, defaultOptions, isGenerateArgs, isRefineArgs, resolvePromptSource } from '../../../src/core/generateOptions';
 
 describe('prompt resolution', () => {
   it('an argument prompt wins over the selection', () => {
@@ -32,6 +32,16 @@ describe('command argument guard', () => {
     assert.ok(!isGenerateArgs({ prompt: 'x', references: [1] }));
     assert.ok(!isGenerateArgs({ prompt: 'x', references: 'a.png' }));
     assert.ok(!isGenerateArgs([{ prompt: 'x' }]));
+  });
+});
+
+describe('refine argument guard', () => {
+  it('takes an item id with optional prompt and options, nothing else', () => {
+    assert.ok(isRefineArgs({ itemId: 'a-1' }));
+    assert.ok(isRefineArgs({ itemId: 'a-1', prompt: 'at night', model: 'm', aspectRatio: '1:1', imageSize: '2k' }));
+    for (const bad of [undefined, 'a-1', [], { itemId: '' }, { itemId: 3 }, { prompt: 'x' }, { itemId: 'a', prompt: 1 }, { itemId: 'a', model: null }]) {
+      assert.ok(!isRefineArgs(bad), JSON.stringify(bad));
+    }
   });
 });
 
