@@ -42,6 +42,8 @@ export interface ExtensionApi {
   /** The ids of the jobs this window knows, newest first. */
   jobIds(): Promise<string[]>;
   storePath(): Promise<string>;
+  /** What this workspace spent (today in local time, and in total), as the gallery header shows it. */
+  spending(): Promise<import('./core/credits').Spending | undefined>;
   /** The confirmation the image tool would show for `input` (undefined when the input is refused); title and Markdown text. */
   previewImageTool(input: unknown): Promise<{ title: string; message: string } | undefined>;
   /** A window reload in place (tests): the services are disposed, then created again from persisted state. */
@@ -89,6 +91,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     historyIds: async () => (await load(context)).api.historyIds(),
     jobIds: async () => (await load(context)).api.jobIds(),
     storePath: async () => (await load(context)).api.storePath(),
+    spending: async () => (await load(context)).api.spending(),
     previewImageTool: async (input) => {
       const p = await (await load(context)).lmTool.preview(input);
       return p && { title: p.title, message: p.message.value };

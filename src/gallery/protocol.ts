@@ -51,6 +51,13 @@ export interface HistoryView {
   bytes: number;
 }
 
+/** What this workspace spent (decimal strings of credits, as core/credits.ts sums them). */
+export interface SpentView {
+  /** Today, in local time. */
+  today: string;
+  total: string;
+}
+
 /** Localized strings the page needs (the host fills them with vscode.l10n.t). */
 export interface PageStrings {
   title: string;
@@ -77,6 +84,12 @@ export interface PageStrings {
   previous?: string;
   next?: string;
   credits: string;
+  /** Header figures ("Today here: {0}", "This workspace: {0}", "{0} images"); the page falls back to English when absent. */
+  spentToday?: string;
+  spentTotal?: string;
+  imageCount?: string;
+  /** Tooltip of the spending figures. */
+  spentHint?: string;
   states: Record<JobView['state'], string>;
   imageCopied: string;
   imageCopyFailed: string;
@@ -88,6 +101,8 @@ export interface GalleryState {
   strings: PageStrings;
   /** Remaining credit balance, when known. */
   balance?: number;
+  /** Credits this workspace spent, when the ledger has been read. */
+  spent?: SpentView;
   /** Item to highlight (a result that just arrived). */
   focusId?: string;
 }
@@ -116,7 +131,7 @@ export type HostMessage =
   | { type: 'init'; state: GalleryState }
   | { type: 'jobs'; jobs: JobView[] }
   | { type: 'history'; items: HistoryView[]; focusId?: string }
-  | { type: 'balance'; balance?: number }
+  | { type: 'balance'; balance?: number; spent?: SpentView }
   | { type: 'reply'; id: number; ok: true; message?: string }
   | { type: 'reply'; id: number; ok: false; error: string };
 
@@ -151,6 +166,10 @@ export function isPageMessage(x: unknown): x is PageMessage {
   }
 }
 
+export function isSpentView(x: unknown): x is SpentView {
+  return isObject(x) && typeof x.today === 'string' && typeof x.total === 'string';
+}
+
 export function isHostMessage(x: unknown): x is HostMessage {
   if (!isObject(x)) return false;
   switch (x.type) {
@@ -161,7 +180,7 @@ export function isHostMessage(x: unknown): x is HostMessage {
     case 'history':
       return Array.isArray(x.items);
     case 'balance':
-      return x.balance === undefined || typeof x.balance === 'number';
+      return (x.balance === undefined || typeof x.balance === 'number') && (x.spent === undefined || isSpentView(x.spent));
     case 'reply':
       return typeof x.id === 'number' && typeof x.ok === 'boolean';
     default:

@@ -1,3 +1,4 @@
+import type { Spending } from '../core/credits';
 import type { ImageStore } from '../core/images/imageStore';
 import type { JobScheduler } from '../core/jobs/scheduler';
 import { isFinal, type JobRecord } from '../core/jobs/types';
@@ -10,6 +11,8 @@ export interface NanoBananaApi {
   /** The ids of the jobs this window knows, newest first. */
   jobIds(): Promise<string[]>;
   storePath(): string;
+  /** What this workspace spent (the ledger read again), as the gallery header shows it. */
+  spending(): Promise<Spending | undefined>;
 }
 
 const settled = (j: Readonly<JobRecord> | undefined): j is JobRecord => !!j && isFinal(j.state);
@@ -21,6 +24,7 @@ export class AutomationApi implements NanoBananaApi {
     private readonly schedulerReady: Promise<unknown>,
     private readonly store: ImageStore,
     private readonly storeReady: Promise<unknown>,
+    private readonly credits: { refresh(): Promise<Spending | undefined> },
   ) {}
 
   async getJob(id: string): Promise<JobRecord | undefined> {
@@ -62,5 +66,10 @@ export class AutomationApi implements NanoBananaApi {
 
   storePath(): string {
     return this.store.dir;
+  }
+
+  async spending(): Promise<Spending | undefined> {
+    await this.schedulerReady;
+    return this.credits.refresh();
   }
 }

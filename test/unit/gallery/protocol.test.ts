@@ -50,6 +50,13 @@ describe('gallery protocol guards', () => {
     assert.ok(!isHostMessage({ type: 'balance', balance: '3' }));
     assert.ok(!isHostMessage({ type: 'reply', id: 3 }));
   });
+  it('checks the spending figures that ride with the balance', () => {
+    assert.ok(isHostMessage({ type: 'balance', balance: 12.5, spent: { today: '0.5', total: '3' } }));
+    assert.ok(isHostMessage({ type: 'balance', spent: { today: '0', total: '0' } }));
+    assert.ok(!isHostMessage({ type: 'balance', spent: { today: 0.5, total: '3' } }));
+    assert.ok(!isHostMessage({ type: 'balance', spent: '0.5' }));
+    assert.ok(!isHostMessage({ type: 'balance', spent: null }));
+  });
 });
 
 describe('old job storage check at activation', () => {
