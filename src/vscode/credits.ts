@@ -70,16 +70,17 @@ export class Credits implements vscode.Disposable {
   }
 
   /**
-   * A sentence for a confirmation: "About 0.5 credits each, 2 for 4 (the median of the last
-   * google/gempix2 images)." or, with nothing known, one that says so without a number.
+   * A sentence for a confirmation: "About 0.5 credits each, 2 for 4, by the median of the last
+   * google/gempix2 images." or, with nothing known, one that says so without a number. No brackets:
+   * the tool's confirmation shows it through `inert`.
    */
   quote(model: string, count: number): string {
     const q = costQuote(this.recent(model), count);
     model = inert(model); // a setting value: shown as text, never as a link
     if (!q) return vscode.l10n.t('The cost is not known yet: no {0} image has finished on this computer.', model);
     return count === 1
-      ? vscode.l10n.t('About {0} credits (the median of the last {1} images).', q.each, model)
-      : vscode.l10n.t('About {0} credits each, {1} for {2} (the median of the last {3} images).', q.each, q.all, count, model);
+      ? vscode.l10n.t('About {0} credits each, by the median of the last {1} images.', q.each, model)
+      : vscode.l10n.t('About {0} credits each, {1} for {2}, by the median of the last {3} images.', q.each, q.all, count, model);
   }
 
   dispose(): void {

@@ -79,7 +79,7 @@ describe('the language model tool nanoBanana_generateImage (#generateImage)', fu
     // The confirmation now knows what this model's images cost.
     const preview = await fx.api.previewImageTool({ prompt: 'Another one', path: `${DIR}/b.png` });
     assert.ok(preview);
-    assert.match(plain(preview.message), /About 0\.5 credits \(the median of the last google\/gempix2 images\)/);
+    assert.match(plain(preview.message), /About 0\.5 credits each, by the median of the last google\/gempix2 images\./);
   });
 
   it('never overwrites: an existing "path" is refused before anything is sent', async () => {
