@@ -20,7 +20,6 @@ run(process.execPath, [
   path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'),
   'package',
   '--no-dependencies',
-  '--allow-missing-repository',
   '--no-rewrite-relative-links',
   '--out',
   out,

@@ -11,6 +11,7 @@ import { LEASE_RENEW_MS, shouldResumeAt } from './core/jobs/leases';
 import type { WindowIdentity } from './core/jobs/leases';
 import { jobsDir, windowIdentity } from './vscode/window';
 import { registerImageLens } from './vscode/imageLens';
+import { reachMilestone, registerWalkthrough } from './vscode/walkthrough';
 
 let services: Services | undefined;
 let loading: Promise<Services> | undefined;
@@ -58,11 +59,16 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   context.subscriptions.push(
     vscode.lm.registerTool<unknown>(LM_TOOL_NAME, {
       prepareInvocation: async (options) => (await load(context)).lmTool.prepareInvocation(options),
-      invoke: async (options, token) => (await load(context)).lmTool.invoke(options, token),
+      invoke: async (options, token) => {
+        void reachMilestone(context, 'chatTool'); // the walkthrough's chat step
+        return (await load(context)).lmTool.invoke(options, token);
+      },
     }),
   );
   // "Generate this image" above links to missing images: light (parser + stat); its commands load the engine.
   context.subscriptions.push(registerImageLens(context.globalStorageUri));
+  // Getting Started: the context keys its steps complete on; opened once, on the first run.
+  context.subscriptions.push(registerWalkthrough(context));
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(GALLERY_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => (await load(context)).revivePanel(panel, state),

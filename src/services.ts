@@ -19,6 +19,7 @@ import { JobOutcomes } from './vscode/commands/outcomes';
 import { COMMANDS, type CommandContext } from './vscode/commands/registry';
 import { DisposableStore } from './vscode/disposables';
 import { Credits } from './vscode/credits';
+import { reachMilestone } from './vscode/walkthrough';
 import { GallerySource } from './vscode/gallerySource';
 import { HistoryLimit } from './vscode/historyLimit';
 import { ImageTargets } from './vscode/imageTargets';
@@ -99,7 +100,13 @@ class Container implements Services {
     const balance = this.ui.add(new Balance(this.clients));
     const creditsFile = path.join(context.globalStorageUri.fsPath, 'credits.jsonl');
     const credits = this.ui.add(new Credits(creditsFile, identity.owner, scheduler, () => store.history.list(), log));
-    this.ui.add(scheduler.onDidChange((e) => e.job.state === 'success' && e.previous !== 'success' && void credits.record(e.job)));
+    this.ui.add(
+      scheduler.onDidChange((e) => {
+        if (e.job.state !== 'success' || e.previous === 'success') return;
+        void credits.record(e.job);
+        void reachMilestone(context, 'firstImage'); // the walkthrough's "first image" step
+      }),
+    );
     const generate = new GenerateFlow({ globalState: context.globalState, keys, scheduler, log, config: settings.get });
     const copies = new WorkspaceCopies(store, log, settings.get);
     const historyChanged = this.ui.add(new vscode.EventEmitter<void>());
