@@ -88,6 +88,8 @@ export interface PageStrings {
   spentToday?: string;
   spentTotal?: string;
   imageCount?: string;
+  /** "1 image" (Turkish uses the same form as for many). */
+  imageCountOne?: string;
   /** Tooltip of the spending figures. */
   spentHint?: string;
   states: Record<JobView['state'], string>;

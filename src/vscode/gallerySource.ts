@@ -112,6 +112,7 @@ export class GallerySource implements GalleryModel, vscode.Disposable {
       spentToday: t('Today here: {0}'),
       spentTotal: t('This workspace: {0}'),
       imageCount: t('{0} images'),
+      imageCountOne: t('{0} image'),
       spentHint: t('Credits spent on images started in this workspace (today in local time), and the images in the gallery'),
       states: {
         queued: stateWord('queued'),

@@ -63,7 +63,8 @@ export class Header {
       parts.push(['spent-today', withLabel(s.spentToday ?? 'Today here: {0}', formatCredits(spent.today, loc))]);
       parts.push(['spent-total', withLabel(s.spentTotal ?? 'This workspace: {0}', formatCredits(spent.total, loc))]);
     }
-    parts.push(['image-count', withLabel(s.imageCount ?? '{0} images', formatNumber(images, loc))]);
+    const count = images === 1 ? (s.imageCountOne ?? '{0} image') : (s.imageCount ?? '{0} images');
+    parts.push(['image-count', withLabel(count, formatNumber(images, loc))]);
     this.spentEl.hidden = false;
     this.spentEl.replaceChildren(
       ...parts.flatMap(([id, text], i) => [...(i ? [h('span', { class: 'sep', text: ' · ' })] : []), h('span', { text, attrs: { 'data-testid': id } })]),
