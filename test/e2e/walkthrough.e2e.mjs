@@ -5,10 +5,16 @@
 import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { waitForQuickInput } from './lib/nano.mjs';
+import { galleryFrame, generateFromPalette, waitForQuickInput } from './lib/nano.mjs';
 
 const TITLE = 'Get started with Nano Banana';
 const step = (page, id) => page.locator(`button.getting-started-step[data-step-id$="${id}"]`);
+const checked = (page, id) => page.locator(`button.getting-started-step[data-step-id$="${id}"][aria-checked="true"]`);
+
+async function openWalkthrough(workbench) {
+  await workbench.runCommand('Welcome: Open Walkthrough...');
+  await workbench.pickQuickItem(TITLE);
+}
 
 export const tests = [
   {
@@ -22,8 +28,7 @@ export const tests = [
         'the walkthrough did not open on its own',
       );
       await workbench.runCommand('Nano Banana: Clear API Key');
-      await workbench.runCommand('Welcome: Open Walkthrough...');
-      await workbench.pickQuickItem(TITLE);
+      await openWalkthrough(workbench);
       const first = step(page, 'nanoBanana.setApiKey');
       await workbench.waitForOrError(first, { what: 'the walkthrough step "Set your API key"' });
       // With the key cleared the step is (or becomes) unchecked: the check below can fail.
@@ -47,6 +52,29 @@ export const tests = [
         await copyFile(shot, path.join(repoRoot, 'docs', 'walkthrough.png'));
         log('updated docs/walkthrough.png');
       }
+    },
+  },
+  {
+    name: 'walkthrough: "Generate your first image" is checked by an image that arrived, "Open the gallery" by opening it',
+    timeout: 90_000,
+    run: async ({ page, workbench, sim }) => {
+      // Each UI run starts with a new profile. When an earlier test of this run made an image, the
+      // step must already be done (the milestone is kept in globalState, across its reloads too).
+      const madeBefore = sim.requests.some((r) => r.method === 'POST' && r.path.startsWith('/api/image/gen'));
+      if (!madeBefore) {
+        await openWalkthrough(workbench);
+        await step(page, 'nanoBanana.firstImage').waitFor({ timeout: 20_000 });
+        assert.equal(await step(page, 'nanoBanana.firstImage').getAttribute('aria-checked'), 'false', 'no image yet: not done');
+        await generateFromPalette(page, workbench, { prompt: 'A first banana for the walkthrough', apiKey: sim.apiKey });
+        await page.keyboard.press('Enter');
+        await workbench.waitForOrError(workbench.statusBarItem(/Nano Banana: done/), { timeout: 30_000, what: 'the image to arrive' });
+      }
+      await workbench.runCommand('Nano Banana: Show Gallery');
+      await galleryFrame(workbench);
+      await openWalkthrough(workbench);
+      await checked(page, 'nanoBanana.firstImage').waitFor({ timeout: 15_000 });
+      await checked(page, 'nanoBanana.gallery').waitFor({ timeout: 15_000 });
+      assert.equal(await step(page, 'nanoBanana.chat').getAttribute('aria-checked'), 'false', 'the chat step waits for #generateImage');
     },
   },
 ];
