@@ -52,7 +52,14 @@ Module._resolveFilename = function (request, ...rest) {
 require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: fakeVscode };
 
 const memento = { get: () => undefined, update: async () => undefined };
-const context = { subscriptions: [], globalState: memento, workspaceState: memento, globalStorageUri: { fsPath: path.join(root, '.cache', 'bench-storage') } };
+const secrets = { get: async () => undefined, onDidChange: () => ({ dispose: () => undefined }) };
+const context = {
+  subscriptions: [],
+  globalState: memento,
+  workspaceState: memento,
+  secrets,
+  globalStorageUri: { fsPath: path.join(root, '.cache', 'bench-storage') },
+};
 const t0 = performance.now();
 const ext = require(path.join(root, 'dist', 'extension.js'));
 const t1 = performance.now();
