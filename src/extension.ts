@@ -14,6 +14,7 @@ import { LEASE_RENEW_MS, shouldResumeAt } from './core/jobs/leases';
 import type { WindowIdentity } from './core/jobs/leases';
 import { jobsDir, windowIdentity } from './vscode/window';
 import { registerImageLens } from './vscode/imageLens';
+import { reachMilestone, registerWalkthrough } from './vscode/walkthrough';
 
 let services: Services | undefined;
 let loading: Promise<Services> | undefined;
@@ -78,6 +79,8 @@ export interface ExtensionApi {
   lineage(id: string): Promise<import('./vscode/automationApi').LineageReport | undefined>;
   /** Runs a gallery page action (`protocol.ts` GalleryAction) as a click in the page would. */
   galleryAction(action: unknown): Promise<string | undefined>;
+  /** What this workspace spent (today in local time, and in total), as the gallery header shows it. */
+  spending(): Promise<import('./core/credits').Spending | undefined>;
   /** The confirmation the image tool would show for `input` (undefined when the input is refused); title and Markdown text. */
   previewImageTool(input: unknown): Promise<{ title: string; message: string } | undefined>;
   /** A window reload in place (tests): the services are disposed, then created again from persisted state. */
@@ -97,11 +100,16 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   context.subscriptions.push(
     vscode.lm.registerTool<unknown>(LM_TOOL_NAME, {
       prepareInvocation: async (options) => (await load(context)).lmTool.prepareInvocation(options),
-      invoke: async (options, token) => (await load(context)).lmTool.invoke(options, token),
+      invoke: async (options, token) => {
+        void reachMilestone(context, 'chatTool'); // the walkthrough's chat step
+        return (await load(context)).lmTool.invoke(options, token);
+      },
     }),
   );
   // "Generate this image" above links to missing images: light (parser + stat); its commands load the engine.
   context.subscriptions.push(registerImageLens(context.globalStorageUri));
+  // Getting Started: the context keys its steps complete on; opened once, on the first run.
+  context.subscriptions.push(registerWalkthrough(context));
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(GALLERY_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => (await load(context)).revivePanel(panel, state),
@@ -133,6 +141,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     historyItem: async (id) => (await load(context)).api.historyItem(id),
     lineage: async (id) => (await load(context)).api.lineage(id),
     galleryAction: async (action) => (await load(context)).api.galleryAction(action),
+    spending: async () => (await load(context)).api.spending(),
     previewImageTool: async (input) => {
       const p = await (await load(context)).lmTool.preview(input);
       return p && { title: p.title, message: p.message.value };

@@ -21,6 +21,8 @@ import { NextSteps } from './vscode/commands/nextSteps';
 import { JobOutcomes } from './vscode/commands/outcomes';
 import { COMMANDS, type CommandContext } from './vscode/commands/registry';
 import { DisposableStore } from './vscode/disposables';
+import { Credits } from './vscode/credits';
+import { reachMilestone } from './vscode/walkthrough';
 import { GallerySource, onThumbnailsMade } from './vscode/gallerySource';
 import { HistoryLimit } from './vscode/historyLimit';
 import { ImageTargets } from './vscode/imageTargets';
@@ -106,12 +108,21 @@ class Container implements Services {
 
     const { scheduler } = engine;
     const balance = this.ui.add(new Balance(this.clients));
+    const creditsFile = path.join(context.globalStorageUri.fsPath, 'credits.jsonl');
+    const credits = this.ui.add(new Credits(creditsFile, identity.owner, scheduler, () => store.history.list(), log));
+    this.ui.add(
+      scheduler.onDidChange((e) => {
+        if (e.job.state !== 'success' || e.previous === 'success') return;
+        void credits.record(e.job);
+        void reachMilestone(context, 'firstImage'); // the walkthrough's "first image" step
+      }),
+    );
     const generate = new GenerateFlow({ globalState: context.globalState, keys, scheduler, log, config: settings.get });
     const copies = new WorkspaceCopies(store, log, settings.get);
     const historyChanged = this.ui.add(new vscode.EventEmitter<void>());
     const refine = new RefineFlow({ store, storeReady, generate, log });
     const actions = new GalleryActions({ store, scheduler, copies, generate, refine, historyChanged: () => historyChanged.fire() });
-    this.gallery = this.galleryPanel(context, balance, actions, historyChanged.event);
+    this.gallery = this.galleryPanel(context, balance, credits, actions, historyChanged.event);
 
     this.nextSteps = new NextSteps({ log, keys, scheduler, generate, gallery: this.gallery });
     const notifier = new Notifier(this.gallery, settings.get);
@@ -133,25 +144,42 @@ class Container implements Services {
     this.ui.add(vscode.window.onDidChangeActiveTextEditor((e) => copies.rememberEditor(e)));
     copies.rememberEditor(vscode.window.activeTextEditor);
 
-    this.commands = { log, keys, scheduler, balance, gallery: this.gallery, generate, refine };
-    this.api = new AutomationApi(scheduler, engine.ready, store, storeReady, actions);
-    this.lmTool = new LmImageTool({ keys, scheduler, store, ready: () => Promise.all([storeReady, engine.ready]), copies, config: settings.get, log });
+    this.commands = { log, keys, scheduler, balance, credits, config: settings.get, gallery: this.gallery, generate, refine };
+    this.api = new AutomationApi(scheduler, engine.ready, store, storeReady, actions, credits);
+    this.lmTool = new LmImageTool({ keys, scheduler, store, ready: () => Promise.all([storeReady, engine.ready]), copies, config: settings.get, log, credits });
   }
 
   /** The gallery panel, its status bar companion, and what keeps the page up to date. */
-  private galleryPanel(context: vscode.ExtensionContext, balance: Balance, actions: GalleryActions, historyChanged: vscode.Event<void>): GalleryPanel {
+  private galleryPanel(
+    context: vscode.ExtensionContext,
+    balance: Balance,
+    credits: Credits,
+    actions: GalleryActions,
+    historyChanged: vscode.Event<void>,
+  ): GalleryPanel {
     const { store, storeReady, engine, settings } = this.core;
-    const source = this.ui.add(new GallerySource(store, engine.scheduler, settings.get, () => balance.current, actions));
+    const source = this.ui.add(
+      new GallerySource(
+        store,
+        engine.scheduler,
+        settings.get,
+        () => balance.current,
+        actions,
+        () => credits.current,
+      ),
+    );
     const gallery = this.ui.add(new GalleryPanel(context.extensionUri, source));
     this.ui.add(new JobStatusBar(engine.scheduler));
     this.ui.add(historyChanged(() => gallery.pushHistory()));
     this.ui.add(onThumbnailsMade(store.thumbs, () => gallery.pushHistory()));
     this.ui.add({ dispose: () => store.thumbs.dispose() });
     this.ui.add(balance.onDidChange(() => gallery.pushBalance()));
+    this.ui.add(credits.onDidChange(() => gallery.pushBalance()));
     // The balance is read when someone looks at it (the gallery header), never at activation.
     this.ui.add(
       source.onDidOpen(() => {
         if (balance.current === undefined) void balance.refresh();
+        void engine.ready.then(() => credits.refresh()); // today may have become yesterday; other windows spend too
         // Another window may have added images to the shared store since this one read it.
         void storeReady.then(() => store.history.load()).then(() => gallery.pushHistory());
       }),

@@ -58,10 +58,12 @@ function installFakeVscode(root) {
 export async function run(ctx) {
   installFakeVscode(ctx.root);
   const memento = { get: () => undefined, update: async () => undefined };
+  const secrets = { get: async () => undefined, onDidChange: () => ({ dispose: () => undefined }) };
   const context = {
     subscriptions: [],
     globalState: memento,
     workspaceState: memento,
+    secrets,
     globalStorageUri: { fsPath: path.join(ctx.root, '.cache', 'bench-storage') },
   };
   const t0 = performance.now();

@@ -12,6 +12,7 @@ import {
   type HostMessage,
   type JobView,
   type PageStrings,
+  type SpentView,
 } from './protocol';
 import { Outbox } from './outbox';
 
@@ -25,6 +26,8 @@ export interface GalleryModel {
   storeRoot(): vscode.Uri;
   strings(): PageStrings;
   balance(): number | undefined;
+  /** Credits this workspace spent, when known (optional: older models have none). */
+  spent?(): SpentView | undefined;
   /** Runs a page action; resolves to a short message for the page's toast, if any. */
   handle(action: GalleryAction): Promise<string | undefined>;
   /** The page is listening (opened, revived or rebuilt). */
@@ -155,6 +158,7 @@ export class GalleryPanel implements vscode.Disposable {
       history: this.historyViews(),
       strings: this.model.strings(),
       balance: this.model.balance(),
+      spent: this.model.spent?.(),
       ...(focusId ? { focusId } : {}),
     };
   }
@@ -192,7 +196,7 @@ export class GalleryPanel implements vscode.Disposable {
   }
 
   pushBalance(): void {
-    if (this.panel) this.post({ type: 'balance', balance: this.model.balance() });
+    if (this.panel) this.post({ type: 'balance', balance: this.model.balance(), spent: this.model.spent?.() });
   }
 
   private post(msg: HostMessage): void {

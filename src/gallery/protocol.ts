@@ -56,6 +56,13 @@ export interface HistoryView {
   lineage?: Lineage;
 }
 
+/** What this workspace spent (decimal strings of credits, as core/credits.ts sums them). */
+export interface SpentView {
+  /** Today, in local time. */
+  today: string;
+  total: string;
+}
+
 /** Localized strings the page needs (the host fills them with vscode.l10n.t). */
 export interface PageStrings {
   title: string;
@@ -82,6 +89,14 @@ export interface PageStrings {
   previous?: string;
   next?: string;
   credits: string;
+  /** Header figures ("Today here: {0}", "This workspace: {0}", "{0} images"); the page falls back to English when absent. */
+  spentToday?: string;
+  spentTotal?: string;
+  imageCount?: string;
+  /** "1 image" (Turkish uses the same form as for many). */
+  imageCountOne?: string;
+  /** Tooltip of the spending figures. */
+  spentHint?: string;
   states: Record<JobView['state'], string>;
   imageCopied: string;
   imageCopyFailed: string;
@@ -105,6 +120,8 @@ export interface GalleryState {
   strings: PageStrings;
   /** Remaining credit balance, when known. */
   balance?: number;
+  /** Credits this workspace spent, when the ledger has been read. */
+  spent?: SpentView;
   /** Item to highlight (a result that just arrived). */
   focusId?: string;
 }
@@ -134,7 +151,7 @@ export type HostMessage =
   | { type: 'init'; state: GalleryState }
   | { type: 'jobs'; jobs: JobView[] }
   | { type: 'history'; items: HistoryView[]; focusId?: string }
-  | { type: 'balance'; balance?: number }
+  | { type: 'balance'; balance?: number; spent?: SpentView }
   | { type: 'reply'; id: number; ok: true; message?: string }
   | { type: 'reply'; id: number; ok: false; error: string }
   /** The outcome of an action started outside the page (VS Code's context menu on a card), for a toast. */
@@ -198,6 +215,10 @@ export function hasValidLineage(x: unknown): boolean {
   return isObject(x) && (x.lineage === undefined || isLineage(x.lineage));
 }
 
+export function isSpentView(x: unknown): x is SpentView {
+  return isObject(x) && typeof x.today === 'string' && typeof x.total === 'string';
+}
+
 export function isHostMessage(x: unknown): x is HostMessage {
   if (!isObject(x)) return false;
   switch (x.type) {
@@ -214,7 +235,7 @@ export function isHostMessage(x: unknown): x is HostMessage {
     case 'history':
       return Array.isArray(x.items) && x.items.every(hasValidLineage);
     case 'balance':
-      return x.balance === undefined || typeof x.balance === 'number';
+      return (x.balance === undefined || typeof x.balance === 'number') && (x.spent === undefined || isSpentView(x.spent));
     case 'reply':
       return typeof x.id === 'number' && typeof x.ok === 'boolean';
     case 'notice':

@@ -1,3 +1,4 @@
+import type { Spending } from '../core/credits';
 import type { ImageStore } from '../core/images/imageStore';
 import type { JobScheduler } from '../core/jobs/scheduler';
 import { isFinal, type JobRecord } from '../core/jobs/types';
@@ -28,6 +29,8 @@ export interface NanoBananaApi {
   lineage(id: string): Promise<LineageReport | undefined>;
   /** Runs a gallery page action exactly as a click in the page does (its confirmations included). */
   galleryAction(action: unknown): Promise<string | undefined>;
+  /** What this workspace spent (the ledger read again), as the gallery header shows it. */
+  spending(): Promise<Spending | undefined>;
 }
 
 const settled = (j: Readonly<JobRecord> | undefined): j is JobRecord => !!j && isFinal(j.state);
@@ -40,6 +43,7 @@ export class AutomationApi implements NanoBananaApi {
     private readonly store: ImageStore,
     private readonly storeReady: Promise<unknown>,
     private readonly actions: { handle(a: GalleryAction): Promise<string | undefined> },
+    private readonly credits: { refresh(): Promise<Spending | undefined> },
   ) {}
 
   async getJob(id: string): Promise<JobRecord | undefined> {
@@ -102,5 +106,10 @@ export class AutomationApi implements NanoBananaApi {
     if (!isGalleryAction(action)) throw new Error(`not a gallery action: ${JSON.stringify(action)}`);
     await Promise.all([this.storeReady, this.schedulerReady]);
     return this.actions.handle(action);
+  }
+
+  async spending(): Promise<Spending | undefined> {
+    await this.schedulerReady;
+    return this.credits.refresh();
   }
 }

@@ -3,7 +3,7 @@ import type { NanoConfig } from '../core/config';
 import type { HistoryItem } from '../core/history';
 import type { JobScheduler } from '../core/jobs/scheduler';
 import type { JobRecord } from '../core/jobs/types';
-import type { GalleryAction, JobView, PageStrings } from '../gallery/protocol';
+import type { GalleryAction, JobView, PageStrings, SpentView } from '../gallery/protocol';
 import type { GalleryModel } from '../gallery/panel';
 import { describeJob } from './errorMessages';
 import type { ImageStore } from '../core/images/imageStore';
@@ -21,6 +21,7 @@ export class GallerySource implements GalleryModel, vscode.Disposable {
     private readonly config: () => NanoConfig,
     private readonly currentBalance: () => number | undefined,
     private readonly actions: { handle(a: GalleryAction): Promise<string | undefined> },
+    private readonly currentSpending: () => SpentView | undefined = () => undefined,
   ) {}
 
   onReady(): void {
@@ -82,6 +83,10 @@ export class GallerySource implements GalleryModel, vscode.Disposable {
     return this.currentBalance();
   }
 
+  spent(): SpentView | undefined {
+    return this.currentSpending();
+  }
+
   handle(action: GalleryAction): Promise<string | undefined> {
     return this.actions.handle(action);
   }
@@ -112,6 +117,11 @@ export class GallerySource implements GalleryModel, vscode.Disposable {
       previous: t('Previous image'),
       next: t('Next image'),
       credits: t('credits'),
+      spentToday: t('Today here: {0}'),
+      spentTotal: t('This workspace: {0}'),
+      imageCount: t('{0} images'),
+      imageCountOne: t('{0} image'),
+      spentHint: t('Credits spent on images started in this workspace (today in local time), and the images in the gallery'),
       states: {
         queued: stateWord('queued'),
         pending: stateWord('pending'),

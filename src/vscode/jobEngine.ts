@@ -42,6 +42,7 @@ export class JobEngine {
         return deliver(job, found, signal);
       },
       maxWaitMs: settings.current.maxWaitMinutes * 60_000,
+      workspace: identity.owner,
       log: (line) => log.info(line),
     });
     this.ready = this.scheduler.load().catch((e) => log.error(`jobs could not be restored: ${e}`));

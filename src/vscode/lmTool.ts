@@ -17,7 +17,6 @@ import {
   checkToolInput,
   finalFileName,
   jobEndText,
-  recentCredits,
   successText,
   targetExistsText,
   type LmTarget,
@@ -39,6 +38,8 @@ export interface LmToolDeps {
   copies: WorkspaceCopies;
   config: () => NanoConfig;
   log: Log;
+  /** The cost quote of the confirmation. */
+  credits: { quote(model: string, count: number): string };
 }
 
 /** What the person is asked before the tool runs (also for automation and tests). */
@@ -76,7 +77,6 @@ export class LmImageTool implements vscode.LanguageModelTool<unknown> {
     const { input, target } = checked;
     const config = this.d.config();
     const model = defaultOptions(input, config).model;
-    const credits = recentCredits(model, this.d.scheduler.list(), this.d.store.history.list());
     const md = new vscode.MarkdownString();
     const line = (label: string, value: string) => {
       md.appendMarkdown(`**${label}** `);
@@ -95,12 +95,7 @@ export class LmImageTool implements vscode.LanguageModelTool<unknown> {
     const opts = defaultOptions(input, config);
     line(vscode.l10n.t('Aspect ratio and size:'), `${opts.aspectRatio} / ${opts.imageSize}`);
     if (checked.references.length) line(vscode.l10n.t('References:'), checked.references.join(', '));
-    line(
-      vscode.l10n.t('Credits:'),
-      credits === undefined
-        ? vscode.l10n.t('unknown (no finished {0} image yet)', model)
-        : vscode.l10n.t('about {0} per image (the median of recent {1} images)', credits, model),
-    );
+    line(vscode.l10n.t('Credits:'), this.d.credits.quote(model, 1));
     return { title: vscode.l10n.t('Generate an image with Nano Banana?'), message: md };
   }
 

@@ -54,6 +54,8 @@ export interface JobSchedulerOptions {
   backoff?: BackoffOptions;
   /** Finished jobs kept (and persisted) beyond the active ones; the oldest go first. Default 100. */
   keepFinished?: number;
+  /** The window owner (vscode/window.ts) stamped on every job started here, so its credits count for this workspace. */
+  workspace?: string;
 }
 
 const INTERRUPTED_SUBMIT =
@@ -69,6 +71,7 @@ export class JobScheduler {
 
   private readonly clock: Clock;
   private readonly newId: () => string;
+  private readonly workspace: string | undefined;
   private readonly book: JobBook;
   private readonly driver: TaskDriver;
   /** Submits whose answer (the task id) has not arrived yet. */
@@ -78,6 +81,7 @@ export class JobScheduler {
     const clock = opts.clock ?? systemClock;
     this.clock = clock;
     this.newId = opts.newId ?? (() => randomUUID());
+    this.workspace = opts.workspace;
     this.book = new JobBook({
       clock,
       store: opts.store,
@@ -138,6 +142,7 @@ export class JobScheduler {
     if (meta?.referenceSources && meta.referenceSources.length > 0) request.referenceSources = [...meta.referenceSources];
     if (meta?.lineage && isLineage(meta.lineage)) request.lineage = structuredClone(meta.lineage);
     const job: JobRecord = { id: this.newId(), request, state: 'queued', createdAt: now, updatedAt: now, pollCount: 0 };
+    if (this.workspace !== undefined) job.workspace = this.workspace;
     this.book.table.add(job);
     this.book.persistence.persist();
     this.book.emit(job, undefined);

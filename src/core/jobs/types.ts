@@ -60,6 +60,11 @@ export interface JobRecord {
   deliveredIds?: string[];
   /** True when the job can be resumed (cancelled, timed-out, failed download with a task id). */
   resumable?: boolean;
+  /**
+   * The owner of the window that started it (vscode/window.ts: the same after reloads), so its
+   * credits count for that workspace even when another window delivers it.
+   */
+  workspace?: string;
 }
 
 /** Everything the scheduler persists. */

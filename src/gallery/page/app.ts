@@ -1,5 +1,5 @@
 /** The gallery page: state from the host, the views, and what their buttons do. */
-import type { GalleryAction, HistoryView, HostMessage, JobView, PageStrings } from '../protocol';
+import type { GalleryAction, HistoryView, HostMessage, JobView, PageStrings, SpentView } from '../protocol';
 import type { ItemActionId } from './itemButtons';
 import { requestFor } from './itemButtons';
 import { copyImageToClipboard } from './clipboard';
@@ -37,6 +37,7 @@ export class App implements ViewContext {
   private jobs: JobView[] = [];
   private history: HistoryView[] = [];
   private balance: number | undefined;
+  private spent: SpentView | undefined;
   private filter: string;
 
   constructor(private readonly deps: AppDeps) {
@@ -51,6 +52,7 @@ export class App implements ViewContext {
         this.jobs = message.state.jobs;
         this.history = message.state.history;
         this.balance = message.state.balance;
+        this.spent = message.state.spent;
         this.build();
         this.renderAll(message.state.focusId);
         // After the frame that shows the first cards (the benchmark reads it).
@@ -64,12 +66,15 @@ export class App implements ViewContext {
         this.history = message.items;
         if (this.views) {
           this.views.history.update(this.history, message.focusId);
+          this.views.header.setSpent(this.spent, this.history.length);
           this.views.lightbox.refresh();
         }
         break;
       case 'balance':
         this.balance = message.balance;
+        this.spent = message.spent ?? this.spent;
         this.views?.header.setBalance(this.balance);
+        this.views?.header.setSpent(this.spent, this.history.length);
         break;
       case 'reply':
         break; // answered through the request channel
@@ -138,6 +143,7 @@ export class App implements ViewContext {
   private renderAll(focusId?: string): void {
     if (!this.views) return;
     this.views.header.setBalance(this.balance);
+    this.views.header.setSpent(this.spent, this.history.length);
     this.views.jobs.update(this.jobs);
     this.views.history.setFilter(this.filter);
     this.views.history.update(this.history, focusId);

@@ -68,7 +68,7 @@ export const generateAllMissingImages: CommandHandler = async (c, args) => {
     const go = vscode.l10n.t('Generate {0}', missing.length);
     const choice = await vscode.window.showInformationMessage(
       vscode.l10n.t('Generate {0} missing images in this file? Each prompt is the alt text of its link.', missing.length),
-      { modal: true },
+      { modal: true, detail: c.credits.quote(c.config().model, missing.length) },
       go,
     );
     if (choice !== go) return [];

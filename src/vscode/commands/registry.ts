@@ -1,5 +1,7 @@
 import type { JobScheduler } from '../../core/jobs/scheduler';
+import type { NanoConfig } from '../../core/config';
 import type { Balance } from '../apiClients';
+import type { Credits } from '../credits';
 import type { CommandId } from '../ids';
 import type { Log } from '../log';
 import type { ApiKeyStore } from '../secrets';
@@ -16,6 +18,9 @@ export interface CommandContext {
   keys: ApiKeyStore;
   scheduler: JobScheduler;
   balance: Balance;
+  /** What images cost (the confirmations quote it). */
+  credits: Pick<Credits, 'quote'>;
+  config: () => NanoConfig;
   gallery: { show(focusId?: string): void };
   generate: GenerateFlow;
   refine: RefineFlow;

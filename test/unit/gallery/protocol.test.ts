@@ -64,6 +64,13 @@ describe('gallery protocol guards', () => {
     assert.ok(!isHostMessage({ type: 'history', items: [{ id: 'c', lineage: { ...lineage, ancestors: 'p' } }] }));
     assert.ok(!isHostMessage({ type: 'init', state: { jobs: [], history: [{ id: 'c', lineage: { ...lineage, version: 0 } }], strings: {} } }));
   });
+  it('checks the spending figures that ride with the balance', () => {
+    assert.ok(isHostMessage({ type: 'balance', balance: 12.5, spent: { today: '0.5', total: '3' } }));
+    assert.ok(isHostMessage({ type: 'balance', spent: { today: '0', total: '0' } }));
+    assert.ok(!isHostMessage({ type: 'balance', spent: { today: 0.5, total: '3' } }));
+    assert.ok(!isHostMessage({ type: 'balance', spent: '0.5' }));
+    assert.ok(!isHostMessage({ type: 'balance', spent: null }));
+  });
 });
 
 describe('old job storage check at activation', () => {

@@ -125,6 +125,19 @@ export const fakeVscode = {
   ThemeColor: class {
     constructor(readonly id: string) {}
   },
+  EventEmitter: class<T> {
+    private listeners: ((e: T) => void)[] = [];
+    event = (l: (e: T) => void) => {
+      this.listeners.push(l);
+      return { dispose: () => (this.listeners = this.listeners.filter((x) => x !== l)) };
+    };
+    fire(e: T): void {
+      for (const l of [...this.listeners]) l(e);
+    }
+    dispose(): void {
+      this.listeners = [];
+    }
+  },
 };
 
 /** Forgets what was shown (between tests). */

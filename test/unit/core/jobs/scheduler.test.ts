@@ -125,6 +125,17 @@ describe('JobScheduler', () => {
     assert.equal(s.clock.pending, 0, 'no timer left once nothing is waiting');
   });
 
+  it('stamps the workspace it was made for on each job it starts, and keeps it through success and the job file', async () => {
+    const s = setup({ workspace: 'ws-0123456789abcdef' });
+    s.api.script('t1', { status: 'success', images: [IMG], consumed: '0.500000' });
+    const job = s.sched.start(REQ);
+    assert.equal(job.workspace, 'ws-0123456789abcdef');
+    await s.clock.until(() => state(s, job.id).state === 'success');
+    await s.sched.flush();
+    assert.equal(savedJob(s.store, job.id).workspace, 'ws-0123456789abcdef');
+    assert.equal(setup().sched.start(REQ).workspace, undefined, 'none without one given');
+  });
+
   it('drives many concurrent jobs with one timer and never exceeds the request rate', async () => {
     const s = setup({ maxRequestsPerSecond: 2 });
     const ids: string[] = [];

@@ -1,0 +1,37 @@
+/**
+ * The credit ledger: one JSON line per paid task in a file every window of the profile shares
+ * (`<globalStorage>/credits.jsonl`). Lines are appended (O_APPEND: two windows never interleave a
+ * short line), so a reload, a crash or a pruned history never loses what was spent; a torn last
+ * line is skipped when read. Nothing in it leaves the machine. Never imports vscode.
+ */
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ledgerLine, parseLedger, type CreditEntry } from './credits';
+
+export class CreditLedger {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly file: string) {}
+
+  /** Appends an entry (writes are queued, so they keep their order). */
+  record(entry: CreditEntry): Promise<void> {
+    const line = ledgerLine(entry);
+    const run = this.queue.then(async () => {
+      await mkdir(path.dirname(this.file), { recursive: true });
+      await appendFile(this.file, line, { encoding: 'utf8', flag: 'a' });
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Every entry on disk, in the order written; none when there is no ledger yet. */
+  async read(): Promise<CreditEntry[]> {
+    await this.queue;
+    try {
+      return parseLedger(await readFile(this.file, 'utf8'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+  }
+}
