@@ -210,7 +210,6 @@ export class GalleryPanel implements vscode.Disposable {
       "default-src 'none'",
       `img-src ${webview.cspSource} data: blob:`,
       `style-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
       `script-src 'nonce-${nonce}'`,
       `connect-src ${webview.cspSource}`,
     ].join('; ');
