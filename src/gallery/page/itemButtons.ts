@@ -98,11 +98,6 @@ export function contextMenuEntries(defs: readonly ItemActionDef[] = ITEM_BUTTONS
   return MENU_GROUPS.flatMap((g) => defs.filter((d) => d.group === g).map((d, i) => ({ command: d.command, when: GALLERY_ITEM_WHEN, group: `${g}@${i + 1}` })));
 }
 
-/** The action a context-menu command runs, or undefined for a command that is not one of these. */
-export function actionForCommand(command: string, defs: readonly ItemActionDef[] = ITEM_BUTTONS): ItemActionId | undefined {
-  return defs.find((d) => d.command === command)?.id;
-}
-
 /** The host request for an action, or undefined for copyImage (done in the page). */
 export function requestFor(id: ItemActionId, itemId: string): GalleryAction | undefined {
   switch (id) {
