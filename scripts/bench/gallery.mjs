@@ -234,7 +234,7 @@ export async function benchGallery({ log = console.log, items = 1000, extensionP
     await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: extensionPath }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
     await workbench.waitReady();
     const before = await rendererMemory(browser);
-    await workbench.runCommand('Nano Banana: Show Gallery');
+    await workbench.runCommand('Nano Banana: Show Gallery', { timeout: 60_000 });
     const frame = await workbench.webviewFrame('Nano Banana Gallery', { timeout: 60_000 });
     await frame.locator('header.header h1').waitFor({ state: 'visible', timeout: 60_000 });
     const { imagesAt } = await waitForCards(frame, items);
