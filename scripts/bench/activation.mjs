@@ -4,13 +4,11 @@ import { createRequire } from 'node:module';
 import Module from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { mark, table } from './common.mjs';
+import { table } from './common.mjs';
 
 export const title = 'Activation: what starting the extension costs';
 
 const require = createRequire(import.meta.url);
-/** Activation does no more than register commands and the gallery serializer: a few ms. */
-const GOAL_ACTIVATE_MS = 10;
 
 // A stand-in for the `vscode` module: just enough surface for activate() to run. Anything not
 // listed is a function that returns a disposable (registerX, onDidX, createX …), so activation can
@@ -85,7 +83,7 @@ export async function run(ctx) {
       [
         'require dist/extension.js + activate()',
         `${(t2 - t0).toFixed(2)} ms (${json.registrations} registrations)`,
-        `${mark(t2 - t0 < GOAL_ACTIVATE_MS)} < ${GOAL_ACTIVATE_MS} ms`,
+        'registrations only (no goal in the issue)',
       ],
       ['engine bundle load on first use', `${(t3 - t2).toFixed(2)} ms`, 'once, on the first command'],
     ],

@@ -4,9 +4,12 @@
 // their drawn length. The other strategies run through the same engine (its `pollSchedule` option).
 // Figures per job come from the simulator: its count of status queries of the task, and the time
 // between the task's end and the moment the engine handed it to `deliver`.
+import { createRequire } from 'node:module';
 import { engineModules, seededRandom, quantile, table, mark } from './common.mjs';
 import { VirtualClock } from './virtualClock.mjs';
 import { simulatedApi } from './simulatedApi.mjs';
+
+const { Agent } = createRequire(import.meta.url)('undici');
 
 export const title = 'Polling: status requests per job and how late the finish is seen';
 
@@ -112,7 +115,10 @@ export async function run(ctx) {
 /** The real simulator on 127.0.0.1 and the real ApiClient; the simulator reads the virtual clock. */
 async function overHttp(m, clock) {
   const sim = await m.startSimulator({ now: () => clock.now(), credit: 1e9 });
-  const client = new m.ApiClient({ baseUrl: sim.url, apiKey: () => sim.apiKey, userAgent: 'nano-banana-bench' });
+  // Thousands of engines start at the same virtual moment: a few sockets, the requests queued on
+  // them, rather than thousands of connections at once (beyond the server's listen backlog).
+  const dispatcher = new Agent({ connections: 16 });
+  const client = new m.ApiClient({ baseUrl: sim.url, apiKey: () => sim.apiKey, userAgent: 'nano-banana-bench', dispatcher });
   return {
     api: {
       submit: (req, signal) => clock.track(client.submit(req, signal)),
@@ -121,6 +127,7 @@ async function overHttp(m, clock) {
     tasks: sim.tasks,
     close: async () => {
       await client.close();
+      await dispatcher.close();
       await sim.close();
     },
     via: 'over HTTP against the simulator on 127.0.0.1 (--http)',
