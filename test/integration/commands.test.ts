@@ -4,6 +4,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { gradientPng } from '../simulator/png';
+import { imageDimensions } from '../../src/core/images/sniff';
+import { photoPixels, webpOf } from '../unit/core/images/encoders';
 import {
   ACCEPT,
   answerQuickInputs,
@@ -85,6 +87,19 @@ describe('commands with argument objects', function () {
     const job = await assertSucceeded(fx.api, id);
     assert.deepEqual(job.request.referenceNames, ['a.png', 'b.png', 'cat.png']);
     assert.equal(JSON.stringify(job).includes('base64'), false, 'reference data is not kept in the job record');
+  });
+
+  it('nanoBanana.generate downscales a large WebP reference to a JPEG in the worker (dist/ with its .wasm)', async () => {
+    const big = vscode.Uri.joinPath(workspaceRoot(), 'refs', 'big.webp');
+    await vscode.workspace.fs.writeFile(big, await webpOf(photoPixels(3000, 2000)));
+    const id = await fx.generate({ prompt: 'From a large WebP [sim:duration=300]', references: [big.fsPath] });
+    // The simulator records a request when it starts; a body of a megabyte or two arrives later.
+    await waitFor('the submit body', () => (submits(fx.sim)[0]?.body ?? '') !== '');
+    const [body] = submitBodies(fx.sim);
+    const sent = body.images?.[0] ?? '';
+    assert.ok(sent.startsWith('data:image/jpeg;base64,'), `a JPEG data URI, got ${sent.slice(0, 40)}`);
+    assert.deepEqual(imageDimensions(Buffer.from(sent.slice(sent.indexOf(',') + 1), 'base64')), { width: 2048, height: 1365 });
+    await assertSucceeded(fx.api, id);
   });
 
   it('nanoBanana.generate refuses a reference that is not an image, and sends nothing', async () => {
