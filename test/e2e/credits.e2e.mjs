@@ -17,7 +17,8 @@ export const tests = [
     name: 'gallery header: today here, this workspace and the image count grow by one image of 0.5 credits',
     timeout: 90_000,
     run: async ({ page, workbench, sim, screenshot }) => {
-      await workbench.runCommand('Nano Banana: Show Gallery');
+      // When this is the run's first test, the extension's commands may still be registering on a busy machine.
+      await workbench.runCommand('Nano Banana: Show Gallery', { timeout: 60_000 });
       const frame = await galleryFrame(workbench);
       await frame.locator('[data-testid="spent-today"]').waitFor({ state: 'visible', timeout: 20_000 });
       const before = { today: await figure(frame, 'spent-today'), total: await figure(frame, 'spent-total'), images: await figure(frame, 'image-count') };
