@@ -1,6 +1,6 @@
 // npm run package: a production build and a .vsix (offline; @vscode/vsce packs what .vscodeignore lets through).
 // The README's pictures are not packed when package.json names a GitHub `repository`: the packed
-// README links them there (scripts/lib/readmeImages.mjs). Without one, docs/gallery.png is packed.
+// README links them there (scripts/lib/readmeImages.mjs).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,16 +25,12 @@ mkdirSync(work, { recursive: true });
 const base = rawBaseUrl(pkg.repository);
 let ignore = readFileSync(path.join(root, '.vscodeignore'), 'utf8');
 const readmeArgs = [];
-if (base) {
-  // vsce takes the README from the files it packs (a path relative to the root), and packs it as readme.md.
-  const readme = path.relative(root, path.join(work, 'README.md')).split(path.sep).join('/');
-  writeFileSync(path.join(root, readme), absoluteImages(readFileSync(path.join(root, 'README.md'), 'utf8'), base));
-  ignore = ignore.replace(/^!README\.md$/m, `!${readme}`);
-  readmeArgs.push('--readme-path', readme);
-} else {
-  ignore += '\n!docs/gallery.png\n';
-  readmeArgs.push('--allow-missing-repository');
-}
+if (!base) throw new Error('package.json must name a GitHub repository: the packed README links its pictures there.');
+// vsce takes the README from the files it packs (a path relative to the root), and packs it as readme.md.
+const readme = path.relative(root, path.join(work, 'README.md')).split(path.sep).join('/');
+writeFileSync(path.join(root, readme), absoluteImages(readFileSync(path.join(root, 'README.md'), 'utf8'), base));
+ignore = ignore.replace(/^!README\.md$/m, `!${readme}`);
+readmeArgs.push('--readme-path', readme);
 const ignoreFile = path.join(work, '.vscodeignore');
 writeFileSync(ignoreFile, ignore);
 run(process.execPath, [

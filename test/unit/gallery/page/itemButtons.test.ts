@@ -60,7 +60,7 @@ describe('gallery item actions (one list for buttons, "…" menu and context men
     const sections = menuSections();
     assert.deepEqual(
       sections.map((s) => s.map((d) => d.id)),
-      [['insertHtml', 'open'], ['copyImage', 'copyPath'], ['reveal'], ['reusePrompt', 'useAsReference'], ['remove']],
+      [['insertHtml', 'open'], ['copyImage', 'copyPath'], ['reveal'], ['reusePrompt', 'useAsReference', 'refine'], ['remove']],
     );
     const made = [def('remove', '9_remove'), def('copyPath', '2_copy'), def('save', 'navigation', { inMenu: false }), def('open', 'navigation')];
     assert.deepEqual(
