@@ -1,0 +1,70 @@
+// The sections whose modules measure and return their figures (they also run alone, from their
+// own command line), put in the aggregator's shape: a title, the JSON value, the table's lines
+// with each goal and ✓/✗ beside the figure.
+import { benchGallery } from './gallery.mjs';
+import { run as firstCommand } from './firstCommand.mjs';
+import { run as reference } from './reference.mjs';
+import { run as vsix } from './vsix.mjs';
+import { mark, table } from './common.mjs';
+
+const row = (what, figure, unit, goal, ok) => [what, `${figure ?? '-'} ${unit}`, goal, mark(ok)];
+const HEADER = ['', 'ours', 'goal', ''];
+
+export const sections = {
+  firstCommand: {
+    title: 'First command: extension work before the prompt box, and to the first submit',
+    async run() {
+      const r = await firstCommand({ build: true });
+      return {
+        json: r,
+        lines: table(HEADER, [
+          row('command → prompt box (wall)', r.promptBoxMs, 'ms', '< 30 ms', r.promptBoxMs < 30),
+          row('command → prompt box (CPU)', r.promptBoxCpuMs, 'ms', '', undefined),
+          row('accept → submit arrives (typed in 1.5 s)', r.firstSubmitMs, 'ms', '', undefined),
+          row('accept → submit arrives (at once)', r.firstSubmitAtOnceMs, 'ms', '', undefined),
+        ]),
+      };
+    },
+  },
+  gallery: {
+    title: 'Gallery: 1,000 images of 2048² (3–6 MB PNGs), in code-server + Chromium',
+    async run(ctx) {
+      const r = await benchGallery({ log: ctx.log, items: 1000 });
+      return {
+        json: r,
+        lines: table(HEADER, [
+          row('first paint after the script starts', r.firstPaintMs, 'ms', '< 200 ms', r.firstPaintMs < 200),
+          row('renderer after scrolling to the end', r.rendererMB, 'MB', '< 300 MB', r.rendererMB < 300),
+          row('  the same renderer before the gallery opened', r.rendererBeforeMB, 'MB', '', undefined),
+          row('longest task while scrolling', r.longestTaskMs, 'ms', '< 50 ms', r.longestTaskMs < 50),
+          row('filter, slowest keystroke', r.filterMs, 'ms', '< 30 ms', r.filterMs < 30),
+          row('first screen of images', r.firstImagesMs, 'ms', '', undefined),
+          row('one thumbnail (worker)', r.thumbMsEach, 'ms', '', undefined),
+        ]),
+      };
+    },
+  },
+  reference: {
+    title: 'Reference images: a 12 MP photo prepared (off the main thread)',
+    async run() {
+      const r = await reference({});
+      return {
+        json: r,
+        lines: table(HEADER, [
+          row('12 MP progressive JPEG → 2048 px', r.prepareMs, 'ms', '< 500 ms', r.prepareMs < 500),
+          row('12 MP baseline JPEG → 2048 px', r.prepareMsBaseline, 'ms', '', undefined),
+          row('4.5 MP progressive JPEG → 2048 px', r.prepareMs4_5Progressive, 'ms', '', undefined),
+          row('main thread blocked at most', r.mainThreadBlockMs, 'ms', '', undefined),
+        ]),
+      };
+    },
+  },
+  vsixKB: {
+    title: 'Package: the .vsix',
+    async run() {
+      const r = await vsix({ build: true });
+      const biggest = r.files.slice(0, 6).map((f) => row(`  ${f.name}`, (f.compressed / 1024).toFixed(1), 'KB', '', undefined));
+      return { json: r.vsixKB, lines: table(HEADER, [row('.vsix', r.vsixKB, 'KB', '≤ 300 KB', r.vsixKB <= 300), ...biggest]) };
+    },
+  },
+};
