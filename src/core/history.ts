@@ -30,6 +30,11 @@ export interface HistoryItem {
   referenceNames?: string[];
   /** The workspace file (URI) this image was generated for, from a link to a missing file. */
   target?: string;
+  /** The group of jobs it came from (variations, a model comparison) and its place in it. */
+  groupId?: string;
+  groupIndex?: number;
+  /** How long the server took, from submit to the finished task (ms). */
+  durationMs?: number;
 }
 
 export interface HistoryIndexData {
@@ -56,8 +61,8 @@ function sanitizeLimit(n: number): number {
   return Number.isFinite(n) ? Math.max(1, Math.floor(n)) : 1;
 }
 
-const OPTIONAL_STRINGS = ['jobId', 'taskId', 'aspectRatio', 'imageSize', 'consumed', 'target'] as const;
-const OPTIONAL_NUMBERS = ['width', 'height'] as const;
+const OPTIONAL_STRINGS = ['jobId', 'taskId', 'aspectRatio', 'imageSize', 'consumed', 'target', 'groupId'] as const;
+const OPTIONAL_NUMBERS = ['width', 'height', 'groupIndex', 'durationMs'] as const;
 
 function isHistoryItem(x: unknown): x is HistoryItem {
   if (typeof x !== 'object' || x === null) return false;

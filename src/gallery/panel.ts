@@ -143,6 +143,8 @@ export class GalleryPanel implements vscode.Disposable {
       width: i.width,
       height: i.height,
       bytes: i.bytes,
+      ...(i.groupId !== undefined ? { groupId: i.groupId, groupIndex: i.groupIndex } : {}),
+      ...(i.durationMs !== undefined ? { durationMs: i.durationMs } : {}),
     }));
   }
 

@@ -117,6 +117,12 @@ export class GallerySource implements GalleryModel, vscode.Disposable {
       },
       imageCopied: t('Image copied to the clipboard.'),
       imageCopyFailed: t('This platform does not allow copying images from here; the file path was copied instead.'),
+      group: {
+        variations: t('{0} variations'),
+        comparison: t('Comparing {0} models'),
+        keep: t('Keep this one'),
+        took: t('took {0}'),
+      },
     };
   }
 }

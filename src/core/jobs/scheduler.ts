@@ -21,6 +21,7 @@ import { NanoError } from '../errors';
 import type { GenerateRequest, TaskApi } from '../api/types';
 import { DEFAULT_BACKOFF } from '../api/backoff';
 import type { BackoffOptions } from '../api/backoff';
+import type { JobGroup } from '../groups';
 import { JobBook } from './jobBook';
 import type { PollOptions } from './pollPolicy';
 import { isActive } from './states';
@@ -118,7 +119,7 @@ export class JobScheduler {
   }
 
   /** Creates a job (returned at once, `queued`) and submits it. Reference images are not persisted. */
-  start(req: GenerateRequest, meta?: { referenceNames?: string[]; target?: string }): JobRecord {
+  start(req: GenerateRequest, meta?: { referenceNames?: string[]; target?: string; group?: JobGroup }): JobRecord {
     if (this.book.disposed) throw new Error('JobScheduler is disposed');
     const now = this.clock.now();
     const request: JobRequest = { model: req.model, prompt: req.prompt };
@@ -128,6 +129,7 @@ export class JobScheduler {
     if (meta?.referenceNames && meta.referenceNames.length > 0) request.referenceNames = [...meta.referenceNames];
     if (meta?.target) request.target = meta.target;
     const job: JobRecord = { id: this.newId(), request, state: 'queued', createdAt: now, updatedAt: now, pollCount: 0 };
+    if (meta?.group) job.group = { ...meta.group };
     this.book.table.add(job);
     this.book.persistence.persist();
     this.book.emit(job, undefined);

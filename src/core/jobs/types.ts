@@ -1,4 +1,5 @@
 import type { SerializedError } from '../errors';
+import type { JobGroup } from '../groups';
 import type { JobState } from './states';
 
 export { ACTIVE_STATES, FINAL_STATES, isActive, isFinal, JOB_STATES } from './states';
@@ -52,6 +53,8 @@ export interface JobRecord {
   deliveredIds?: string[];
   /** True when the job can be resumed (cancelled, timed-out, failed download with a task id). */
   resumable?: boolean;
+  /** The group it was started in (variations, a model comparison); absent for a lone job. */
+  group?: JobGroup;
 }
 
 /** Everything the scheduler persists. */

@@ -88,6 +88,10 @@ export class App implements ViewContext {
     else void this.copyImage(item, shownImage);
   }
 
+  keepItem(itemId: string): void {
+    void this.send({ kind: 'keep', itemId });
+  }
+
   openLightbox(itemId: string, opener: HTMLElement): void {
     this.views?.lightbox.open(itemId, opener);
   }

@@ -9,4 +9,6 @@ export interface ViewContext {
   runJobAction(kind: 'cancelJob' | 'resumeJob', jobId: string): void;
   generate(): void;
   openLightbox(itemId: string, opener: HTMLElement): void;
+  /** "Keep this one" on an image of a group. */
+  keepItem(itemId: string): void;
 }

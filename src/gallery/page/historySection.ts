@@ -1,4 +1,4 @@
-/** The "History" grid: one card per image, newest first, filtered by the header's text. */
+/** The "History" grid: one card per image (one row per group of jobs), newest first, filtered by the header's text. */
 import type { HistoryView } from '../protocol';
 import type { ViewContext } from './context';
 import { h, icon, reconcileKeyed, textButton, uid } from './dom';
@@ -6,6 +6,8 @@ import { formatCredits } from '../../core/format';
 import { formatFullTimestamp, formatTimestamp, imageDetails, shortModel, withLabel } from './format';
 import { matchesQuery, newestFirst } from './filter';
 import { itemActionBar } from './itemActionBar';
+import { groupRows, type Row } from '../../core/groups';
+import { buildGroupRow, type GroupRowEntry } from './groupRow';
 
 interface Card {
   item: HistoryView;
@@ -21,8 +23,12 @@ export class HistorySection {
   private readonly count: HTMLSpanElement;
   private readonly empty: HTMLDivElement;
   private readonly noMatch: HTMLDivElement;
-  private readonly cards = new Map<string, Card>();
+  /** By row id: a card per lone image, a group row per group. */
+  private readonly cards = new Map<string, Card | GroupRowEntry>();
+  /** Each image's thumb and img, wherever it is shown (card or group row). */
+  private readonly tiles = new Map<string, { thumb: HTMLButtonElement; image: HTMLImageElement }>();
   private ordered: HistoryView[] = [];
+  private rows: Row<HistoryView>[] = [];
   private filter = '';
 
   constructor(private readonly ctx: ViewContext) {
@@ -57,21 +63,28 @@ export class HistorySection {
 
   /** The items in grid order that the filter lets through (the lightbox walks these). */
   visible(): HistoryView[] {
-    return this.ordered.filter((item) => matchesQuery(item, this.filter));
+    return this.rows.filter((row) => this.rowMatches(row)).flatMap((row) => row.items);
   }
 
   thumbFor(id: string): HTMLButtonElement | undefined {
-    return this.cards.get(id)?.thumb;
+    return this.tiles.get(id)?.thumb;
   }
 
   imageFor(id: string): HTMLImageElement | undefined {
-    return this.cards.get(id)?.image;
+    return this.tiles.get(id)?.image;
   }
 
   update(items: readonly HistoryView[], focusId?: string): void {
     const focusedCardIndex = this.indexOfFocusedCard();
     this.ordered = newestFirst(items);
-    reconcileKeyed(this.grid, this.cards, this.ordered, (item, signature) => this.build(item, signature));
+    this.rows = groupRows(this.ordered);
+    reconcileKeyed(this.grid, this.cards, this.rows, (row, signature) =>
+      row.groupId === undefined ? this.build(row.items[0], signature) : buildGroupRow(this.ctx, row, signature),
+    );
+    this.tiles.clear();
+    for (const entry of this.cards.values()) {
+      for (const t of 'tiles' in entry ? entry.tiles : [entry]) this.tiles.set(t.item.id, t);
+    }
     this.applyFilter();
     // The focused card went away (removed): keep the keyboard user in the grid.
     if (focusedCardIndex >= 0 && (document.activeElement === document.body || document.activeElement === null)) {
@@ -89,18 +102,22 @@ export class HistorySection {
 
   private applyFilter(): void {
     let shown = 0;
-    for (const item of this.ordered) {
-      const card = this.cards.get(item.id);
+    for (const row of this.rows) {
+      const card = this.cards.get(row.id);
       if (!card) continue;
-      const match = matchesQuery(item, this.filter);
+      const match = this.rowMatches(row);
       card.element.hidden = !match;
-      if (match) shown++;
+      if (match) shown += row.items.length;
     }
     const total = this.ordered.length;
     this.empty.hidden = total > 0;
     this.noMatch.hidden = total === 0 || shown > 0;
     this.grid.hidden = shown === 0;
     this.count.textContent = total === 0 ? '' : shown === total ? String(total) : `${shown} / ${total}`;
+  }
+
+  private rowMatches(row: Row<HistoryView>): boolean {
+    return row.items.some((item) => matchesQuery(item, this.filter));
   }
 
   private indexOfFocusedCard(): number {
@@ -111,7 +128,7 @@ export class HistorySection {
   }
 
   private highlight(id: string): void {
-    const card = this.cards.get(id);
+    const card = this.cards.get(this.rows.find((r) => r.items.some((i) => i.id === id))?.id ?? id);
     if (!card || card.element.hidden) return;
     card.element.classList.remove('is-new');
     void card.element.offsetWidth; // restart the animation

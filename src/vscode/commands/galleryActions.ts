@@ -6,6 +6,7 @@ import type { JobScheduler } from '../../core/jobs/scheduler';
 import type { GalleryAction } from '../../gallery/protocol';
 import type { WorkspaceCopies } from '../workspaceCopies';
 import type { GenerateFlow } from './generate';
+import { keepOne } from './keepOne';
 
 export interface GalleryActionDeps {
   store: ImageStore;
@@ -71,6 +72,8 @@ export class GalleryActions {
         return undefined;
       case 'remove':
         return this.remove(item);
+      case 'keep':
+        return keepOne(this.d, item);
     }
   }
 

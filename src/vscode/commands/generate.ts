@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { NanoConfig } from '../../core/config';
 import { buildRequest, defaultOptions, isGenerateArgs, resolvePromptSource, type GenerateArgs, type PromptSource } from '../../core/generateOptions';
+import { groupSlots, planGroup, type GroupChoice } from '../../core/groups';
 import type { JobScheduler } from '../../core/jobs/scheduler';
 import { validatePrompt, validateRequest } from '../../core/validate';
 import { LAST_PROMPT_KEY } from '../ids';
 import type { Log } from '../log';
+import { groupProblemMessage } from '../groupStep';
 import { pickOptions } from '../optionsStep';
 import { resolveReferences, type ResolvedReference } from '../references';
 import type { ApiKeyStore } from '../secrets';
@@ -82,25 +85,42 @@ export class GenerateFlow {
     }
   }
 
+  /**
+   * Starts the job, or the jobs of a group (variations, a model comparison), each through the
+   * scheduler like any other; returns the (first) job's id.
+   */
   private async start(input: StartInput): Promise<string | undefined> {
     const config = this.d.config();
     let options = defaultOptions(input.args, config);
     if (input.preset?.aspectRatio && !input.args?.aspectRatio?.trim()) options = { ...options, aspectRatio: input.preset.aspectRatio };
     let refs = input.references;
+    let choice: GroupChoice = { variations: input.args?.variations, models: input.args?.models };
     if (input.interactive) {
-      const picked = await pickOptions(options, input.referenceUris, input.prompt);
+      // A link's target is one file: no group for it.
+      const picked = await pickOptions(options, input.referenceUris, input.prompt, input.preset?.target ? undefined : { variations: 1, models: [] });
       if (!picked) return undefined;
       options = picked.options;
+      choice = picked.group;
       refs = [...refs, ...(await resolveReferences(picked.references))];
     } else if (input.referenceUris.length) {
       refs = [...refs, ...(await resolveReferences(input.referenceUris))];
     }
+    const plan = planGroup(options, choice);
+    if (!plan.ok) {
+      void vscode.window.showErrorMessage(groupProblemMessage(plan.problem));
+      return undefined;
+    }
     const images = refs.map((r) => r.value);
-    const request = validateRequest(buildRequest(input.prompt, options, images, config.callbackUrl));
+    const requests = plan.jobs.map((o) => validateRequest(buildRequest(input.prompt, o, images, config.callbackUrl)));
     await this.d.globalState.update(LAST_PROMPT_KEY, input.prompt);
-    const job = this.d.scheduler.start(request, { referenceNames: refs.map((r) => r.name), target: input.preset?.target });
-    this.d.log.info(`job ${job.id} started: model ${request.model}, ${refs.length} reference(s)`);
-    return job.id;
+    const slots = groupSlots(randomUUID(), requests.length);
+    const ids = requests.map((request, i) => {
+      const job = this.d.scheduler.start(request, { referenceNames: refs.map((r) => r.name), target: input.preset?.target, group: slots[i] });
+      const inGroup = slots[i] ? ` (group ${slots[i]?.id}, ${i + 1} of ${requests.length})` : '';
+      this.d.log.info(`job ${job.id} started: model ${request.model}, ${refs.length} reference(s)${inGroup}`);
+      return job.id;
+    });
+    return ids[0];
   }
 
   /** Explorer menu (multi-select): the images become references, then the prompt is asked. */

@@ -15,6 +15,7 @@ describe('gallery protocol guards', () => {
       { kind: 'reusePrompt', itemId: 'a' },
       { kind: 'useAsReference', itemId: 'a' },
       { kind: 'remove', itemId: 'a' },
+      { kind: 'keep', itemId: 'a' },
       { kind: 'cancelJob', jobId: 'j' },
       { kind: 'resumeJob', jobId: 'j' },
       { kind: 'generate' },
@@ -33,6 +34,8 @@ describe('gallery protocol guards', () => {
       { type: 'request', id: 1, action: { kind: 'save', itemId: '' } },
       { type: 'request', id: 1, action: { kind: 'insertLink', itemId: 'a', format: 'rtf' } },
       { type: 'request', id: 1, action: { kind: 'cancelJob', itemId: 'a' } },
+      { type: 'request', id: 1, action: { kind: 'keep' } },
+      { type: 'request', id: 1, action: { kind: 'keep', itemId: 7 } },
       { type: 'request', id: 1, action: { kind: 'deleteEverything' } },
       { type: 'viewState', filter: 'cat' }, // the filter stays in the page's webview state
     ]) {
