@@ -18,11 +18,6 @@ const groupJobs = (server, prompt) =>
     .filter((j) => j.request?.prompt === prompt)
     .sort((a, b) => (a.group?.index ?? 0) - (b.group?.index ?? 0));
 
-/** Picks the row of the open quick pick whose label contains `text` (typed into its filter, then Enter). */
-async function pickRow(page, workbench, text) {
-  await workbench.answerQuickInput(text);
-}
-
 /**
  * How far the status queries stay within the cap of 2 per second: for every run of n+1 queries in a
  * row, its span less the n × 500 ms the cap needs (a stamp is taken on arrival, so it may come late).
@@ -44,9 +39,9 @@ export const tests = [
     run: async ({ page, workbench, server, sim, log }) => {
       const prompt = 'Four variations of a lighthouse [sim:duration=9000]';
       await generateFromPalette(page, workbench, { prompt, apiKey: sim.apiKey });
-      await pickRow(page, workbench, 'Variations');
+      await workbench.answerQuickInput('Variations');
       await waitForQuickInput(page, /Variations/);
-      await pickRow(page, workbench, '4');
+      await workbench.answerQuickInput('4');
       const options = await waitForQuickInput(page, /Nano Banana: options/);
       assert.equal(options.rows.find((r) => /Variations/.test(r.label))?.description, '4', 'the options step shows 4 variations');
       await page.keyboard.press('Enter');
@@ -118,12 +113,13 @@ export const tests = [
       const prompt = 'A banana-shaped robot waving, studio light';
       const models = ['google/gempix2', 'google/nano-banana', 'google/nano-banana-pro'];
       await generateFromPalette(page, workbench, { prompt, apiKey: sim.apiKey });
-      await pickRow(page, workbench, 'Compare models');
+      await workbench.answerQuickInput('Compare models');
       await waitForQuickInput(page, /Compare models/);
       // The current model is ticked already; tick two more.
+      // (A click on a row of a multi-select quick pick ticks its box.)
       for (const m of models.slice(1)) {
-        const row = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${m}$`) }) });
-        await row.locator('.quick-input-list-checkbox, input[type="checkbox"]').first().click();
+        const label = page.locator('.quick-input-widget .monaco-list-row .label-name').filter({ hasText: new RegExp(`^${m.replace(/[/.-]/g, '\\$&')}$`) });
+        await label.first().click();
       }
       await page.keyboard.press('Enter');
       const options = await waitForQuickInput(page, /Nano Banana: options/);
