@@ -39,8 +39,11 @@ function capMargin(queries: readonly RecordedRequest[]): number {
   return worst;
 }
 
-/** Two late stamps at most, on a loaded machine (2 cores, several test runs). */
-const SLACK_MS = 250;
+/**
+ * Late stamps on a loaded machine (2 cores, several test runs; up to -173 ms seen). An uncapped
+ * group is far below it: four polls at once give about -1500 ms, even one pair at once -500 ms.
+ */
+const SLACK_MS = 300;
 
 describe('variations and comparisons run as a group of ordinary jobs', function () {
   const fx = useSimulator();
