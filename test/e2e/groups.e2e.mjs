@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { historyOnDisk, jobsOnDisk, submitsOf } from './lib/faults.mjs';
+import { extensionLogs, historyOnDisk, jobsOnDisk, submitsOf } from './lib/faults.mjs';
 import { galleryFrame, generateFromPalette, outputDir, pngFilesIn, waitForImage, waitForQuickInput, waitUntil } from './lib/nano.mjs';
 
 const FINAL = ['success', 'failed', 'cancelled', 'timed-out'];
@@ -120,6 +120,10 @@ export const tests = [
       log(
         `queries (job@ms from the reload; the new window claimed the jobs at ${claimedAt - faultAt}): ${queries.map((q) => `${which(q)}@${q.at - faultAt}`).join(' ')}`,
       );
+      for (const { host, text } of extensionLogs(server)) {
+        const lines = text.split('\n').filter((l) => /taking over|letting it go|submitted as task/.test(l));
+        if (lines.length) log(`${host}:\n      ${lines.join('\n      ')}`);
+      }
       const margin = Math.min(capMargin(before), capMargin(after));
       log(`4 variations: ${before.length} status queries by the old window, ${after.length} by the new; worst margin to the cap ${margin} ms`);
       assert.ok(margin >= -SLACK_MS, `at most 2 status queries per second (a run of them came ${-margin} ms too early)`);
