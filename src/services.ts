@@ -137,6 +137,7 @@ class Container implements Services {
       gallery: this.gallery,
       nextSteps: this.nextSteps,
       targets,
+      jobs: scheduler,
     });
     this.jobEvents = new JobEvents(scheduler, this.gallery, outcomes);
     this.historyLimit = new HistoryLimit(settings, store, storeReady, log, () => historyChanged.fire());

@@ -9,6 +9,10 @@ export interface GenerateArgs {
   imageSize?: string;
   /** https URLs, data URIs, file paths or file URIs of reference images. */
   references?: string[];
+  /** How many jobs of the same request to run (1–4), shown side by side. */
+  variations?: number;
+  /** The same prompt on each of these models (2–4), shown side by side. */
+  models?: string[];
 }
 
 function optString(x: unknown): x is string | undefined {
@@ -25,7 +29,9 @@ export function isGenerateArgs(x: unknown): x is GenerateArgs {
     optString(o.model) &&
     optString(o.aspectRatio) &&
     optString(o.imageSize) &&
-    (o.references === undefined || (Array.isArray(o.references) && o.references.every((r) => typeof r === 'string')))
+    (o.references === undefined || (Array.isArray(o.references) && o.references.every((r) => typeof r === 'string'))) &&
+    (o.variations === undefined || typeof o.variations === 'number') &&
+    (o.models === undefined || (Array.isArray(o.models) && o.models.every((m) => typeof m === 'string')))
   );
 }
 

@@ -35,6 +35,11 @@ export interface HistoryItem {
   referenceSources?: string[];
   /** The image this one was refined from, its chain's root and its version (core/lineage.ts). */
   lineage?: Lineage;
+  /** The group of jobs it came from (variations, a model comparison) and its place in it. */
+  groupId?: string;
+  groupIndex?: number;
+  /** How long the server took, from submit to the finished task (ms). */
+  durationMs?: number;
 }
 
 export interface HistoryIndexData {
@@ -61,8 +66,8 @@ function sanitizeLimit(n: number): number {
   return Number.isFinite(n) ? Math.max(1, Math.floor(n)) : 1;
 }
 
-const OPTIONAL_STRINGS = ['jobId', 'taskId', 'aspectRatio', 'imageSize', 'consumed', 'target'] as const;
-const OPTIONAL_NUMBERS = ['width', 'height'] as const;
+const OPTIONAL_STRINGS = ['jobId', 'taskId', 'aspectRatio', 'imageSize', 'consumed', 'target', 'groupId'] as const;
+const OPTIONAL_NUMBERS = ['width', 'height', 'groupIndex', 'durationMs'] as const;
 
 const isStringList = (x: unknown): x is string[] => Array.isArray(x) && x.every((n) => typeof n === 'string');
 

@@ -183,6 +183,8 @@ export class GalleryPanel implements vscode.Disposable {
         bytes: i.bytes,
         ...(thumb ? { thumb: webview.asWebviewUri(thumb).toString() } : {}),
         ...(i.lineage ? { lineage: i.lineage } : {}),
+        ...(i.groupId !== undefined ? { groupId: i.groupId, groupIndex: i.groupIndex } : {}),
+        ...(i.durationMs !== undefined ? { durationMs: i.durationMs } : {}),
       };
     });
   }

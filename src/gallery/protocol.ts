@@ -54,6 +54,11 @@ export interface HistoryView {
   bytes: number;
   /** Where it was refined from (version, parent, root), as stored when its job started. */
   lineage?: Lineage;
+  /** The group of jobs it came from (variations, a model comparison) and its place in it. */
+  groupId?: string;
+  groupIndex?: number;
+  /** Time the server took, submit to finished (ms). */
+  durationMs?: number;
 }
 
 /** What this workspace spent (decimal strings of credits, as core/credits.ts sums them). */
@@ -61,6 +66,11 @@ export interface SpentView {
   /** Today, in local time. */
   today: string;
   total: string;
+  /** The group of jobs it came from (variations, a model comparison) and its place in it. */
+  groupId?: string;
+  groupIndex?: number;
+  /** Time the server took, submit to finished (ms). */
+  durationMs?: number;
 }
 
 /** Localized strings the page needs (the host fills them with vscode.l10n.t). */
@@ -112,6 +122,20 @@ export interface PageStrings {
   lineageFromRemoved: string;
   /** The lightbox's strip of the versions of one chain (its accessible name). */
   lineageStrip: string;
+  /** Group rows (variations, model comparisons); the page falls back to English when absent. */
+  group?: GroupStrings;
+}
+
+/** Strings of a group row: "{0}" is a count, a duration or a model. */
+export interface GroupStrings {
+  /** "4 variations" */
+  variations: string;
+  /** "Comparing 3 models" */
+  comparison: string;
+  /** "Keep this one" */
+  keep: string;
+  /** "took {0}" */
+  took: string;
 }
 
 export interface GalleryState {
@@ -137,6 +161,8 @@ export type GalleryAction =
   | { kind: 'useAsReference'; itemId: string }
   | { kind: 'refine'; itemId: string }
   | { kind: 'remove'; itemId: string }
+  /** Save this image of a group into the workspace, then offer to remove the group's others. */
+  | { kind: 'keep'; itemId: string }
   | { kind: 'cancelJob'; jobId: string }
   | { kind: 'resumeJob'; jobId: string }
   | { kind: 'generate' };
@@ -186,7 +212,7 @@ function isObject(x: unknown): x is Record<string, unknown> {
 }
 
 /** Action kinds whose only field is an `itemId` (insertLink has a format too). */
-const KINDS_WITH_ITEM_ID: ReadonlySet<string> = new Set(['save', 'copyPath', 'open', 'reveal', 'reusePrompt', 'useAsReference', 'refine', 'remove']);
+const KINDS_WITH_ITEM_ID: ReadonlySet<string> = new Set(['save', 'copyPath', 'open', 'reveal', 'reusePrompt', 'useAsReference', 'refine', 'remove', 'keep']);
 /** Action kinds whose only field is a `jobId`. */
 const KINDS_WITH_JOB_ID: ReadonlySet<string> = new Set(['cancelJob', 'resumeJob']);
 

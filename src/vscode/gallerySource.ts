@@ -144,6 +144,12 @@ export class GallerySource implements GalleryModel, vscode.Disposable {
       lineageFrom: t('from {0}'),
       lineageFromRemoved: t('from a removed image'),
       lineageStrip: t('Versions'),
+      group: {
+        variations: t('{0} variations'),
+        comparison: t('Comparing {0} models'),
+        keep: t('Keep this one'),
+        took: t('took {0}'),
+      },
     };
   }
 }

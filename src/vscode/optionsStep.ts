@@ -3,10 +3,13 @@ import { ASPECT_RATIOS, KNOWN_MODELS, modelSupportsImageSize } from '../core/api
 import { inert } from '../core/inert';
 import type { ChosenOptions } from '../core/generateOptions';
 import { MAX_REFERENCES } from '../core/api/types';
+import { groupRows, pickGroupRow, type GroupOptions, type GroupRowId } from './groupStep';
 
 interface Item extends vscode.QuickPickItem {
-  id: 'go' | 'model' | 'ratio' | 'size' | 'refs';
+  id: 'go' | 'model' | 'ratio' | 'size' | 'refs' | GroupRowId;
 }
+
+export type PickedOptions = { options: ChosenOptions; references: vscode.Uri[]; group: GroupOptions };
 
 /**
  * The skippable options step: Enter on the first row generates with what is shown; the other rows
@@ -17,11 +20,14 @@ export async function pickOptions(
   initial: ChosenOptions,
   references: vscode.Uri[],
   prompt: string,
-): Promise<{ options: ChosenOptions; references: vscode.Uri[] } | undefined> {
+  initialGroup?: GroupOptions,
+): Promise<PickedOptions | undefined> {
   let opts = { ...initial };
   let refs = [...references];
+  /** Absent: this request cannot be a group (it writes one file, a link's target). */
+  let group = initialGroup;
   for (;;) {
-    const items = rows(opts, refs, prompt);
+    const items = [...rows(opts, refs, prompt), ...(group ? groupRows(group) : [])];
     const picked = await vscode.window.showQuickPick(items, {
       title: vscode.l10n.t('Nano Banana: options (Enter to generate)'),
       placeHolder: vscode.l10n.t('Press Enter to generate, or change an option'),
@@ -30,7 +36,7 @@ export async function pickOptions(
     if (!picked) return undefined;
     switch (picked.id) {
       case 'go':
-        return { options: opts, references: refs };
+        return { options: opts, references: refs, group: group ?? { variations: 1, models: [] } };
       case 'model': {
         const m = await pickFrom([...KNOWN_MODELS], opts.model, vscode.l10n.t('Model'), true);
         if (m) opts = { ...opts, model: m };
@@ -48,6 +54,10 @@ export async function pickOptions(
       }
       case 'refs':
         refs = await pickReferences(refs);
+        break;
+      case 'variations':
+      case 'compare':
+        if (group) group = await pickGroupRow(picked.id, group, opts.model);
         break;
     }
   }

@@ -1,11 +1,14 @@
 import * as vscode from 'vscode';
 import { formatElapsed } from '../core/format';
+import { groupProgress } from '../core/groups';
 import { inert } from '../core/inert';
 import type { JobChangeEvent, JobRecord, JobState } from '../core/jobs/types';
 import { isActive } from '../core/jobs/types';
 
 export interface JobSource {
   active(): JobRecord[];
+  /** Every job known, finished ones too (a group's progress counts its ended jobs). */
+  list?(): JobRecord[];
   onDidChange(listener: (e: JobChangeEvent) => void): { dispose(): void };
 }
 
@@ -74,8 +77,16 @@ export class JobStatusBar implements vscode.Disposable {
     this.render();
   }
 
-  /** " · 3 of 5" while a run of several jobs goes on (ended of all started), else nothing. */
-  private progress(active: number): string {
+  /**
+   * " · 3 of 5" while a run of several jobs goes on (ended of all started), else nothing. When the
+   * newest job belongs to a group, the group's own progress ("2 of 4"), read from the jobs
+   * themselves so it is right after a reload too.
+   */
+  private progress(active: number, newest: Readonly<JobRecord>): string {
+    if (newest.group) {
+      const g = groupProgress(this.jobs.list?.() ?? this.jobs.active(), newest.group.id);
+      if (g) return ` · ${vscode.l10n.t('{0} of {1}', g.ended, g.total)}`;
+    }
     const total = Math.max(this.run.size, active);
     return total > 1 ? ` · ${vscode.l10n.t('{0} of {1}', Math.min(this.ended.size, total), total)}` : '';
   }
@@ -103,7 +114,7 @@ export class JobStatusBar implements vscode.Disposable {
     }
     clearTimeout(this.hideTimer);
     const newest = active.reduce((a, b) => (b.createdAt > a.createdAt ? b : a));
-    this.item.text = `$(loading~spin) ${vscode.l10n.t('Nano Banana: {0}', stateWord(newest.state))}${this.progress(active.length)}`;
+    this.item.text = `$(loading~spin) ${vscode.l10n.t('Nano Banana: {0}', stateWord(newest.state))}${this.progress(active.length, newest)}`;
     this.item.backgroundColor = undefined;
     this.item.tooltip = runningTooltip(active, Date.now());
     this.item.command = 'nanoBanana.showGallery';

@@ -26,6 +26,11 @@ export interface ImageTask {
   readonly height: number;
   /** The prompt (seeds the image colours). */
   readonly prompt: string;
+  /**
+   * How many tasks with the same prompt came before (any model): variations and model comparisons
+   * of one prompt get images of their own, and a prompt's first task keeps its colours.
+   */
+  readonly variant?: number;
   /** Encoded images by index, made on first use. */
   readonly images: Map<number, Buffer>;
   /** How many successful answers have listed this task's images (numbers their links). */
@@ -76,7 +81,8 @@ export function gradientJpeg(width: number, height: number, seed: string): Buffe
 function imageOf(t: ImageTask, n: number): Buffer {
   let img = t.images.get(n);
   if (!img) {
-    img = t.directives.jpeg ? gradientJpeg(t.width, t.height, `${t.prompt}#${n}`) : gradientPng(t.width, t.height, `${t.prompt}#${n}`);
+    const seed = `${t.prompt}${t.variant ? `~${t.variant}` : ''}#${n}`;
+    img = t.directives.jpeg ? gradientJpeg(t.width, t.height, seed) : gradientPng(t.width, t.height, seed);
     t.images.set(n, img);
   }
   return img;

@@ -184,6 +184,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       width,
       height,
       prompt,
+      variant: [...tasks.values()].filter((t) => t.prompt === prompt).length,
       images: new Map(),
       answers: 0,
       words,

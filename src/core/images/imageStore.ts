@@ -176,7 +176,21 @@ export class ImageStore {
     if (job.request.target) item.target = job.request.target;
     if (job.request.referenceSources) item.referenceSources = [...job.request.referenceSources];
     if (job.request.lineage) item.lineage = structuredClone(job.request.lineage);
+    Object.assign(item, groupFields(job));
     await this.history.add(item);
     return item.id;
   }
+}
+
+/** What a history item keeps of its job's group and timing. */
+function groupFields(job: Readonly<JobRecord>): Pick<HistoryItem, 'groupId' | 'groupIndex' | 'durationMs'> {
+  const out: Pick<HistoryItem, 'groupId' | 'groupIndex' | 'durationMs'> = {};
+  if (job.group) {
+    out.groupId = job.group.id;
+    out.groupIndex = job.group.index;
+  }
+  if (job.submittedAt !== undefined && job.serverDoneAt !== undefined && job.serverDoneAt >= job.submittedAt) {
+    out.durationMs = job.serverDoneAt - job.submittedAt;
+  }
+  return out;
 }

@@ -143,6 +143,7 @@ export class JobScheduler {
     if (meta?.lineage && isLineage(meta.lineage)) request.lineage = structuredClone(meta.lineage);
     const job: JobRecord = { id: this.newId(), request, state: 'queued', createdAt: now, updatedAt: now, pollCount: 0 };
     if (this.workspace !== undefined) job.workspace = this.workspace;
+    if (meta?.group) job.group = { ...meta.group };
     this.book.table.add(job);
     this.book.persistence.persist();
     this.book.emit(job, undefined);

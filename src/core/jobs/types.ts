@@ -1,5 +1,6 @@
 import type { SerializedError } from '../errors';
 import type { Lineage } from '../lineage';
+import type { JobGroup } from '../groups';
 import type { JobState } from './states';
 
 export { ACTIVE_STATES, FINAL_STATES, isActive, isFinal, JOB_STATES } from './states';
@@ -23,7 +24,7 @@ export interface JobRequest {
 }
 
 /** What a job keeps beside the request it sends (see {@link JobRequest}). */
-export type JobMeta = Pick<JobRequest, 'referenceNames' | 'target' | 'referenceSources' | 'lineage'>;
+export type JobMeta = Pick<JobRequest, 'referenceNames' | 'target' | 'referenceSources' | 'lineage'> & { group?: JobGroup };
 
 /**
  * A job is one image request as the user sees it, from the moment it is asked for until its image
@@ -65,6 +66,8 @@ export interface JobRecord {
    * credits count for that workspace even when another window delivers it.
    */
   workspace?: string;
+  /** The group it was started in (variations, a model comparison); absent for a lone job. */
+  group?: JobGroup;
 }
 
 /** Everything the scheduler persists. */

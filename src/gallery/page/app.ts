@@ -106,6 +106,10 @@ export class App implements ViewContext {
     else void this.copyImage(item, shownImage?.getAttribute('src') === item.src ? shownImage : undefined);
   }
 
+  keepItem(itemId: string): void {
+    void this.send({ kind: 'keep', itemId });
+  }
+
   openLightbox(itemId: string, opener: HTMLElement): void {
     this.views?.lightbox.open(itemId, opener);
   }

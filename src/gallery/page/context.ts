@@ -11,4 +11,6 @@ export interface ViewContext {
   openLightbox(itemId: string, opener: HTMLElement): void;
   /** Sets the filter to the chain of refinements through this image. */
   showLineage(itemId: string): void;
+  /** "Keep this one" on an image of a group. */
+  keepItem(itemId: string): void;
 }

@@ -1,4 +1,4 @@
-/** The "History" grid: one card per image, newest first, filtered by the header's text. */
+/** The "History" grid: one card per image (one row per group of jobs), newest first, filtered by the header's text. */
 import { itemContext, type HistoryView } from '../protocol';
 import type { ViewContext } from './context';
 import { h, icon, reconcileKeyed, textButton, uid } from './dom';
@@ -9,11 +9,13 @@ import { itemActionBar } from './itemActionBar';
 import { LineageIndex } from '../../core/lineage';
 import { lineageLabel, type LabelledItem } from './lineageLabel';
 import { lineageButton } from './lineageView';
+import { groupRows, type Row } from '../../core/groups';
+import { buildGroupRow, type GroupRowEntry } from './groupRow';
 
 /** Its lineage text is part of the card's signature: the card is rebuilt when a parent goes. */
 type CardItem = LabelledItem;
 
-/** Cards built before the first paint: a screenful; the rest follow a slice per frame. */
+/** Rows built before the first paint: a screenful; the rest follow a slice per frame. */
 const FIRST_CARDS = 36;
 /** Work per frame while the rest of the cards are built, in ms (a frame is 16). */
 const SLICE_MS = 8;
@@ -38,11 +40,15 @@ export class HistorySection {
   private readonly count: HTMLSpanElement;
   private readonly empty: HTMLDivElement;
   private readonly noMatch: HTMLDivElement;
-  private readonly cards = new Map<string, Card>();
+  /** By row id: a card per lone image, a group row per group. */
+  private readonly cards = new Map<string, Card | GroupRowEntry>();
+  /** Each image's thumb and img, wherever it is shown (card or group row). */
+  private readonly tiles = new Map<string, { item: HistoryView; thumb: HTMLButtonElement; image: HTMLImageElement }>();
   private ordered: CardItem[] = [];
+  private rows: Row<CardItem>[] = [];
   private filter = '';
   private matches: (item: CardItem) => boolean = () => true;
-  /** How many of `ordered` have cards: all after the first render, fewer while it goes on. */
+  /** How many of `rows` are built: all after the first render, fewer while it goes on. */
   private rendered = 0;
   private frame = 0;
 
@@ -78,7 +84,7 @@ export class HistorySection {
 
   /** The items in grid order that the filter lets through (the lightbox walks these). */
   visible(): HistoryView[] {
-    return this.ordered.filter(this.matches);
+    return this.rows.filter((row) => this.rowMatches(row)).flatMap((row) => row.items);
   }
 
   /** Every item, newest first, whatever the filter (the lightbox's lineage strip walks these). */
@@ -87,11 +93,11 @@ export class HistorySection {
   }
 
   thumbFor(id: string): HTMLButtonElement | undefined {
-    return this.cards.get(id)?.thumb;
+    return this.tiles.get(id)?.thumb;
   }
 
   imageFor(id: string): HTMLImageElement | undefined {
-    return this.cards.get(id)?.image;
+    return this.tiles.get(id)?.image;
   }
 
   update(items: readonly HistoryView[], focusId?: string): void {
@@ -102,11 +108,13 @@ export class HistorySection {
       return lineageText === undefined ? item : { ...item, lineageText };
     });
     this.matches = queryFilter(this.ordered, this.filter);
+    this.rows = groupRows(this.ordered);
     this.swapThumbs();
-    this.rendered = Math.min(this.ordered.length, Math.max(this.rendered, FIRST_CARDS));
-    reconcileKeyed(this.grid, this.cards, this.ordered.slice(0, this.rendered), (item, signature) => this.build(item, signature));
+    this.rendered = Math.min(this.rows.length, Math.max(this.rendered, FIRST_CARDS));
+    reconcileKeyed(this.grid, this.cards, this.rows.slice(0, this.rendered), (row, signature) => this.buildRow(row, signature));
+    this.indexTiles();
     this.applyFilter();
-    if (this.rendered < this.ordered.length) this.scheduleMore();
+    if (this.rendered < this.rows.length) this.scheduleMore();
     // The focused card went away (removed): keep the keyboard user in the grid.
     if (focusedCardIndex >= 0 && (document.activeElement === document.body || document.activeElement === null)) {
       const visible = this.visible();
@@ -126,42 +134,63 @@ export class HistorySection {
     this.applyFilter();
   }
 
-  /** A thumbnail that arrived (made in the background) replaces the full image in place. */
+  /**
+   * A thumbnail that arrived (made in the background) replaces the full image in place: a lone
+   * card whose item differs only there keeps its element (a group row is rebuilt).
+   */
   private swapThumbs(): void {
-    for (const item of this.ordered) {
-      const card = this.cards.get(item.id);
-      if (!card || card.item.thumb === item.thumb || withoutThumb(card.item) !== withoutThumb(item)) continue;
+    for (const row of this.rows) {
+      const card = this.cards.get(row.id);
+      const item = row.items[0];
+      if (row.groupId !== undefined || !card || !('item' in card)) continue;
+      if (card.item.thumb === item.thumb || withoutThumb(card.item) !== withoutThumb(item)) continue;
       card.image.src = item.thumb ?? item.src;
       card.item = item;
-      card.signature = JSON.stringify(item);
+      card.signature = JSON.stringify(row);
     }
   }
 
-  /** Builds the cards not built yet, a slice per frame, so the page never stops answering. */
+  private buildRow(row: Row<CardItem>, signature: string): Card | GroupRowEntry {
+    return row.groupId === undefined ? this.build(row.items[0], signature) : buildGroupRow(this.ctx, row, signature);
+  }
+
+  private indexTiles(): void {
+    this.tiles.clear();
+    for (const entry of this.cards.values()) {
+      for (const t of 'tiles' in entry ? entry.tiles : [entry]) this.tiles.set(t.item.id, t);
+    }
+  }
+
+  private rowMatches(row: Row<CardItem>): boolean {
+    return row.items.some(this.matches);
+  }
+
+  /** Builds the rows not built yet, a slice per frame, so the page never stops answering. */
   private scheduleMore(): void {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
       const until = performance.now() + SLICE_MS;
       const batch = document.createDocumentFragment();
-      while (this.rendered < this.ordered.length && performance.now() < until) {
-        const item = this.ordered[this.rendered++];
-        const card = this.build(item, JSON.stringify(item));
-        card.element.hidden = !this.matches(item);
-        this.cards.set(item.id, card);
-        batch.append(card.element);
+      while (this.rendered < this.rows.length && performance.now() < until) {
+        const row = this.rows[this.rendered++];
+        const entry = this.buildRow(row, JSON.stringify(row));
+        entry.element.hidden = !this.rowMatches(row);
+        this.cards.set(row.id, entry);
+        for (const t of 'tiles' in entry ? entry.tiles : [entry]) this.tiles.set(t.item.id, t);
+        batch.append(entry.element);
       }
       this.grid.append(batch);
-      if (this.rendered < this.ordered.length) this.scheduleMore();
+      if (this.rendered < this.rows.length) this.scheduleMore();
     });
   }
 
   private applyFilter(): void {
     let shown = 0;
-    for (const item of this.ordered) {
-      const match = this.matches(item);
-      if (match) shown++;
-      const card = this.cards.get(item.id);
+    for (const row of this.rows) {
+      const match = this.rowMatches(row);
+      if (match) shown += row.items.length;
+      const card = this.cards.get(row.id);
       if (card && card.element.hidden === match) card.element.hidden = !match;
     }
     const total = this.ordered.length;
@@ -179,7 +208,7 @@ export class HistorySection {
   }
 
   private highlight(id: string): void {
-    const card = this.cards.get(id);
+    const card = this.cards.get(this.rows.find((r) => r.items.some((i) => i.id === id))?.id ?? id);
     if (!card || card.element.hidden) return;
     card.element.classList.remove('is-new');
     void card.element.offsetWidth; // restart the animation

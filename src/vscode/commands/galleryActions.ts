@@ -7,6 +7,7 @@ import type { GalleryAction } from '../../gallery/protocol';
 import type { WorkspaceCopies } from '../workspaceCopies';
 import type { GenerateFlow } from './generate';
 import type { RefineFlow } from './refine';
+import { keepOne } from './keepOne';
 
 export interface GalleryActionDeps {
   store: ImageStore;
@@ -76,6 +77,8 @@ export class GalleryActions {
         return undefined;
       case 'remove':
         return this.remove(item);
+      case 'keep':
+        return keepOne(this.d, item);
     }
   }
 

@@ -1,10 +1,13 @@
-import type * as vscode from 'vscode';
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
 import type { NanoConfig } from '../../core/config';
 import { buildRequest } from '../../core/generateOptions';
+import { groupSlots, planGroup } from '../../core/groups';
 import type { JobScheduler } from '../../core/jobs/scheduler';
 import { validateRequest } from '../../core/validate';
 import { LAST_PROMPT_KEY } from '../ids';
 import type { Log } from '../log';
+import { groupProblemMessage } from '../groupStep';
 import { resolveReferences } from '../references';
 import type { ApiKeyStore } from '../secrets';
 import { askGenerate, askWithReferences, type GenerateInput, type GeneratePreset } from './generateAsk';
@@ -36,27 +39,36 @@ export class GenerateFlow {
     return input && this.start(input);
   }
 
-  /** A new job for answers already given (also by the first command, asked before the engine loaded). */
-  async start(input: GenerateInput): Promise<string> {
+  /**
+   * A new job for answers already given (also by the first command, asked before the engine
+   * loaded), or the jobs of a group (variations, a model comparison), each through the scheduler
+   * like any other; the (first) job's id, undefined when the group was refused (said so).
+   */
+  async start(input: GenerateInput): Promise<string | undefined> {
+    const plan = planGroup(input.options, input.group);
+    if (!plan.ok) {
+      void vscode.window.showErrorMessage(groupProblemMessage(plan.problem));
+      return undefined;
+    }
     const refs = [...(await resolveReferences(input.argReferences)), ...(await resolveReferences(input.references))];
-    const request = validateRequest(
-      buildRequest(
-        input.prompt,
-        input.options,
-        refs.map((r) => r.value),
-        this.d.config().callbackUrl,
-      ),
-    );
+    const images = refs.map((r) => r.value);
+    const requests = plan.jobs.map((o) => validateRequest(buildRequest(input.prompt, o, images, this.d.config().callbackUrl)));
     await this.d.globalState.update(LAST_PROMPT_KEY, input.prompt);
-    const job = this.d.scheduler.start(request, {
-      referenceNames: refs.map((r) => r.name),
-      referenceSources: refs.flatMap((r) => (r.source ? [r.source] : [])),
-      target: input.target,
-      lineage: input.lineage,
+    const slots = groupSlots(randomUUID(), requests.length);
+    const ids = requests.map((request, i) => {
+      const job = this.d.scheduler.start(request, {
+        referenceNames: refs.map((r) => r.name),
+        referenceSources: refs.flatMap((r) => (r.source ? [r.source] : [])),
+        target: input.target,
+        lineage: input.lineage,
+        group: slots[i],
+      });
+      const from = job.request.lineage ? `, refines ${job.request.lineage.parentId} (v${job.request.lineage.version})` : '';
+      const inGroup = slots[i] ? ` (group ${slots[i]?.id}, ${i + 1} of ${requests.length})` : '';
+      this.d.log.info(`job ${job.id} started: model ${request.model}, ${refs.length} reference(s)${from}${inGroup}`);
+      return job.id;
     });
-    const from = job.request.lineage ? `, refines ${job.request.lineage.parentId} (v${job.request.lineage.version})` : '';
-    this.d.log.info(`job ${job.id} started: model ${request.model}, ${refs.length} reference(s)${from}`);
-    return job.id;
+    return ids[0];
   }
 }
 

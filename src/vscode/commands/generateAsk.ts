@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { NanoConfig } from '../../core/config';
 import { defaultOptions, isGenerateArgs, resolvePromptSource, type ChosenOptions, type GenerateArgs, type PromptSource } from '../../core/generateOptions';
+import type { GroupChoice } from '../../core/groups';
 import type { Lineage } from '../../core/lineage';
 import { validatePrompt } from '../../core/validate';
 import { LAST_PROMPT_KEY } from '../ids';
@@ -45,6 +46,8 @@ export interface GenerateInput {
   references: vscode.Uri[];
   target?: string;
   lineage?: Lineage;
+  /** Variations or models to compare (core/groups.ts); absent or one variation: one job. */
+  group?: GroupChoice;
 }
 
 /** `nanoBanana.generate`'s questions; undefined when the person dismissed one (or the prompt is empty, said so). */
@@ -112,16 +115,19 @@ function presetOptions(options: ChosenOptions, args: GenerateArgs | undefined, p
 async function askOptions(d: AskDeps, input: OptionsInput): Promise<GenerateInput | undefined> {
   let options = presetOptions(defaultOptions(input.args, d.config()), input.args, input.preset);
   let references = input.referenceUris;
+  let group: GroupChoice = { variations: input.args?.variations, models: input.args?.models };
   if (input.interactive) {
-    const asking = pickOptions(options, input.referenceUris, input.prompt);
+    // A link's target is one file: no group for it.
+    const asking = pickOptions(options, input.referenceUris, input.prompt, input.preset?.target ? undefined : { variations: 1, models: [] });
     d.onAsking?.();
     const picked = await asking;
     if (!picked) return undefined;
     options = picked.options;
     references = picked.references;
+    group = picked.group;
   }
   const { target, lineage } = input.preset ?? {};
-  return { prompt: input.prompt, options, argReferences: input.args?.references ?? [], references, target, lineage };
+  return { prompt: input.prompt, options, argReferences: input.args?.references ?? [], references, target, lineage, group };
 }
 
 /** Explorer menu (multi-select): the images become references, then the prompt is asked. */

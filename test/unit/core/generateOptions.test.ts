@@ -23,6 +23,8 @@ describe('command argument guard', () => {
     assert.ok(isGenerateArgs({ prompt: 'x' }));
     assert.ok(isGenerateArgs({ prompt: 'x', model: 'm', aspectRatio: '1:1', imageSize: '2k', references: ['https://a/b.png'] }));
     assert.ok(isGenerateArgs({ references: ['/tmp/a.png'] }));
+    assert.ok(isGenerateArgs({ prompt: 'x', variations: 4 }));
+    assert.ok(isGenerateArgs({ prompt: 'x', models: ['a', 'b'] }));
   });
   it('rejects what menus pass and malformed objects', () => {
     assert.ok(!isGenerateArgs(undefined));
@@ -31,6 +33,9 @@ describe('command argument guard', () => {
     assert.ok(!isGenerateArgs({ prompt: 3 }));
     assert.ok(!isGenerateArgs({ prompt: 'x', references: [1] }));
     assert.ok(!isGenerateArgs({ prompt: 'x', references: 'a.png' }));
+    assert.ok(!isGenerateArgs({ prompt: 'x', variations: '4' }));
+    assert.ok(!isGenerateArgs({ prompt: 'x', models: 'google/gempix2' }));
+    assert.ok(!isGenerateArgs({ prompt: 'x', models: [1, 2] }));
     assert.ok(!isGenerateArgs([{ prompt: 'x' }]));
   });
 });

@@ -267,6 +267,26 @@ describe('HistoryIndex', () => {
     assert.equal(files.backups.length, 1, 'backed up once');
   });
 
+  it('keeps the group and the time taken of an item across a reload, and skips items where they are malformed', async () => {
+    const files = new MemFiles();
+    const h = await loaded(files);
+    const grouped = item({ groupId: 'g1', groupIndex: 2, durationMs: 4200 });
+    await h.add(grouped);
+    const again = await loaded(files);
+    assert.deepEqual(again.get(grouped.id), grouped);
+
+    const logs: string[] = [];
+    const bad = new MemFiles(
+      JSON.stringify({
+        version: 1,
+        items: [item({ groupId: 'g' }), { ...item(), groupId: 7 }, { ...item(), groupIndex: '1' }, { ...item(), durationMs: 'long' }],
+      }),
+    );
+    const kept = await loaded(bad, 10, logs);
+    assert.equal(kept.size, 1);
+    assert.ok(logs.some((l) => /skipped 3 malformed/.test(l)));
+  });
+
   it('treats an unknown version the same way, and skips malformed items of a known one', async () => {
     const logs: string[] = [];
     const future = await loaded(new MemFiles(JSON.stringify({ version: 2, items: [item()] })), 10, logs);

@@ -16,6 +16,7 @@ describe('gallery protocol guards', () => {
       { kind: 'useAsReference', itemId: 'a' },
       { kind: 'refine', itemId: 'a' },
       { kind: 'remove', itemId: 'a' },
+      { kind: 'keep', itemId: 'a' },
       { kind: 'cancelJob', jobId: 'j' },
       { kind: 'resumeJob', jobId: 'j' },
       { kind: 'generate' },
@@ -36,6 +37,8 @@ describe('gallery protocol guards', () => {
       { type: 'request', id: 1, action: { kind: 'cancelJob', itemId: 'a' } },
       { type: 'request', id: 1, action: { kind: 'refine' } },
       { type: 'request', id: 1, action: { kind: 'refine', itemId: 7 } },
+      { type: 'request', id: 1, action: { kind: 'keep' } },
+      { type: 'request', id: 1, action: { kind: 'keep', itemId: 7 } },
       { type: 'request', id: 1, action: { kind: 'deleteEverything' } },
       { type: 'viewState', filter: 'cat' }, // the filter stays in the page's webview state
     ]) {

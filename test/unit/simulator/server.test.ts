@@ -282,6 +282,21 @@ describe('simulator: server', function () {
       assert.notDeepEqual(a1, a2);
     });
 
+    it('the same prompt on other models, or again, gives an image of its own (variations, comparisons)', async () => {
+      const urls = [
+        await finishedImageUrl({ prompt: 'one prompt', model: 'google/nano-banana' }),
+        await finishedImageUrl({ prompt: 'one prompt', model: 'google/nano-banana-pro' }),
+        await finishedImageUrl({ prompt: 'one prompt', model: 'google/nano-banana' }),
+      ];
+      const images = await Promise.all(urls.map(async (u) => Buffer.from((await call(sim, u, { key: null })).bytes).toString('base64')));
+      assert.equal(new Set(images).size, 3, 'three different images');
+      assert.deepEqual(
+        [...sim.tasks.values()].map((t) => t.request.model),
+        ['google/nano-banana', 'google/nano-banana-pro', 'google/nano-banana'],
+        'each task keeps the model it was asked for',
+      );
+    });
+
     it('404s images of unfinished or unknown tasks and out-of-range indexes', async () => {
       const id = await submit(sim);
       assert.equal((await call(sim, `/files/${id}/0.png`, { key: null })).status, 404);

@@ -43,3 +43,27 @@ describe('vscode/statusBar: a run of several jobs shows "n of m"', () => {
     }
   });
 });
+
+describe('vscode/statusBar: a group shows its own progress', () => {
+  beforeEach(() => clearShown());
+
+  it('"n of m" of the group, read from the jobs, so a new bar (after a reload) shows it at once', () => {
+    const group = (index: number) => ({ id: 'g', index, size: 4 });
+    const jobs: JobRecord[] = [0, 1, 2, 3].map((i) => ({ ...jobRecord(`v${i}`, 'in_progress'), createdAt: 10 + i, group: group(i) }));
+    const other = { ...jobRecord('lone', 'in_progress'), createdAt: 1 };
+    jobs[0].state = 'success';
+    jobs[2].state = 'success';
+    const all = [other, ...jobs];
+    // A fresh bar, as after a reload: it never saw the jobs start or end.
+    const bar = new JobStatusBar(
+      { active: () => all.filter((j) => j.state === 'in_progress'), list: () => all, onDidChange: () => ({ dispose: () => undefined }) },
+      50,
+    );
+    try {
+      bar.render();
+      assert.equal(statusItems[0].text, '$(loading~spin) Nano Banana: generating · 2 of 4');
+    } finally {
+      bar.dispose();
+    }
+  });
+});

@@ -136,6 +136,35 @@ describe('JobScheduler', () => {
     assert.equal(setup().sched.start(REQ).workspace, undefined, 'none without one given');
   });
 
+  it('the jobs of a group keep their group through a reload, and are polled under the same rate cap', async () => {
+    const s = setup({ maxRequestsPerSecond: 2 });
+    for (let i = 1; i <= 4; i++) s.api.script(`t${i}`, { status: 'in_progress' }, { status: 'in_progress' }, { status: 'success', images: [IMG] });
+    const ids = [0, 1, 2, 3].map((index) => s.sched.start(REQ, { group: { id: 'g', index, size: 4 } }).id);
+    await flush();
+    await s.clock.advance(1500);
+    await s.sched.flush();
+    assert.deepEqual(
+      ids.map((id) => savedJob(s.store, id).group),
+      [0, 1, 2, 3].map((index) => ({ id: 'g', index, size: 4 })),
+    );
+    s.sched.dispose();
+    const before = s.api.queries.length;
+    // A reload: a new scheduler over what was saved takes the four jobs over and finishes them.
+    const after = setup({ maxRequestsPerSecond: 2, clock: s.clock, api: s.api, store: new MemoryJobStore(s.store.saved) });
+    await after.sched.load();
+    for (let t = 0; t < 20 && ids.some((id) => after.sched.get(id)?.state !== 'success'); t++) await after.clock.advance(1000);
+    assert.deepEqual(
+      ids.map((id) => [state(after, id).state, state(after, id).group?.index]),
+      [0, 1, 2, 3].map((index) => ['success', index]),
+    );
+    // Each window has its own cap (a reload starts a new one).
+    for (const session of [s.api.queries.slice(0, before), s.api.queries.slice(before)]) {
+      const at = session.map((q) => q.at).sort((x, y) => x - y);
+      assert.ok(at.length > 0);
+      for (let i = 2; i < at.length; i++) assert.ok(at[i] - at[i - 2] >= 1000, `at most 2 queries in any second: ${at.join(', ')}`);
+    }
+  });
+
   it('drives many concurrent jobs with one timer and never exceeds the request rate', async () => {
     const s = setup({ maxRequestsPerSecond: 2 });
     const ids: string[] = [];
