@@ -37,7 +37,9 @@ export const tests = [
 
       // Refine… : the prompt box comes prefilled with the card's prompt; a new prompt, then the options step.
       const before = submits(sim).length;
-      await parentCard.locator('button[data-action="refine"]').click();
+      // Refine… is in the card's "…" menu.
+      await parentCard.locator('button[data-action="more"]').click();
+      await parentCard.locator('[role="menuitem"][data-action="refine"]').click();
       await waitForQuickInput(page, /Nano Banana: Generate Image/);
       assert.equal(await page.locator('.quick-input-box input').inputValue(), PARENT, 'prefilled with the card’s prompt');
       await workbench.answerQuickInput(CHILD);
@@ -101,7 +103,8 @@ export const tests = [
       assert.match((await card(gallery, childId).locator('[data-testid="lineage"]').innerText()).trim(), /^v2 · from A lighthouse/);
 
       // Remove the parent (the modal asks first): the child keeps v2 and says its parent is gone.
-      await card(gallery, parentId).locator('button[data-action="remove"]').click();
+      await card(gallery, parentId).locator('button[data-action="more"]').click();
+      await card(gallery, parentId).locator('[role="menuitem"][data-action="remove"]').click();
       const dialog = page.locator('.monaco-dialog-box:visible');
       await dialog.waitFor({ state: 'visible', timeout: 10_000 });
       await dialog.locator('.dialog-buttons .monaco-button', { hasText: /^Remove$/ }).click();

@@ -23,9 +23,10 @@ const CONTEXT_MENU = [
   'Reveal in Explorer',
   'Use Prompt Again',
   'Use as Reference',
+  'Refine…',
   'Remove from History…',
 ];
-const MORE_MENU = ['insertHtml', 'open', 'copyImage', 'copyPath', 'reveal', 'reusePrompt', 'useAsReference', 'remove'];
+const MORE_MENU = ['insertHtml', 'open', 'copyImage', 'copyPath', 'reveal', 'reusePrompt', 'useAsReference', 'refine', 'remove'];
 
 /** A prompt that is its own alt text (no brackets or other characters a Markdown link escapes). */
 const PLAIN = /^[\w ,.'-]+$/;
@@ -51,6 +52,8 @@ async function plainCard(page, workbench, sim) {
   }
   const [id] = await plainIds();
   const card = gallery.locator(`[data-testid="history-item"][data-id="${id}"]`);
+  // Cards far down the grid are not laid out and their images load lazily: bring this one into view.
+  await card.scrollIntoViewIfNeeded();
   await waitForImage(card.locator('img'), { what: 'the card image to load' });
   const prompt = (await card.locator('.prompt').innerText()).trim();
   return { gallery, card, prompt };
