@@ -252,7 +252,7 @@ export async function benchGallery({ log = console.log, items = 1000, extensionP
     const result = {
       items,
       firstPaintMs: Math.round(marks.painted - marks.start),
-      // Of which waiting for the host's first message (the page is not at work then).
+      // Of which waiting for the state to render (embedded in the HTML now; before, the host's first message).
       initMs: marks.init === undefined ? undefined : Math.round(marks.init - marks.start),
       firstImagesMs: Math.round(imagesAt - marks.start),
       rendererMB: grown.mb,
@@ -266,7 +266,7 @@ export async function benchGallery({ log = console.log, items = 1000, extensionP
     };
     log(`renderers (pid: MB before → after scrolling): ${[...afterScroll].map(([pid, mb]) => `${pid}: ${before.get(pid) ?? '-'} → ${mb}`).join(', ')}`);
     log(
-      `gallery, ${items} images of ${SIDE}²: first paint ${result.firstPaintMs} ms (host's init after ${result.initMs} ms), first screen of images ${result.firstImagesMs} ms; ` +
+      `gallery, ${items} images of ${SIDE}²: first paint ${result.firstPaintMs} ms (state to render after ${result.initMs} ms), first screen of images ${result.firstImagesMs} ms; ` +
         `renderer ${result.rendererBeforeMB} MB before → ${result.rendererAfterOpenMB} MB open → ${result.rendererMB} MB after scrolling ${scroll.height} px; ` +
         `longest task while scrolling ${result.longestTaskMs} ms (${scroll.count} over 50 ms); filter ${result.filterMs} ms (${filter.map((t) => t.toFixed(1)).join(', ')})` +
         (result.thumbMsEach ? `; ${result.thumbMsEach} ms per thumbnail` : ''),

@@ -15,6 +15,7 @@ import {
   type SpentView,
 } from './protocol';
 import { Outbox } from './outbox';
+import { embedState, INITIAL_STATE_ID } from './initialState';
 
 /** What the panel needs from the rest of the extension. */
 export interface GalleryModel {
@@ -153,13 +154,17 @@ export class GalleryPanel implements vscode.Disposable {
   private state(): GalleryState {
     const focusId = this.focusId;
     this.focusId = undefined;
+    return { ...this.currentState(), ...(focusId ? { focusId } : {}) };
+  }
+
+  /** The state without the one-shot focus (which only `init` carries). */
+  private currentState(): GalleryState {
     return {
       jobs: this.model.jobs(),
       history: this.historyViews(),
       strings: this.model.strings(),
       balance: this.model.balance(),
       spent: this.model.spent?.(),
-      ...(focusId ? { focusId } : {}),
     };
   }
 
@@ -226,6 +231,7 @@ export class GalleryPanel implements vscode.Disposable {
 </head>
 <body>
 <div id="app" role="main"></div>
+<script type="application/json" id="${INITIAL_STATE_ID}">${embedState(this.currentState())}</script>
 <script nonce="${nonce}" src="${media('dist', 'gallery.js')}"></script>
 </body>
 </html>`;

@@ -7,6 +7,8 @@
  * snapshots are older than `init`). The page keeps its own view state (the filter text) with the
  * webview's setState, so it survives a reload without the host. Requests from the page carry an `id`; the host answers each
  * with exactly one `reply` of the same id.
+ * Before `ready`, the page paints from the state the host embedded in its HTML (initialState.ts,
+ * same shape and guard as `init`); the `init` that follows brings it up to date.
  */
 
 import type { JobState } from '../core/jobs/states';

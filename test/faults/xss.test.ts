@@ -16,6 +16,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { record } from './figures';
+import { embedState, INITIAL_STATE_ID } from '../../src/gallery/initialState';
+import type { GalleryState } from '../../src/gallery/protocol';
 
 const CHROMIUM = process.env.NB_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = [
@@ -138,8 +140,8 @@ function history(): unknown[] {
   }));
 }
 
-/** The page as panel.ts writes it (minus the CSP, see above), with a stand-in for the webview API. */
-function pageHtml(): string {
+/** The page as panel.ts writes it (minus the CSP, see above), with a stand-in for the webview API; `embedded`: its first state in the HTML, as panel.ts embeds it. */
+function pageHtml(embedded?: GalleryState): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -158,6 +160,7 @@ function pageHtml(): string {
 </head>
 <body>
 <div id="app" role="main"></div>
+${embedded ? `<script type="application/json" id="${INITIAL_STATE_ID}">${embedState(embedded)}</script>` : ''}
 <script src="/media/dist/gallery.js"></script>
 </body>
 </html>`;
@@ -166,9 +169,11 @@ function pageHtml(): string {
 function serve(): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
-    if (u.pathname === '/' || u.pathname === '/index.html') {
+    if (u.pathname === '/' || u.pathname === '/index.html' || u.pathname === '/embedded.html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(pageHtml());
+      const p = (i: number) => PAYLOADS[i % PAYLOADS.length];
+      const state = { jobs: jobs(), history: history(), strings: strings(p), balance: 12.5 } as unknown as GalleryState;
+      res.end(pageHtml(u.pathname === '/embedded.html' ? state : undefined));
       return;
     }
     const file = path.join(repoRoot, path.normalize(u.pathname).replace(/^([/\\])+/, ''));
@@ -195,8 +200,9 @@ const post = (page: Page, msg: unknown) => page.evaluate(`window.postMessage(${J
 /** What only an injection could have put into the DOM. */
 const INJECTED = `(() => {
   const bad = [];
-  const scripts = document.querySelectorAll('script').length;
+  const scripts = document.querySelectorAll('script:not([type="application/json"])').length;
   if (scripts !== 2) bad.push(scripts + ' script elements');
+  if (document.querySelectorAll('script[type="application/json"]').length > 1) bad.push('a second data block');
   for (const el of document.querySelectorAll('iframe, object, embed, svg:not(.codicon > svg), math, marquee, details, video, audio, source, base, style, form, a[href], body body, #app input:not(.filter-input), img[src]:not([src^="data:image/png"]), img:not([src]):not(.lightbox-image)')) {
     bad.push(el.outerHTML.slice(0, 80));
   }
@@ -232,7 +238,7 @@ describe('fault suite: XSS in the gallery page', function () {
     await site?.close();
   });
 
-  async function openPage(ran: number[], dialogs: string[], errors: string[]): Promise<Page> {
+  async function openPage(ran: number[], dialogs: string[], errors: string[], file = ''): Promise<Page> {
     const context = await (browser as Browser).newContext({ viewport: { width: 1200, height: 900 } });
     await context.exposeBinding('__pwned', (_source, n: unknown) => void ran.push(Number(n)));
     const page = await context.newPage();
@@ -241,7 +247,7 @@ describe('fault suite: XSS in the gallery page', function () {
       void d.dismiss().catch(() => undefined);
     });
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto((site as { url: string }).url, { waitUntil: 'load' });
+    await page.goto((site as { url: string }).url + file, { waitUntil: 'load' });
     await page.waitForFunction(`window.__posted.some((m) => m.type === 'ready')`, undefined, { timeout: 10_000 });
     return page;
   }
@@ -334,6 +340,26 @@ describe('fault suite: XSS in the gallery page', function () {
         ok,
       });
     }
+  });
+
+  it('runs none of 25 payloads in the state embedded in the HTML, and shows them as text before any message', async () => {
+    const ran: number[] = [];
+    const dialogs: string[] = [];
+    const errors: string[] = [];
+    const page = await openPage(ran, dialogs, errors, 'embedded.html');
+    // No host message was posted: what shows came from the data block.
+    const prompts = await page.evaluate<string[]>(`[...document.querySelectorAll('[data-testid="history-item"] .prompt')].map((el) => el.textContent)`);
+    await page.mouse.move(600, 450);
+    await page.waitForTimeout(300);
+    const xss = await page.evaluate('window.__xss');
+    if (xss !== undefined) ran.push(Number(xss));
+    const injected = await page.evaluate<string[]>(INJECTED);
+    await page.context().close();
+    assert.deepEqual(ran, [], `payloads ran: ${ran.join(', ')}`);
+    assert.deepEqual(dialogs, [], 'no dialog opened');
+    assert.deepEqual(injected, [], 'no element or attribute was injected');
+    assert.deepEqual(errors, [], 'the page threw no error');
+    assert.deepEqual(new Set(prompts), new Set(PAYLOADS), 'every payload is shown as a prompt, as text');
   });
 
   it('detects a payload that does get in (positive control)', async () => {

@@ -4,6 +4,7 @@
  */
 import { decode as decodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { decodeSimplePng } from './fastPng';
 
 // ---- decoding ----
 
@@ -18,6 +19,8 @@ export interface Bitmap {
 }
 
 export function decodePng(bytes: Uint8Array): Bitmap {
+  const simple = decodeSimplePng(bytes);
+  if (simple) return simple;
   // pngjs expands palette, grey and 16-bit images to 8-bit RGBA.
   const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   return { width: png.width, height: png.height, channels: 4, data: png.data };

@@ -1,7 +1,9 @@
 /**
  * Entry of the gallery webview page (bundled by esbuild to media/dist/gallery.js).
- * Installs the message listener, then says `ready`; renders from `init`.
+ * Installs the message listener, renders the state embedded in the HTML (initialState.ts), then
+ * says `ready`; the host's `init` brings the current state.
  */
+import { INITIAL_STATE_ID, parseEmbeddedState } from '../initialState';
 import { isHostMessage } from '../protocol';
 import { App } from './app';
 import { RequestChannel } from './rpc';
@@ -33,6 +35,9 @@ function start(): void {
   });
   // Nothing can answer a request once the page goes: settle what still waits.
   window.addEventListener('pagehide', () => rpc.dispose());
+  // Paint now from the state the host put in the HTML; its `init` (after `ready`) brings any change since.
+  const embedded = parseEmbeddedState(document.getElementById(INITIAL_STATE_ID)?.textContent);
+  if (embedded) app.handle({ type: 'init', state: embedded });
   host.post({ type: 'ready' });
 }
 
