@@ -37,7 +37,8 @@ export async function galleryFrame(workbench, { timeout = 20_000 } = {}) {
 
 /** History cards in the gallery (all, or only those the filter shows). */
 export function historyItems(frame, { visibleOnly = false } = {}) {
-  return frame.locator(visibleOnly ? '[data-testid="history-item"]:not([hidden])' : '[data-testid="history-item"]');
+  // An image of a group sits in its row: hidden with it, whatever its own attribute.
+  return frame.locator(visibleOnly ? '[data-testid="history-item"]:not([hidden]):not([hidden] *)' : '[data-testid="history-item"]');
 }
 
 /** Ids of the history cards, in grid order. */
