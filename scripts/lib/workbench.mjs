@@ -111,8 +111,10 @@ export function createWorkbench(page, { log = () => {}, screenshotsDir, workspac
       const deadline = Date.now() + t;
       for (;;) {
         const box = await wb.openQuickInput('F1', `${mod}+Shift+P`);
-        await box.fill(`>${title}`);
         try {
+          // A palette opened while another part takes the focus (a walkthrough opening) closes at
+          // once and its input stays inert: that is a try that failed, like a missing command.
+          await box.fill(`>${title}`, { timeout: Math.min(3_000, Math.max(500, deadline - Date.now())) });
           await row.waitFor({ state: 'visible', timeout: Math.min(3_000, Math.max(500, deadline - Date.now())) });
           break;
         } catch {

@@ -14,6 +14,15 @@ const checked = (page, id) => page.locator(`button.getting-started-step[data-ste
 async function openWalkthrough(workbench) {
   await workbench.runCommand('Welcome: Open Walkthrough...');
   await workbench.pickQuickItem(TITLE);
+  // The walkthrough takes the focus once it is shown; a palette opened before that loses it and
+  // closes (its input left inert). Wait until the page holds the focus and the pick is gone.
+  await workbench.page.waitForFunction(
+    () =>
+      !!document.activeElement?.closest('.gettingStartedContainer') &&
+      !document.querySelector('.quick-input-widget:not([style*="display: none"]) .quick-input-box'),
+    undefined,
+    { timeout: 20_000 },
+  );
 }
 
 export const tests = [
