@@ -43,6 +43,8 @@ function installFakeVscode(root) {
   const known = {
     Uri: { joinPath: () => ({}), file: (p) => ({ fsPath: p, scheme: 'file', toString: () => `file://${p}` }) },
     workspace: { workspaceFile: undefined, workspaceFolders: [{ uri: { scheme: 'file', fsPath: root, toString: () => `file://${root}` } }] },
+    // Read by the walkthrough (it opens on first run of an installed extension only).
+    ExtensionMode: { Production: 1, Development: 2, Test: 3 },
   };
   const fakeVscode = Object.fromEntries([...NAMES.map((n) => [n, anything()]), ...Object.entries(known).map(([k, v]) => [k, wrap(v)])]);
   const origResolve = Module._resolveFilename;
