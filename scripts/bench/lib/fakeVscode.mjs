@@ -99,6 +99,8 @@ export function installFakeVscode({ root, storage, settings = {}, secret, hooks 
   const vscode = {
     version: '1.100.0',
     Uri,
+    // Read by the walkthrough (it opens on first run of an installed extension only).
+    ExtensionMode: { Production: 1, Development: 2, Test: 3 },
     EventEmitter,
     Disposable: class {
       constructor(fn) {
