@@ -12,6 +12,7 @@ import type { ImageStore } from '../../core/images/imageStore';
 import { isRefineArgs } from '../../core/generateOptions';
 import { inert } from '../../core/inert';
 import { childLineage, shortPrompt } from '../../core/lineage';
+import { fileExists } from '../imageTargets';
 import type { Log } from '../log';
 import type { GenerateFlow } from './generate';
 import type { CommandHandler } from './registry';
@@ -57,7 +58,7 @@ export class RefineFlow {
     for (const source of item.referenceSources ?? []) {
       if (out.length >= MAX_REFERENCES) break;
       const uri = parse(source);
-      if (uri && (uri.scheme === 'https' || (await exists(uri)))) out.push(uri);
+      if (uri && (uri.scheme === 'https' || (await fileExists(uri)))) out.push(uri);
       else missing++;
     }
     if (missing) this.d.log.info(`refine ${item.id}: ${missing} of its reference image(s) no longer exist; left out`);
@@ -89,15 +90,6 @@ function parse(source: string): vscode.Uri | undefined {
     return vscode.Uri.parse(source, true);
   } catch {
     return undefined;
-  }
-}
-
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
   }
 }
 
