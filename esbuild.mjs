@@ -51,10 +51,9 @@ const builds = [
   { ...node, entryPoints: { services: 'src/services.ts' }, outdir: 'dist' },
   // The first generate command's questions, without the engine (see src/front.ts).
   { ...node, entryPoints: { front: 'src/front.ts' }, outdir: 'dist' },
-  // Downscaling large reference images runs in a worker thread, off the extension host's thread.
-  { ...node, entryPoints: { resizeWorker: 'src/core/images/resizeWorker.ts' }, outdir: 'dist' },
-  // Gallery thumbnails are made in a worker thread too (one PNG decode each).
-  { ...node, entryPoints: { thumbnailWorker: 'src/core/images/thumbnailWorker.ts' }, outdir: 'dist' },
+  // Decoding images (thumbnails, large references, PNG↔JPEG) runs in a worker thread, off the
+  // extension host's thread; the decoders are only in this bundle.
+  { ...node, entryPoints: { imageWorker: 'src/core/images/imageWorker.ts' }, outdir: 'dist' },
   {
     ...common,
     entryPoints: { gallery: 'src/gallery/page/main.ts' },
@@ -66,7 +65,7 @@ const builds = [
   },
 ];
 
-// The worker's WebAssembly decoders (src/core/images/codecs.ts reads them beside dist/resizeWorker.js).
+// The worker's WebAssembly decoders (src/core/images/codecs.ts reads them beside dist/imageWorker.js).
 const WASM = ['@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm', '@jsquash/webp/codec/dec/webp_dec.wasm'];
 
 async function copyWasm() {

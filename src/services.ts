@@ -8,6 +8,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { ImageStore } from './core/images/imageStore';
+import { disposeSharedImageWorkers } from './core/images/imageWorkers';
 import type { WindowIdentity } from './core/jobs/leases';
 import { inert } from './core/inert';
 import { GalleryPanel } from './gallery/panel';
@@ -100,7 +101,6 @@ class Container implements Services {
       trash: async (file) => {
         await vscode.workspace.fs.delete(vscode.Uri.file(file), { useTrash: true });
       },
-      thumbnails: { workerFile: path.join(__dirname, 'thumbnailWorker.js') },
     });
     const storeReady = store.load().catch((e) => log.error(`history could not be loaded: ${e}`));
     const engine = new JobEngine(context, identity, this.clients.taskApi, store, storeReady, settings, log);
@@ -174,6 +174,7 @@ class Container implements Services {
     this.ui.add(historyChanged(() => gallery.pushHistory()));
     this.ui.add(onThumbnailsMade(store.thumbs, () => gallery.pushHistory()));
     this.ui.add({ dispose: () => store.thumbs.dispose() });
+    this.ui.add({ dispose: disposeSharedImageWorkers });
     this.ui.add(balance.onDidChange(() => gallery.pushBalance()));
     this.ui.add(credits.onDidChange(() => gallery.pushBalance()));
     // The balance is read when someone looks at it (the gallery header), never at activation.

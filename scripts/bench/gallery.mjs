@@ -78,7 +78,11 @@ async function thumbnailModule() {
   const esbuild = await import('esbuild');
   const outfile = path.join(repoRoot, '.cache', 'bench-build', 'thumbnailStore.cjs');
   await esbuild.build({
-    entryPoints: [path.join(repoRoot, 'src/core/images/thumbnailStore.ts')],
+    stdin: {
+      contents: "export { ThumbnailStore } from './src/core/images/thumbnailStore'; export { ImageWorkers } from './src/core/images/imageWorkers';",
+      resolveDir: repoRoot,
+      loader: 'ts',
+    },
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -95,8 +99,9 @@ async function seedHistory(storageDir, { items, thumbs, log }) {
   const sources = await sourceImages(log);
   const thumbMs = [];
   if (thumbs) {
-    const { ThumbnailStore } = await thumbnailModule();
-    const store = new ThumbnailStore(path.dirname(sources[0].file), { workerFile: path.join(repoRoot, 'dist', 'thumbnailWorker.js'), log });
+    const { ThumbnailStore, ImageWorkers } = await thumbnailModule();
+    const workers = new ImageWorkers({ workerFile: path.join(repoRoot, 'dist', 'imageWorker.js') });
+    const store = new ThumbnailStore(path.dirname(sources[0].file), { workers, log });
     for (const s of sources) {
       await rm(store.pathOf(path.basename(s.file)), { force: true });
       const t = performance.now();
@@ -104,6 +109,7 @@ async function seedHistory(storageDir, { items, thumbs, log }) {
       thumbMs.push(performance.now() - t);
     }
     store.dispose();
+    workers.dispose();
   }
   const list = [];
   const start = Date.now() - items * 60_000;

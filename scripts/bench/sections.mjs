@@ -52,6 +52,7 @@ export const sections = {
         json: r,
         lines: table(HEADER, [
           row('12 MP progressive JPEG → 2048 px', r.prepareMs, 'ms', '< 500 ms', r.prepareMs < 500),
+          row('  the same, first request (worker started)', r.coldMs, 'ms', '', undefined),
           row('12 MP baseline JPEG → 2048 px', r.prepareMsBaseline, 'ms', '', undefined),
           row('4.5 MP progressive JPEG → 2048 px', r.prepareMs4_5Progressive, 'ms', '', undefined),
           row('main thread blocked at most', r.mainThreadBlockMs, 'ms', '', undefined),

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { NanoError, isNanoError } from '../core/errors';
 import type { HistoryItem } from '../core/history';
 import { inert } from '../core/inert';
-import { convertImage } from '../core/images/convert';
+import { sharedImageWorkers } from '../core/images/imageWorkers';
 import { prepareFolderInside } from '../core/images/confine';
 import { sniffImage } from '../core/images/sniff';
 import type { ImageStore } from '../core/images/imageStore';
@@ -122,6 +122,17 @@ async function relink(from: vscode.Uri, to: vscode.Uri): Promise<void> {
   await vscode.workspace.applyEdit(edit);
 }
 
+/**
+ * `bytes` in the format the link asks for: as they are when already in it, converted in the image
+ * worker (decoding a 2048² image takes a second, never on this thread) when PNG↔JPEG, undefined
+ * for formats that cannot be converted.
+ */
+async function convertedTo(bytes: Uint8Array, produced: string | undefined, wanted: 'png' | 'jpeg'): Promise<Uint8Array | undefined> {
+  if (produced === (wanted === 'png' ? 'png' : 'jpg')) return bytes;
+  if (produced !== 'png' && produced !== 'jpg') return undefined;
+  return sharedImageWorkers().convert(bytes, wanted);
+}
+
 /** Delivers finished images to the file their link named. */
 export class ImageTargets {
   constructor(
@@ -135,7 +146,7 @@ export class ImageTargets {
     let bytes: Uint8Array = await readFile(this.store.pathOf(item));
     const produced = sniffImage(bytes)?.ext ?? 'png';
     const wanted = formatForTarget(target.path);
-    const converted = wanted === 'other' ? undefined : convertImage(bytes, wanted);
+    const converted = wanted === 'other' ? undefined : await convertedTo(bytes, sniffImage(bytes)?.ext, wanted);
     if (converted) bytes = converted;
     else {
       const ext = path.posix.extname(target.path).slice(1).toLowerCase();

@@ -4,6 +4,7 @@ import { inert } from '../core/inert';
 import type { ChosenOptions } from '../core/generateOptions';
 import { MAX_REFERENCES } from '../core/api/types';
 import { groupRows, pickGroupRow, type GroupOptions, type GroupRowId } from './groupStep';
+import { sharedImageWorkers } from '../core/images/imageWorkers';
 
 interface Item extends vscode.QuickPickItem {
   id: 'go' | 'model' | 'ratio' | 'size' | 'refs' | GroupRowId;
@@ -108,6 +109,8 @@ function rows(opts: ChosenOptions, refs: vscode.Uri[], prompt: string): Item[] {
 
 /** The reference images chosen in a dialog; the old ones when dismissed or when too many were chosen (said so). */
 async function pickReferences(refs: vscode.Uri[]): Promise<vscode.Uri[]> {
+  // A large photo is decoded in the image worker: start it (and its decoders) while the person picks.
+  sharedImageWorkers().warm();
   const chosen = await vscode.window.showOpenDialog({
     canSelectMany: true,
     openLabel: vscode.l10n.t('Use as references'),

@@ -1,16 +1,10 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { NanoError } from '../core/errors';
 import { inert } from '../core/inert';
 import { MAX_REFERENCES } from '../core/api/types';
-import {
-  DEFAULT_MAX_BYTES,
-  megabytes,
-  prepareReferenceOffThread,
-  ReferenceImageError,
-  type PreparedReference,
-  type ReferenceProblem,
-} from '../core/images/resize';
+import { megabytes } from '../core/format';
+import { sharedImageWorkers } from '../core/images/imageWorkers';
+import { DEFAULT_MAX_BYTES, ReferenceImageError, screenReference, type PreparedReference, type ReferenceProblem } from '../core/images/referenceCheck';
 
 /** Largest local file read as a reference at all; larger PNG/JPEG/WebP files under it are downscaled. */
 export const MAX_REFERENCE_FILE_BYTES = 50 * 1024 * 1024;
@@ -99,8 +93,10 @@ export async function readReference(uri: vscode.Uri): Promise<ResolvedReference>
   if (bytes.byteLength > MAX_REFERENCE_FILE_BYTES) throw tooLarge(shown, bytes.byteLength);
   let prepared: PreparedReference;
   try {
-    // Decoding a large photo takes a second or more: off the extension host's thread.
-    prepared = await prepareReferenceOffThread(bytes, { maxBytes: MAX_REFERENCE_BYTES, name }, path.join(__dirname, 'resizeWorker.js'));
+    const opts = { maxBytes: MAX_REFERENCE_BYTES, name };
+    const screened = screenReference(bytes, opts);
+    // Decoding a large photo takes hundreds of ms: in the image worker, off the extension host's thread.
+    prepared = 'done' in screened ? screened.done : await sharedImageWorkers().reference(bytes, opts);
   } catch (e) {
     if (e instanceof ReferenceImageError) {
       throw new NanoError({ kind: 'invalid-input', message: describeProblem(shown, e.problem), retryable: false, cause: e });

@@ -101,16 +101,39 @@ describe('architecture', () => {
     assert.match(text, /require\('\.\/services\.js'\)/);
   });
 
-  it('the first command asks with front.ts, which loads neither undici nor the engine', () => {
+  it('the first command asks with front.ts, which loads neither undici nor the engine nor a decoder', () => {
     const loaded = [...loadedModules('src/front.ts')];
     assert.ok(loaded.includes('src/vscode/commands/generateAsk.ts') && loaded.includes('src/vscode/optionsStep.ts'), loaded.join(', '));
     const heavy = loaded
       .filter((m) => !/^(vscode|node:.*)$/.test(m) && !m.startsWith('src/'))
-      .concat(loaded.filter((m) => /^src\/(services\.ts|core\/jobs\/(?!states\.ts)|core\/images\/|core\/api\/(client|http|undici)\.ts)/.test(m)));
+      .concat(
+        loaded.filter((m) =>
+          /^src\/(services\.ts|core\/jobs\/(?!states\.ts)|core\/images\/(?!(imageWorkers|referenceCheck|sniff)\.ts)|core\/api\/(client|http|undici)\.ts)/.test(
+            m,
+          ),
+        ),
+      );
+    // It may start the image worker while the person picks references (imageWorkers.ts holds no decoder).
     assert.deepEqual(heavy, []);
     const entry = readFileSync(path.join(root, 'src', 'extension.ts'), 'utf8');
     assert.match(entry, /require\('\.\/front\.js'\)/);
     assert.doesNotMatch(entry, /^import (?!type)[^;]*from\s+['"]\.\/front/m);
+  });
+
+  it('images are decoded only in the image worker: the engine loads no decoder, the worker loads no engine', () => {
+    const decoders = /^(pngjs|jpeg-js|@jsquash\/.*)$|^src\/core\/images\/(bitmap|codecs|convert|exif|fastPng|resize|thumbnail|imageWork)\.ts$/;
+    const engine = [...loadedModules('src/services.ts')];
+    assert.ok(engine.includes('src/core/images/imageWorkers.ts'), 'the engine reaches the workers');
+    assert.deepEqual(
+      engine.filter((m) => decoders.test(m)),
+      [],
+    );
+    const worker = [...loadedModules('src/core/images/imageWorker.ts')];
+    assert.ok(worker.includes('src/core/images/codecs.ts') && worker.includes('src/core/images/resize.ts'), worker.join(', '));
+    assert.deepEqual(
+      worker.filter((m) => m === 'vscode' || /^src\/(vscode|gallery)\/|^src\/core\/(jobs|api)\//.test(m)),
+      [],
+    );
   });
 
   it('the manifest declares exactly the commands the code registers', () => {

@@ -89,6 +89,11 @@ class Codec {
     private readonly factory: Factory,
   ) {}
 
+  /** Compiles and starts the decoder now (the first decode then does not wait for it). */
+  warm(): void {
+    this.instance ??= instantiate(this.kind, this.factory, this.warnings);
+  }
+
   /** Decodes, or throws; `warnings` are what the library printed while decoding these bytes. */
   decode(bytes: Uint8Array): { image: DecodedRgba; warnings: string[] } {
     this.warnings.length = 0;
@@ -108,6 +113,12 @@ class Codec {
 
 const jpeg = new Codec('jpeg', mozjpegFactory);
 const webp = new Codec('webp', webpFactory);
+
+/** Compiles both decoders ahead of the first image (an idle worker does it while the person picks). */
+export function warmCodecs(): void {
+  jpeg.warm();
+  webp.warm();
+}
 
 /**
  * A JPEG as RGBA, not rotated (the EXIF orientation is applied later, to the smaller image).

@@ -46,7 +46,7 @@ export class ImageStore {
       apiBaseUrl?: () => string | undefined;
       log?: (line: string) => void;
       trash?: (file: string) => Promise<void>;
-      /** Where the thumbnail worker is (dist/thumbnailWorker.js), how many at once. */
+      /** Where thumbnails are made (default: the shared image workers), and their size. */
       thumbnails?: ThumbnailStoreOptions;
     } = {},
   ) {

@@ -2,7 +2,7 @@
  * Gallery thumbnails: a small JPEG made once per stored image, so a card never decodes a
  * multi-megabyte PNG (the full image is shown only in the lightbox). Pure: bytes in, bytes out,
  * through the same decoders and area-average resampler as the reference images (bitmap.ts), so a
- * change of decoders there reaches thumbnails too. Runs in a worker (thumbnailWorker.ts); files and
+ * change of decoders there reaches thumbnails too. Runs in the image worker (imageWorker.ts); files and
  * queueing live in thumbnailStore.ts.
  */
 import { encode as encodeJpeg } from 'jpeg-js';
@@ -18,8 +18,6 @@ export const THUMB_SIDE = 384;
 export const THUMB_QUALITY = 80;
 /** Larger images are not decoded for a thumbnail (the card shows the image itself). */
 export const THUMB_MAX_PIXELS = 100_000_000;
-/** The folder inside the image store that holds the thumbnails. */
-export const THUMB_DIR = 'thumbs';
 
 export interface ThumbnailOptions {
   side?: number;
@@ -33,10 +31,7 @@ export interface Thumbnail {
   height: number;
 }
 
-/** The thumbnail's file name (inside {@link THUMB_DIR}) for an image of the store. */
-export function thumbFileName(imageFileName: string): string {
-  return `${imageFileName}.jpg`;
-}
+export { THUMB_DIR, thumbFileName } from './thumbnailFiles';
 
 /**
  * A JPEG with the longest side at most `side` (EXIF orientation applied, alpha on white). Throws

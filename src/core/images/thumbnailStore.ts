@@ -5,13 +5,16 @@
  * A thumbnail that cannot be made (WebP, GIF, a damaged file) is remembered and not tried again in
  * this session; the gallery then shows the image itself. Never imports vscode.
  */
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Emitter, type Event } from '../events';
-import { THUMB_DIR, thumbFileName, type ThumbnailOptions } from './thumbnail';
-import { ThumbnailRunner, type RunnerOptions } from './thumbnailRunner';
+import type { ThumbnailOptions } from './thumbnail';
+import { THUMB_DIR, thumbFileName } from './thumbnailFiles';
+import { sharedImageWorkers, type ImageWorkers } from './imageWorkers';
 
-export interface ThumbnailStoreOptions extends RunnerOptions {
+export interface ThumbnailStoreOptions {
+  /** Where thumbnails are made (default: the process's shared image workers). */
+  workers?: ImageWorkers;
   thumbnail?: ThumbnailOptions;
   log?: (line: string) => void;
 }
@@ -21,7 +24,7 @@ export class ThumbnailStore {
   private readonly known = new Set<string>();
   private readonly failed = new Set<string>();
   private readonly pending = new Map<string, Promise<boolean>>();
-  private readonly runner: ThumbnailRunner;
+  private readonly workers: ImageWorkers;
   private readonly created = new Emitter<string>();
   /** A thumbnail was made (its image's file name); fired for background work and `ensure` alike. */
   readonly onDidCreate: Event<string> = this.created.event;
@@ -31,7 +34,7 @@ export class ThumbnailStore {
     private readonly opts: ThumbnailStoreOptions = {},
   ) {
     this.dir = path.join(imageDir, THUMB_DIR);
-    this.runner = new ThumbnailRunner(opts);
+    this.workers = opts.workers ?? sharedImageWorkers();
   }
 
   /** Where the thumbnail of `imageFileName` is (or would be). */
@@ -77,8 +80,8 @@ export class ThumbnailStore {
     await unlink(this.pathOf(imageFileName)).catch(() => undefined);
   }
 
+  /** Stops telling about new thumbnails (the workers are shared, and ended by their owner). */
   dispose(): void {
-    this.runner.dispose();
     this.created.dispose();
   }
 
@@ -86,7 +89,8 @@ export class ThumbnailStore {
     const target = this.pathOf(imageFileName);
     try {
       if (await exists(target)) return this.made(imageFileName);
-      const thumb = await this.runner.run(() => readFile(path.join(this.imageDir, imageFileName)), this.opts.thumbnail);
+      // The worker reads the image itself: this thread never holds a large image for its thumbnail.
+      const thumb = await this.workers.thumbnail(path.join(this.imageDir, imageFileName), this.opts.thumbnail);
       await mkdir(this.dir, { recursive: true });
       const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
       await writeFile(tmp, thumb.bytes);

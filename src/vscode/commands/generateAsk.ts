@@ -6,6 +6,7 @@ import type { Lineage } from '../../core/lineage';
 import { validatePrompt } from '../../core/validate';
 import { LAST_PROMPT_KEY } from '../ids';
 import { pickOptions } from '../optionsStep';
+import { sharedImageWorkers } from '../../core/images/imageWorkers';
 
 /**
  * The asking half of the generate flow: prompt (given, selected or asked) and the options step. It
@@ -132,6 +133,8 @@ async function askOptions(d: AskDeps, input: OptionsInput): Promise<GenerateInpu
 
 /** Explorer menu (multi-select): the images become references, then the prompt is asked. */
 export async function askWithReferences(d: AskDeps, clicked: unknown, selected: unknown): Promise<GenerateInput | undefined> {
+  // A large photo is decoded in the image worker: start it (and its decoders) while the person picks.
+  sharedImageWorkers().warm();
   let uris: vscode.Uri[] = Array.isArray(selected) ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : [];
   if (!uris.length && clicked instanceof vscode.Uri) uris = [clicked];
   if (isGenerateArgs(clicked)) return askGenerate(d, clicked);

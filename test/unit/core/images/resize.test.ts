@@ -2,16 +2,7 @@ import * as assert from 'node:assert/strict';
 import { decode as decodeJpeg, encode as encodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { NanoError } from '../../../../src/core/errors';
-import * as path from 'node:path';
-import { threadId } from 'node:worker_threads';
-import {
-  jpegOrientation,
-  needsDownscale,
-  prepareReference,
-  prepareReferenceOffThread,
-  ReferenceImageError,
-  resample,
-} from '../../../../src/core/images/resize';
+import { jpegOrientation, prepareReference, ReferenceImageError, resample } from '../../../../src/core/images/resize';
 import { imageDimensions } from '../../../../src/core/images/sniff';
 import { photoPixels, webpOf, withOrientation } from './encoders';
 
@@ -308,47 +299,5 @@ describe('resample (area average)', () => {
     const data = new Uint8Array(w * h * 3).fill(77);
     const out = resample({ width: w, height: h, channels: 3, data }, 10, 6);
     for (let i = 0; i < out.data.length; i += 4) assert.deepEqual(Array.from(out.data.subarray(i, i + 4)), [77, 77, 77, 255]);
-  });
-});
-
-describe('prepareReferenceOffThread (worker thread)', function () {
-  this.timeout(20_000);
-  // tsc compiles the worker entry beside resize.js; the extension uses the bundled dist/resizeWorker.js.
-  const workerFile = path.join(__dirname, '..', '..', '..', '..', 'src', 'core', 'images', 'resizeWorker.js');
-
-  it('downscales in a worker thread, not in this one', async () => {
-    const input = makePng(2600, 1300);
-    assert.equal(needsDownscale(input), true);
-    const off = await prepareReferenceOffThread(input, {}, workerFile);
-    assert.ok(off.threadId !== undefined && off.threadId > 0, `a worker ran (threadId ${off.threadId})`);
-    assert.notEqual(off.threadId, threadId, 'not the main thread');
-    assert.equal(off.resized, true);
-    assert.equal(off.mime, 'image/jpeg');
-    assert.deepEqual([off.width, off.height], [2048, 1024]);
-    assert.ok(isJpeg(off.bytes));
-    assert.ok(off.bytes.byteLength > 0 && off.bytes.byteLength <= 4 * 1024 * 1024, `at most 4 MiB, got ${off.bytes.byteLength}`);
-    const back = decodeJpeg(off.bytes);
-    assert.deepEqual([back.width, back.height], [2048, 1024], 'the bytes are the image they claim');
-  });
-
-  it('reports a worker-side problem as the same ReferenceImageError', async () => {
-    const big = gif(3000, 3000, 5 * 1024 * 1024);
-    await assert.rejects(prepareReferenceOffThread(big, {}, workerFile), (e: unknown) => {
-      assert.ok(e instanceof ReferenceImageError, String(e));
-      assert.equal(e.problem.reason, 'undecodable-too-large');
-      return true;
-    });
-  });
-
-  it('keeps small images in this thread, and falls back when the worker file is missing', async () => {
-    const small = makePng(64, 32);
-    assert.equal(needsDownscale(small), false);
-    const same = await prepareReferenceOffThread(small, {}, workerFile);
-    assert.equal(same.resized, false);
-    assert.equal(same.threadId, threadId, 'a small image never starts a worker');
-    const big = await prepareReferenceOffThread(makePng(2100, 100), {}, '/nonexistent/worker.js');
-    assert.equal(big.resized, true);
-    assert.deepEqual([big.width, big.height], [2048, 98]);
-    assert.equal(big.threadId, threadId, 'no worker file: done in this thread, and the result says so');
   });
 });

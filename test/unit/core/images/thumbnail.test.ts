@@ -5,7 +5,7 @@ import path from 'node:path';
 import { decode as decodeJpeg, encode as encodeJpeg } from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { makeThumbnail, THUMB_SIDE, thumbFileName } from '../../../../src/core/images/thumbnail';
-import { ThumbnailRunner } from '../../../../src/core/images/thumbnailRunner';
+import { ImageWorkers } from '../../../../src/core/images/imageWorkers';
 import { ThumbnailStore } from '../../../../src/core/images/thumbnailStore';
 import { sniffImage } from '../../../../src/core/images/sniff';
 
@@ -75,12 +75,14 @@ describe('thumbnails: makeThumbnail', () => {
     assert.throws(() => makeThumbnail(broken));
   });
 
-  it('runs in a worker thread that stays for the next image', async () => {
-    // tsc compiles the worker entry beside thumbnail.js; the extension uses dist/thumbnailWorker.js.
-    const workerFile = path.join(__dirname, '..', '..', '..', '..', 'src', 'core', 'images', 'thumbnailWorker.js');
-    const runner = new ThumbnailRunner({ workerFile, concurrency: 2 });
+  it('runs in a worker thread that reads the file itself and stays for the next image', async () => {
+    // tsc compiles the worker entry beside imageWorkers.js; the extension uses dist/imageWorker.js.
+    const workers = new ImageWorkers({ backgroundConcurrency: 2 });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'nb-thumbw-'));
     try {
-      const results = await Promise.all([png(400, 400), jpeg(400, 200), png(300, 150)].map((b) => runner.run(b, { side: 100 })));
+      const files = [png(400, 400), jpeg(400, 200), png(300, 150)].map((b, i) => ({ b, f: path.join(dir, `${i}.img`) }));
+      for (const { b, f } of files) await writeFile(f, b);
+      const results = await Promise.all(files.map(({ f }) => workers.thumbnail(f, { side: 100 })));
       assert.deepEqual(
         results.map((r) => [r.width, r.height]),
         [
@@ -89,10 +91,14 @@ describe('thumbnails: makeThumbnail', () => {
           [100, 50],
         ],
       );
-      await assert.rejects(runner.run(Buffer.from('nope')), /no thumbnail for an unknown type/);
-      assert.equal((await runner.run(() => Promise.resolve(png(64, 64)), { side: 32 })).width, 32, 'a load function works the same');
+      assert.equal(decodeJpeg(results[0].bytes).width, 100, 'the bytes are the thumbnail');
+      await writeFile(path.join(dir, 'nope'), 'nope');
+      await assert.rejects(workers.thumbnail(path.join(dir, 'nope')), /no thumbnail for an unknown type/);
+      await assert.rejects(workers.thumbnail(path.join(dir, 'missing.png')), /ENOENT/);
+      assert.equal(workers.spawned, 2, 'two workers at most, kept between images');
     } finally {
-      runner.dispose();
+      workers.dispose();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,7 +1,7 @@
 /**
- * The bundled worker as it ships: dist/resizeWorker.js and its .wasm decoders, copied alone into a
+ * The bundled worker as it ships: dist/imageWorker.js and its .wasm decoders, copied alone into a
  * temporary folder (no node_modules above it, like an installed .vsix), driven through
- * prepareReferenceOffThread with real photos. Needs `npm run build` first (`npm test` does it).
+ * ImageWorkers with real photos. Needs `npm run build` first (`npm test` does it).
  */
 import * as assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,11 +10,12 @@ import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { decode as decodeJpeg, encode as encodeJpeg } from 'jpeg-js';
 import { WASM_FILES } from '../../../../src/core/images/codecs';
-import { jpegOrientation, prepareReferenceOffThread, ReferenceImageError, type PreparedReference } from '../../../../src/core/images/resize';
+import { ImageWorkers } from '../../../../src/core/images/imageWorkers';
+import { jpegOrientation, ReferenceImageError, type PreparedReference } from '../../../../src/core/images/resize';
 import { photoPixels, progressiveJpegOf, webpOf, withOrientation } from './encoders';
 
 const dist = path.join(__dirname, '..', '..', '..', '..', '..', 'dist');
-const SHIPPED = ['resizeWorker.js', ...Object.values(WASM_FILES).map((w) => w.file)];
+const SHIPPED = ['imageWorker.js', ...Object.values(WASM_FILES).map((w) => w.file)];
 
 function decoded(out: PreparedReference) {
   assert.equal(out.mime, 'image/jpeg');
@@ -23,10 +24,10 @@ function decoded(out: PreparedReference) {
   return { ...d, rgb: (x: number, y: number) => Array.from(d.data.subarray((y * d.width + x) * 4, (y * d.width + x) * 4 + 3)) };
 }
 
-describe('resizeWorker (the bundled dist/resizeWorker.js with its .wasm files)', function () {
+describe('imageWorker (the bundled dist/imageWorker.js with its .wasm files)', function () {
   this.timeout(180_000); // 12-megapixel inputs are made here with pure-JS and wasm encoders, on a shared machine
   let dir: string;
-  let worker: string;
+  let workers: ImageWorkers;
 
   before(function () {
     if (!SHIPPED.every((f) => existsSync(path.join(dist, f)))) {
@@ -34,13 +35,16 @@ describe('resizeWorker (the bundled dist/resizeWorker.js with its .wasm files)',
     }
     dir = mkdtempSync(path.join(tmpdir(), 'nb-worker-'));
     for (const f of SHIPPED) copyFileSync(path.join(dist, f), path.join(dir, f));
-    worker = path.join(dir, 'resizeWorker.js');
+    workers = new ImageWorkers({ workerFile: path.join(dir, 'imageWorker.js') });
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    workers.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('downscales a 12-megapixel progressive JPEG to 2048 px, off this thread', async () => {
     const input = await progressiveJpegOf(photoPixels(4000, 3000));
-    const out = await prepareReferenceOffThread(input, {}, worker);
+    const out = await workers.reference(input);
     assert.notEqual(out.threadId, threadId);
     assert.equal(out.resized, true);
     assert.deepEqual([out.width, out.height], [2048, 1536]);
@@ -51,7 +55,7 @@ describe('resizeWorker (the bundled dist/resizeWorker.js with its .wasm files)',
 
   it('a baseline 12-megapixel JPEG too', async () => {
     const px = photoPixels(3000, 4000, 7);
-    const out = await prepareReferenceOffThread(encodeJpeg(px, 90).data, {}, worker);
+    const out = await workers.reference(encodeJpeg(px, 90).data);
     assert.deepEqual([out.width, out.height], [1536, 2048]);
     decoded(out);
   });
@@ -59,7 +63,7 @@ describe('resizeWorker (the bundled dist/resizeWorker.js with its .wasm files)',
   it('turns an EXIF-rotated JPEG upright', async () => {
     const input = withOrientation(await progressiveJpegOf(photoPixels(3000, 1000)), 6);
     assert.equal(jpegOrientation(input), 6);
-    const out = await prepareReferenceOffThread(input, {}, worker);
+    const out = await workers.reference(input);
     assert.deepEqual([out.width, out.height], [683, 2048]); // rotated 90° clockwise: portrait
     const d = decoded(out);
     // source left (little red) is now at the top, source right (much red) at the bottom
@@ -67,7 +71,7 @@ describe('resizeWorker (the bundled dist/resizeWorker.js with its .wasm files)',
   });
 
   it('downscales a large WebP', async () => {
-    const out = await prepareReferenceOffThread(await webpOf(photoPixels(4000, 2500)), {}, worker);
+    const out = await workers.reference(await webpOf(photoPixels(4000, 2500)));
     assert.notEqual(out.threadId, threadId);
     assert.deepEqual([out.width, out.height], [2048, 1280]);
     const d = decoded(out);
@@ -83,14 +87,14 @@ describe('resizeWorker (the bundled dist/resizeWorker.js with its .wasm files)',
       [cut, 'truncated'],
       [header, 'garbled'],
     ] as const) {
-      await assert.rejects(prepareReferenceOffThread(bytes, { name: 'x.jpg' }, worker), (e: unknown) => {
+      await assert.rejects(workers.reference(bytes, { name: 'x.jpg' }), (e: unknown) => {
         assert.ok(e instanceof ReferenceImageError, `${label}: ${String(e)}`);
         assert.equal(e.problem.reason, 'corrupt', label);
         assert.match(e.message, /^x\.jpg could not be read as a JPEG image; it may be damaged or truncated\.$/);
         return true;
       });
     }
-    const out = await prepareReferenceOffThread(good, {}, worker);
+    const out = await workers.reference(good);
     assert.deepEqual([out.width, out.height], [2048, 819]);
   });
 });
