@@ -1,10 +1,9 @@
 /**
  * Decoding PNG/JPEG to plain 8-bit pixels and downscaling them with an area-average filter, for
- * {@link ./resize}. Pure JS (pngjs, jpeg-js), no `vscode`.
+ * {@link ./resize} and thumbnails. PNG through ./png, JPEG through mozjpeg (./codecs). No `vscode`.
  */
-import { decode as decodeJpeg } from 'jpeg-js';
-import { PNG } from 'pngjs';
-import { decodeSimplePng } from './fastPng';
+import { decodeJpegRgba } from './codecs';
+import { decodePng as decodePngPixels } from './png';
 
 // ---- decoding ----
 
@@ -19,16 +18,19 @@ export interface Bitmap {
 }
 
 export function decodePng(bytes: Uint8Array): Bitmap {
-  const simple = decodeSimplePng(bytes);
-  if (simple) return simple;
-  // pngjs expands palette, grey and 16-bit images to 8-bit RGBA.
-  const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  return { width: png.width, height: png.height, channels: 4, data: png.data };
+  return decodePngPixels(bytes);
 }
 
-export function decodeJpegBitmap(bytes: Uint8Array, maxPixels: number): Bitmap {
-  const img = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: 512, maxResolutionInMP: maxPixels / 1e6 });
-  return { width: img.width, height: img.height, channels: 3, data: img.data };
+/** A JPEG as opaque RGBA, not rotated (the EXIF orientation is applied to the smaller image). */
+export function decodeJpegBitmap(bytes: Uint8Array): Bitmap {
+  const rgba = decodeJpegRgba(bytes);
+  return {
+    width: rgba.width,
+    height: rgba.height,
+    channels: 4,
+    data: new Uint8Array(rgba.data.buffer, rgba.data.byteOffset, rgba.data.byteLength),
+    opaque: true,
+  };
 }
 
 // ---- scaling ----

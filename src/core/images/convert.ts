@@ -1,11 +1,12 @@
 /**
  * PNG ↔ JPEG, for an image that must land under a name whose extension asks for the other format
- * (a Markdown link to `hero.jpg` when the API returned a PNG). Pure JS (pngjs, jpeg-js), no `vscode`.
+ * (a Markdown link to `hero.jpg` when the API returned a PNG). Runs in the image worker
+ * (imageWork.ts); no `vscode`.
  */
 import { encode as encodeJpeg } from 'jpeg-js';
-import { PNG } from 'pngjs';
 import { decodeJpegBitmap, decodePng } from './bitmap';
-import { sniffImage } from './sniff';
+import { imageDimensions, sniffImage } from './sniff';
+import { encodePng } from './png';
 
 const MAX_PIXELS = 100e6;
 
@@ -14,12 +15,14 @@ export function convertImage(bytes: Uint8Array, to: 'png' | 'jpeg', jpegQuality 
   const kind = sniffImage(bytes)?.ext;
   if (kind === (to === 'png' ? 'png' : 'jpg')) return bytes;
   if (kind !== 'png' && kind !== 'jpg') return undefined;
-  const img = kind === 'png' ? decodePng(bytes) : decodeJpegBitmap(bytes, MAX_PIXELS);
+  const dims = imageDimensions(bytes);
+  if (!dims || dims.width * dims.height > MAX_PIXELS) throw new Error('the image is too large to convert');
+  const img = kind === 'png' ? decodePng(bytes) : decodeJpegBitmap(bytes);
   const n = img.width * img.height;
   const rgba = new Uint8Array(n * 4);
   for (let p = 0; p < n; p++) {
     const s = p * img.channels;
-    const a = img.channels === 4 ? img.data[s + 3] : 255;
+    const a = img.channels === 4 && !img.opaque ? img.data[s + 3] : 255;
     for (let c = 0; c < 3; c++) {
       const v = img.data[s + c];
       // JPEG has no transparency: flattened onto white.
@@ -28,7 +31,5 @@ export function convertImage(bytes: Uint8Array, to: 'png' | 'jpeg', jpegQuality 
     rgba[p * 4 + 3] = to === 'jpeg' ? 255 : a;
   }
   if (to === 'jpeg') return new Uint8Array(encodeJpeg({ width: img.width, height: img.height, data: rgba }, jpegQuality).data);
-  const png = new PNG({ width: img.width, height: img.height });
-  Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength).copy(png.data);
-  return new Uint8Array(PNG.sync.write(png));
+  return encodePng(img.width, img.height, rgba);
 }

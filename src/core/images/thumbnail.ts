@@ -45,7 +45,7 @@ export function makeThumbnail(bytes: Uint8Array, opts: ThumbnailOptions = {}): T
     throw new Error(`no thumbnail for ${type?.mime ?? 'an unknown type'} (only PNG and JPEG are decoded)`);
   const dims = imageDimensions(bytes);
   if (dims && dims.width * dims.height > maxPixels) throw new Error(`no thumbnail for ${dims.width}×${dims.height} pixels (more than ${maxPixels})`);
-  const img = type.mime === 'image/png' ? decodePng(bytes) : decodeJpegBitmap(bytes, maxPixels);
+  const img = type.mime === 'image/png' ? decodePng(bytes) : decodeJpegBitmap(bytes);
   if (!(img.width > 0 && img.height > 0) || img.data.length < img.width * img.height * img.channels) throw new Error('the image decoded to too few pixels');
   const { width, height } = fitInside(img.width, img.height, side);
   const orientation = type.mime === 'image/jpeg' ? jpegOrientation(bytes) : 1;
