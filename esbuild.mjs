@@ -2,9 +2,10 @@
 // the engine + adapters that load on first use) and the gallery page script with the codicons it uses built in.
 // Usage: node esbuild.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
-import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { brotli } from './scripts/lib/brotli.mjs';
 import { codiconsPlugin } from './scripts/lib/codicons.mjs';
 import { trimUndici } from './scripts/lib/trimUndici.mjs';
 
@@ -68,14 +69,21 @@ const builds = [
 // The worker's WebAssembly decoders (src/core/images/codecs.ts reads them beside dist/imageWorker.js).
 const WASM = ['@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm', '@jsquash/webp/codec/dec/webp_dec.wasm'];
 
+/** Each decoder as `dist/<name>.wasm.br` (codecs.ts unpacks it); the plain .wasm files of older builds go. */
 async function copyWasm() {
   await mkdir('dist', { recursive: true });
-  for (const file of WASM) await copyFile(require.resolve(file), path.join('dist', path.basename(file)));
+  for (const file of WASM) {
+    await writeFile(path.join('dist', `${path.basename(file)}.br`), brotli(await readFile(require.resolve(file))));
+    await rm(path.join('dist', path.basename(file)), { force: true });
+  }
+  await rm('dist/llhttp.wasm', { force: true });
 }
 
 await copyWasm();
 // The icon font of earlier builds is not used any more (the page has its icons built in).
 await Promise.all(['codicon.css', 'codicon.ttf'].map((f) => rm(`media/dist/${f}`, { force: true })));
+// Nor are the two image workers of earlier builds (one dist/imageWorker.js does their work).
+await Promise.all(['resizeWorker', 'thumbnailWorker'].flatMap((w) => [`dist/${w}.js`, `dist/${w}.js.map`]).map((f) => rm(f, { force: true })));
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   await Promise.all(contexts.map((c) => c.watch()));
