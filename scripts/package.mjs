@@ -1,11 +1,11 @@
 // npm run package: a production build and a .vsix (offline; @vscode/vsce packs what .vscodeignore lets through).
 // The README's pictures are not packed when package.json names a GitHub `repository`: the packed
-// README links them there (scripts/lib/readmeImages.mjs).
+// README links them there, and leaves out its parts for developers (scripts/lib/readmeImages.mjs).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { absoluteImages, rawBaseUrl } from './lib/readmeImages.mjs';
+import { absoluteImages, forUsers, rawBaseUrl } from './lib/readmeImages.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -28,7 +28,8 @@ const readmeArgs = [];
 if (!base) throw new Error('package.json must name a GitHub repository: the packed README links its pictures there.');
 // vsce takes the README from the files it packs (a path relative to the root), and packs it as readme.md.
 const readme = path.relative(root, path.join(work, 'README.md')).split(path.sep).join('/');
-writeFileSync(path.join(root, readme), absoluteImages(readFileSync(path.join(root, 'README.md'), 'utf8'), base));
+// The Marketplace page is for people who use the extension: the developers' parts stay in the repository.
+writeFileSync(path.join(root, readme), absoluteImages(forUsers(readFileSync(path.join(root, 'README.md'), 'utf8'), pkg.homepage), base));
 ignore = ignore.replace(/^!README\.md$/m, `!${readme}`);
 readmeArgs.push('--readme-path', readme);
 const ignoreFile = path.join(work, '.vscodeignore');

@@ -1,10 +1,14 @@
 // Renders the Marketplace icon media/icon.png (128×128) from the banana of media/icon.svg: the same
 // two paths, large, on a dark rounded square with a sparkle. Run after changing the design:
-//   node scripts/render-icon.mjs            (Chromium from NB_CHROMIUM, else /usr/bin/chromium)
+//   node scripts/render-icon.mjs            (Chromium from NB_CHROMIUM, else /usr/bin/chromium;
+//                                            after `npm run compile-tests`, for the PNG decoder)
+// The screenshot is stored as a palette PNG (scripts/lib/palettePng.mjs): 5 KB instead of 13.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { palettePng } from './lib/palettePng.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const small = readFileSync(path.join(root, 'media', 'icon.svg'), 'utf8');
@@ -28,9 +32,13 @@ const browser = await chromium.launch({ executablePath: process.env.NB_CHROMIUM 
 try {
   const page = await browser.newPage({ viewport: { width: SIZE, height: SIZE }, deviceScaleFactor: 1 });
   await page.setContent(`<html><body style="margin:0;background:transparent">${svg}</body></html>`);
-  const png = await page.locator('svg').screenshot({ omitBackground: true });
-  writeFileSync(path.join(root, 'media', 'icon.png'), png);
-  console.log(`media/icon.png: ${SIZE}×${SIZE}, ${png.length} bytes`);
+  const shot = await page.locator('svg').screenshot({ omitBackground: true });
+  const { decodePng } = createRequire(import.meta.url)(path.join(root, 'out', 'src', 'core', 'images', 'png.js'));
+  const img = decodePng(shot);
+  const rgba = img.channels === 4 ? img.data : Uint8Array.from({ length: SIZE * SIZE * 4 }, (_, i) => (i % 4 === 3 ? 255 : img.data[(i >> 2) * 3 + (i % 4)]));
+  const { file, colours, original } = palettePng(img.width, img.height, rgba);
+  writeFileSync(path.join(root, 'media', 'icon.png'), file);
+  console.log(`media/icon.png: ${SIZE}×${SIZE}, ${colours} of ${original} colours, ${file.length} bytes (the screenshot: ${shot.length})`);
 } finally {
   await browser.close();
 }

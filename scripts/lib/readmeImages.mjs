@@ -29,3 +29,31 @@ export function absoluteImages(markdown, base) {
     })
     .join('\n');
 }
+
+const DEV_START = /^<!-- developers\b.*-->\s*$/;
+const DEV_END = /^<!-- \/developers -->\s*$/;
+
+/**
+ * The README for the Marketplace page: the parts between `<!-- developers … -->` and
+ * `<!-- /developers -->` (building, testing, the simulator, figures, the design) are left out, and
+ * a last line points to them at `homepage`. Throws on an unclosed part, so nothing is cut by accident.
+ */
+export function forUsers(markdown, homepage) {
+  const kept = [];
+  let open = -1;
+  markdown.split('\n').forEach((line, i) => {
+    if (DEV_START.test(line)) {
+      if (open >= 0) throw new Error(`README.md: a developers part opens at line ${i + 1} inside the one of line ${open + 1}`);
+      open = i;
+    } else if (DEV_END.test(line)) {
+      if (open < 0) throw new Error(`README.md: a developers part closes at line ${i + 1} without opening`);
+      open = -1;
+    } else if (open < 0) kept.push(line);
+  });
+  if (open >= 0) throw new Error(`README.md: the developers part of line ${open + 1} is not closed`);
+  const text = kept
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd();
+  return `${text}\n\n---\n\nBuilding, testing, the API simulator, benchmarks and the design: see the [repository](${homepage}).\n`;
+}
