@@ -2,8 +2,10 @@
 // the code they name: media that exist and follow the theme, completion events that can fire, an icon
 // of the size the Marketplace wants, and links that are set.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const read = (...p: string[]) => readFileSync(path.join(root, ...p), 'utf8');
@@ -105,5 +107,31 @@ describe('manifest: the Getting Started walkthrough', () => {
       }
     }
     assert.match(en['walkthrough.setApiKey.description'], /\(command:nanoBanana\.setApiKey\)/);
+  });
+});
+
+describe('manifest: the README inside the .vsix', () => {
+  /** scripts/lib/readmeImages.mjs's forUsers on `markdown`, run in a child Node (it is an ES module); its output or error. */
+  function forUsers(markdown: string): string {
+    const lib = pathToFileURL(path.join(root, 'scripts', 'lib', 'readmeImages.mjs')).href;
+    const code = `import { forUsers } from ${JSON.stringify(lib)};\ntry { process.stdout.write(forUsers(${JSON.stringify(markdown)}, 'https://example.org/repo')); } catch (e) { process.stdout.write('ERROR ' + e.message); }`;
+    return execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: root, encoding: 'utf8' });
+  }
+
+  it("keeps what people read, leaves out the developers' parts and points to them", () => {
+    const out = forUsers(read('README.md'));
+    for (const kept of ['## First run', '## Commands', '## Settings', '## Credits']) assert.ok(out.includes(kept), kept);
+    for (const left of ['## Run all tests', '## Performance', '## Where things live', 'npm ci']) assert.ok(!out.includes(left), left);
+    assert.match(out, /see the \[repository\]\(https:\/\/example\.org\/repo\)\.\n$/);
+    assert.ok(out.length < read('README.md').length / 2, `${out.length} characters`);
+  });
+
+  it('refuses a part that is not closed or not opened, rather than cut the wrong text', () => {
+    assert.match(forUsers('a\n<!-- developers -->\nb\n'), /^ERROR .*line 2 is not closed/);
+    assert.match(forUsers('a\n<!-- /developers -->\n'), /^ERROR .*closes at line 2 without opening/);
+    assert.equal(
+      forUsers('a\n<!-- developers: x -->\nb\n<!-- /developers -->\nc'),
+      'a\nc\n\n---\n\nBuilding, testing, the API simulator, benchmarks and the design: see the [repository](https://example.org/repo).\n',
+    );
   });
 });
