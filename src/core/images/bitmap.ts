@@ -2,7 +2,7 @@
  * Decoding PNG/JPEG to plain 8-bit pixels and downscaling them with an area-average filter, for
  * {@link ./resize} and thumbnails. PNG through ./png, JPEG through mozjpeg (./codecs). No `vscode`.
  */
-import { decodeJpegRgba } from './codecs';
+import { decodeJpegRgba, decodeWebpRgba } from './codecs';
 import { decodePng as decodePngPixels } from './png';
 
 // ---- decoding ----
@@ -31,6 +31,11 @@ export function decodeJpegBitmap(bytes: Uint8Array): Bitmap {
     data: new Uint8Array(rgba.data.buffer, rgba.data.byteOffset, rgba.data.byteLength),
     opaque: true,
   };
+}
+/** A still WebP as RGBA (alpha kept: the resampler flattens it onto white). */
+export function decodeWebpBitmap(bytes: Uint8Array): Bitmap {
+  const rgba = decodeWebpRgba(bytes);
+  return { width: rgba.width, height: rgba.height, channels: 4, data: new Uint8Array(rgba.data.buffer, rgba.data.byteOffset, rgba.data.byteLength) };
 }
 
 // ---- scaling ----

@@ -6,9 +6,9 @@
  * queueing live in thumbnailStore.ts.
  */
 import { encode as encodeJpeg } from 'jpeg-js';
-import { decodeJpegBitmap, decodePng, fitInside, resample } from './bitmap';
+import { decodeJpegBitmap, decodePng, decodeWebpBitmap, fitInside, resample } from './bitmap';
 import { jpegOrientation, orient } from './exif';
-import { imageDimensions, sniffImage } from './sniff';
+import { imageDimensions, isAnimatedWebp, sniffImage } from './sniff';
 
 /**
  * Longest side of a thumbnail: cards are about 190 CSS px wide (a square crop), so 384 is sharp on
@@ -35,17 +35,19 @@ export { THUMB_DIR, thumbFileName } from './thumbnailFiles';
 
 /**
  * A JPEG with the longest side at most `side` (EXIF orientation applied, alpha on white). Throws
- * an Error saying why when the image cannot be decoded here (WebP, GIF, damaged, too many pixels).
+ * an Error saying why when the image cannot be decoded here (GIF, animated WebP, damaged, too many
+ * pixels): the card then shows the image itself.
  */
 export function makeThumbnail(bytes: Uint8Array, opts: ThumbnailOptions = {}): Thumbnail {
   const side = opts.side ?? THUMB_SIDE;
   const maxPixels = opts.maxPixels ?? THUMB_MAX_PIXELS;
   const type = sniffImage(bytes);
-  if (type?.mime !== 'image/png' && type?.mime !== 'image/jpeg')
-    throw new Error(`no thumbnail for ${type?.mime ?? 'an unknown type'} (only PNG and JPEG are decoded)`);
+  if (type?.mime !== 'image/png' && type?.mime !== 'image/jpeg' && type?.mime !== 'image/webp')
+    throw new Error(`no thumbnail for ${type?.mime ?? 'an unknown type'} (only PNG, JPEG and WebP are decoded)`);
+  if (type.mime === 'image/webp' && isAnimatedWebp(bytes)) throw new Error('no thumbnail for an animated WebP (the card shows it moving)');
   const dims = imageDimensions(bytes);
   if (dims && dims.width * dims.height > maxPixels) throw new Error(`no thumbnail for ${dims.width}×${dims.height} pixels (more than ${maxPixels})`);
-  const img = type.mime === 'image/png' ? decodePng(bytes) : decodeJpegBitmap(bytes);
+  const img = type.mime === 'image/png' ? decodePng(bytes) : type.mime === 'image/jpeg' ? decodeJpegBitmap(bytes) : decodeWebpBitmap(bytes);
   if (!(img.width > 0 && img.height > 0) || img.data.length < img.width * img.height * img.channels) throw new Error('the image decoded to too few pixels');
   const { width, height } = fitInside(img.width, img.height, side);
   const orientation = type.mime === 'image/jpeg' ? jpegOrientation(bytes) : 1;

@@ -8,6 +8,7 @@ import { makeThumbnail, THUMB_SIDE, thumbFileName } from '../../../../src/core/i
 import { ImageWorkers } from '../../../../src/core/images/imageWorkers';
 import { ThumbnailStore } from '../../../../src/core/images/thumbnailStore';
 import { sniffImage } from '../../../../src/core/images/sniff';
+import { webpOf } from './encoders';
 
 /** A noisy RGBA picture: left half red, right half blue (so orientation and scaling can be checked). */
 function pixels(width: number, height: number): Buffer {
@@ -63,6 +64,25 @@ describe('thumbnails: makeThumbnail', () => {
     assert.deepEqual([big.width, big.height], [50, 100]);
     const small = makeThumbnail(png(40, 30));
     assert.deepEqual([small.width, small.height], [40, 30]);
+  });
+
+  it('shrinks a WebP (the API may answer one), alpha on white; an animated WebP keeps showing itself', async () => {
+    const px = { width: 400, height: 200, data: pixels(400, 200) };
+    for (let i = 3; i < px.data.length; i += 4) if ((i >> 2) % 400 >= 390) px.data[i] = 0; // a transparent right edge
+    const webp = await webpOf(px, 90);
+    const t = makeThumbnail(webp, { side: 100 });
+    assert.deepEqual([t.width, t.height], [100, 50]);
+    const left = pixelAt(t.bytes, 5, 25);
+    assert.ok(left[0] > 180 && left[2] < 60, `left is red: ${left.join(',')}`);
+    const edge = pixelAt(t.bytes, 99, 25);
+    assert.ok(
+      edge.every((c) => c > 200),
+      `the transparent edge is white: ${edge.join(',')}`,
+    );
+    const animated = Buffer.from(webp);
+    animated.write('VP8X', 12, 'latin1');
+    animated[20] = 0x02; // the animation flag of an extended WebP header
+    assert.throws(() => makeThumbnail(animated), /animated WebP/);
   });
 
   it('refuses what it cannot decode, with the reason', () => {
