@@ -10,6 +10,7 @@ import { formatCredits } from '../core/format';
 import type { HistoryItem } from '../core/history';
 import { inert } from '../core/inert';
 import { findImageRefs, localTarget, resolveInRoot, type ImageRef } from '../core/markdownImages';
+import { fileExists } from './fileExists';
 
 export const GENERATE_IMAGE_AT = 'nanoBanana.generateImageAt';
 export const GENERATE_ALL_MISSING = 'nanoBanana.generateAllMissingImages';
@@ -41,15 +42,6 @@ export interface GenerateImageAtArgs {
   link?: string;
 }
 
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The image links of `document` inside its workspace folder whose file does not exist. */
 export async function missingImages(document: vscode.TextDocument): Promise<MissingImage[]> {
   if (document.isUntitled || document.uri.scheme === 'untitled') return [];
@@ -67,7 +59,7 @@ export async function missingImages(document: vscode.TextDocument): Promise<Miss
   const present = new Set<string>();
   await Promise.all(
     distinct.map(async (t) => {
-      if (await exists(vscode.Uri.parse(t))) present.add(t);
+      if (await fileExists(vscode.Uri.parse(t))) present.add(t);
     }),
   );
   return found

@@ -11,6 +11,7 @@ import { sniffImage } from '../core/images/sniff';
 import type { ImageStore } from '../core/images/imageStore';
 import { findImageRefs, formatForTarget, localTarget, resolveInRoot, withExtension } from '../core/markdownImages';
 import type { Log } from './log';
+import { fileExists } from './fileExists';
 import { symlinkOnTheWay } from './save';
 
 /**
@@ -28,15 +29,6 @@ export function placeInWorkspace(target: vscode.Uri): { folder: vscode.Workspace
     throw refused(vscode.l10n.t('{0} is not inside a workspace folder: images are only written into the workspace.', inert(target.toString(true))));
   }
   return { folder, rel };
-}
-
-export async function fileExists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const existsError = (target: vscode.Uri) =>

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { inert } from '../../core/inert';
 import { aspectFromHints, promptFromAlt } from '../../core/markdownImages';
 import { commandArgs, missingImages, type GenerateImageAtArgs } from '../imageLens';
-import { fileExists, placeInWorkspace } from '../imageTargets';
+import { fileExists } from '../fileExists';
+import { placeInWorkspace } from '../imageTargets';
 import type { CommandHandler } from './registry';
 
 function isArgs(x: unknown): x is GenerateImageAtArgs {

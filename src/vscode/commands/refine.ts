@@ -12,7 +12,7 @@ import type { ImageStore } from '../../core/images/imageStore';
 import { isRefineArgs } from '../../core/generateOptions';
 import { inert } from '../../core/inert';
 import { childLineage, shortPrompt } from '../../core/lineage';
-import { fileExists } from '../imageTargets';
+import { fileExists } from '../fileExists';
 import type { Log } from '../log';
 import type { GenerateFlow } from './generate';
 import type { CommandHandler } from './registry';
