@@ -6,11 +6,12 @@
  * Neither the first URL nor a redirect may lead to this computer or a private network unless the
  * API itself runs on this computer (see hosts.ts).
  */
-import { ProxyAgent, request, type Dispatcher } from '../api/undici';
+import { Agent, ProxyAgent, request, type Dispatcher } from '../api/undici';
 import { NanoError, isNanoError } from '../errors';
 import { nextDelay, type BackoffOptions } from '../api/backoff';
 import { sleep, systemClock, type Clock, type RandomSource } from '../clock';
 import { classifyHost, describeHostClass, isLoopbackApi } from './hosts';
+import { publicOnlyLookup, type Resolve } from './publicLookup';
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ioError } from './write';
@@ -47,6 +48,8 @@ export interface FetchImageOptions {
    * they are refused.
    */
   apiBaseUrl?: string;
+  /** How host names are resolved for the public-address check (default: the system's DNS; tests pass their own). */
+  resolve?: Resolve;
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -121,13 +124,24 @@ function startDeadline(timeoutMs: number, caller: AbortSignal | undefined): Dead
   };
 }
 
-/** Which dispatcher carries a hop: the caller's, a proxy for hosts off this computer, or undici's global one. */
-function dispatchers(opts: FetchImageOptions): { forUrl(url: URL): Dispatcher | undefined; close(): void } {
+/** Connections whose DNS answer is checked (publicOnlyLookup), shared by downloads so they are reused. */
+let guardedAgent: Agent | undefined;
+
+/**
+ * Which dispatcher carries a hop: the caller's, a proxy for hosts off this computer, undici's global
+ * one when the API runs on this computer, else one that connects to public addresses only.
+ */
+function dispatchers(opts: FetchImageOptions, allowLocal: boolean): { forUrl(url: URL): Dispatcher | undefined; close(): void } {
   let proxyAgent: ProxyAgent | undefined;
+  let ownAgent: Agent | undefined;
   return {
     forUrl(url) {
       if (opts.dispatcher) return opts.dispatcher;
-      if (!opts.proxy || classifyHost(url.hostname) === 'loopback') return undefined;
+      if (!opts.proxy || classifyHost(url.hostname) === 'loopback') {
+        if (allowLocal) return undefined;
+        if (opts.resolve) return (ownAgent ??= new Agent({ connect: { lookup: publicOnlyLookup(opts.resolve) } }));
+        return (guardedAgent ??= new Agent({ connect: { lookup: publicOnlyLookup() } }));
+      }
       if (!proxyAgent) {
         try {
           proxyAgent = new ProxyAgent(opts.proxy);
@@ -139,6 +153,7 @@ function dispatchers(opts: FetchImageOptions): { forUrl(url: URL): Dispatcher | 
     },
     close() {
       if (proxyAgent) void proxyAgent.close().catch(() => undefined);
+      if (ownAgent) void ownAgent.close().catch(() => undefined);
     },
   };
 }
@@ -199,7 +214,7 @@ async function fetchUrl<T>(
 ): Promise<T> {
   const { maxBytes, timeoutMs, allowLocal } = limits;
   const deadline = startDeadline(timeoutMs, opts.signal);
-  const via = dispatchers(opts);
+  const via = dispatchers(opts, allowLocal);
   const headers = { 'user-agent': opts.userAgent?.trim() || DEFAULT_IMAGE_USER_AGENT, accept: IMAGE_ACCEPT };
   let url = start;
   try {

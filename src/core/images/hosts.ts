@@ -3,8 +3,8 @@
  * neither the API nor a redirect may point the extension at this computer or the local network
  * (a router page, a cloud metadata service, a local dev server). Hosts are judged as written,
  * after WHATWG URL normalisation (`2130706433`, `0x7f.1`, `0177.0.0.1` are all `127.0.0.1`, and
- * `[::ffff:127.0.0.1]` is `[::ffff:7f00:1]`); names are never resolved, so a public name whose DNS
- * answer is a private address is not caught here.
+ * `[::ffff:127.0.0.1]` is `[::ffff:7f00:1]`); names are not resolved here: a public name whose DNS
+ * answer is a private address is caught when the download connects (publicLookup.ts).
  */
 
 /** `public` is the only class an API on another computer may send the extension to. */
