@@ -18,6 +18,7 @@ export class Credits implements vscode.Disposable {
   private value: Spending | undefined;
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.emitter.event;
+  private readonly watching: { dispose(): void };
 
   constructor(
     ledgerFile: string,
@@ -28,6 +29,8 @@ export class Credits implements vscode.Disposable {
     private readonly log: Log,
   ) {
     this.ledger = new CreditLedger(ledgerFile);
+    // Another window's spending shows in this window's gallery header as it happens.
+    this.watching = this.ledger.watch(() => void this.refresh());
   }
 
   /** The last figures read (undefined until the first `refresh`). */
@@ -84,6 +87,7 @@ export class Credits implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.watching.dispose();
     this.emitter.dispose();
   }
 }

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,5 +51,36 @@ describe('core/creditLedger', () => {
       (await ledger.read()).map((e) => e.taskId),
       ['t1', 't3'],
     );
+  });
+
+  it('watch: another process appending (another window spending) is heard once, other files in the folder are not', async function () {
+    this.timeout(20_000); // four child processes on a shared machine
+    const file = path.join(dir, 'live', 'credits.jsonl');
+    const ledger = new CreditLedger(file);
+    let heard = 0;
+    const watching = ledger.watch(() => heard++, 100);
+    /** Another process appends each text in turn (one write each). */
+    const otherProcess = (target: string, ...texts: string[]) =>
+      execFileSync(process.execPath, ['-e', `for (const t of ${JSON.stringify(texts)}) require('node:fs').appendFileSync(${JSON.stringify(target)}, t)`]);
+    const settle = () => new Promise((r) => setTimeout(r, 400));
+    try {
+      otherProcess(path.join(dir, 'live', 'other.json'), '{}');
+      await settle();
+      assert.equal(heard, 0, 'another file of the folder');
+      // The ledger appears with one line, and a second follows at once (two writes of one process).
+      otherProcess(
+        file,
+        '{"taskId":"x1","at":1,"consumed":"0.5","model":"m","workspace":"w"}\n',
+        '{"taskId":"x2","at":2,"consumed":"0.5","model":"m","workspace":"w"}\n',
+      );
+      await settle();
+      assert.equal(heard, 1, 'two appends close together: one call');
+      assert.equal((await ledger.read()).length, 2);
+    } finally {
+      watching.dispose();
+    }
+    otherProcess(file, '{"taskId":"x3","at":3,"consumed":"0.5","model":"m","workspace":"w"}\n');
+    await settle();
+    assert.equal(heard, 1, 'nothing after dispose');
   });
 });
