@@ -119,6 +119,23 @@ describe('refine and lineage', function () {
     await assertSucceeded(fx.api, again);
   });
 
+  it('from the palette without an argument: the history is offered newest first, and the picked image is refined', async () => {
+    const made = await assertSucceeded(fx.api, await fx.generate({ prompt: 'A red kite over the dunes [sim:duration=200]' }));
+    const newestId = (await fx.api.historyIds())[0];
+    assert.equal(newestId, made.deliveredIds![0], 'the image just made is the newest');
+    const newestBytes = await stored(await fx.api.historyItem(newestId));
+    fx.sim.reset();
+    // Three quick inputs, each accepted as it comes: the pick (its first entry), the prefilled prompt, the options.
+    const { result, shown } = await answerQuickInputs(() => vscode.commands.executeCommand<string>('nanoBanana.refineImage'), ACCEPT);
+    assert.equal(shown, 3, 'the image pick, the prompt box and the options step');
+    fx.jobs.push(result);
+    const [body] = await waitForSubmits(fx.sim);
+    assert.equal(body.prompt, 'A red kite over the dunes [sim:duration=200]', 'the picked image’s prompt');
+    assert.equal(body.images?.[0], dataUri(newestBytes), 'the picked (newest) image is the first reference');
+    const child = await assertSucceeded(fx.api, result);
+    assert.equal(child.request.lineage?.parentId, newestId);
+  });
+
   it('refining an image that is not in the history says so and starts nothing', async () => {
     const id = await vscode.commands.executeCommand<string | undefined>('nanoBanana.refineImage', { itemId: 'no-such-image', prompt: 'x' });
     assert.equal(id, undefined);
