@@ -26,13 +26,19 @@ const TABLES = {
   chromaAc: huffmanCodes(CHROMA_AC),
 };
 
+/** The zigzag order, held here: a hot loop reads it. */
+const ZZ = ZIGZAG;
+
 /** AAN's scale factors: the DCT below yields coefficients times 8 · AAN[row] · AAN[col]. */
 const AAN = [1, 1.387039845, 1.306562965, 1.175875602, 1, 0.785694958, 0.5411961, 0.275899379];
 
-/** What each DCT output is multiplied by to be quantized (row-major). */
+/** What each DCT output is multiplied by to be quantized, in zigzag order. */
 function divisors(quant: Uint8Array): Float64Array {
   const div = new Float64Array(64);
-  for (let i = 0; i < 64; i++) div[i] = 1 / (quant[i] * AAN[i >> 3] * AAN[i & 7] * 8);
+  for (let k = 0; k < 64; k++) {
+    const i = ZIGZAG[k];
+    div[k] = 1 / (quant[i] * AAN[i >> 3] * AAN[i & 7] * 8);
+  }
   return div;
 }
 
@@ -123,51 +129,64 @@ function magnitudeBits(v: number): number {
 
 /**
  * Forward DCT of an 8×8 block of level-shifted samples (row-major, changed in place; AAN's
- * float algorithm as libjpeg's jfdctflt.c has it), quantized and reordered into `zz`.
+ * float algorithm as libjpeg's jfdctflt.c has it) at `at`, quantized and reordered into `zz`.
  */
-function dctQuantize(d: Float64Array, div: Float64Array, zz: Int32Array): void {
-  for (let pass = 0; pass < 2; pass++) {
-    const step = pass === 0 ? 1 : 8; // rows first, then columns
-    for (let line = 0; line < 8; line++) {
-      const o = pass === 0 ? line * 8 : line;
-      const t0 = d[o] + d[o + 7 * step];
-      const t7 = d[o] - d[o + 7 * step];
-      const t1 = d[o + step] + d[o + 6 * step];
-      const t6 = d[o + step] - d[o + 6 * step];
-      const t2 = d[o + 2 * step] + d[o + 5 * step];
-      const t5 = d[o + 2 * step] - d[o + 5 * step];
-      const t3 = d[o + 3 * step] + d[o + 4 * step];
-      const t4 = d[o + 3 * step] - d[o + 4 * step];
-      // even part
-      const t10 = t0 + t3;
-      const t13 = t0 - t3;
-      const t11 = t1 + t2;
-      const t12 = t1 - t2;
-      d[o] = t10 + t11;
-      d[o + 4 * step] = t10 - t11;
-      const z1 = (t12 + t13) * 0.707106781;
-      d[o + 2 * step] = t13 + z1;
-      d[o + 6 * step] = t13 - z1;
-      // odd part
-      const s10 = t4 + t5;
-      const s11 = t5 + t6;
-      const s12 = t6 + t7;
-      const z5 = (s10 - s12) * 0.382683433;
-      const z2 = 0.5411961 * s10 + z5;
-      const z4 = 1.306562965 * s12 + z5;
-      const z3 = s11 * 0.707106781;
-      const z11 = t7 + z3;
-      const z13 = t7 - z3;
-      d[o + 5 * step] = z13 + z2;
-      d[o + 3 * step] = z13 - z2;
-      d[o + step] = z11 + z4;
-      d[o + 7 * step] = z11 - z4;
-    }
-  }
-  for (let k = 0; k < 64; k++) {
-    const i = ZIGZAG[k];
-    zz[k] = Math.round(d[i] * div[i]);
-  }
+function dctQuantize(d: Float64Array, at: number, div: Float64Array, zz: Int32Array): void {
+  for (let o = at; o < at + 64; o += 8) dct8(d, o, 1);
+  for (let o = at; o < at + 8; o++) dct8(d, o, 8);
+  // Rounds half up by truncation of a positive number (quantized values stay far above −16384).
+  for (let k = 0; k < 64; k++) zz[k] = ((d[at + ZZ[k]] * div[k] + 16384.5) | 0) - 16384;
+}
+
+/** The 1-D DCT of the 8 values at `o`, `o + step`, … (a row when `step` is 1, a column when 8). */
+function dct8(d: Float64Array, o: number, step: number): void {
+  const i1 = o + step;
+  const i2 = i1 + step;
+  const i3 = i2 + step;
+  const i4 = i3 + step;
+  const i5 = i4 + step;
+  const i6 = i5 + step;
+  const i7 = i6 + step;
+  const d0 = d[o];
+  const d1 = d[i1];
+  const d2 = d[i2];
+  const d3 = d[i3];
+  const d4 = d[i4];
+  const d5 = d[i5];
+  const d6 = d[i6];
+  const d7 = d[i7];
+  const t0 = d0 + d7;
+  const t7 = d0 - d7;
+  const t1 = d1 + d6;
+  const t6 = d1 - d6;
+  const t2 = d2 + d5;
+  const t5 = d2 - d5;
+  const t3 = d3 + d4;
+  const t4 = d3 - d4;
+  // even part
+  const t10 = t0 + t3;
+  const t13 = t0 - t3;
+  const t11 = t1 + t2;
+  const t12 = t1 - t2;
+  d[o] = t10 + t11;
+  d[i4] = t10 - t11;
+  const z1 = (t12 + t13) * 0.707106781;
+  d[i2] = t13 + z1;
+  d[i6] = t13 - z1;
+  // odd part
+  const s10 = t4 + t5;
+  const s11 = t5 + t6;
+  const s12 = t6 + t7;
+  const z5 = (s10 - s12) * 0.382683433;
+  const z2 = 0.5411961 * s10 + z5;
+  const z4 = 1.306562965 * s12 + z5;
+  const z3 = s11 * 0.707106781;
+  const z11 = t7 + z3;
+  const z13 = t7 - z3;
+  d[i5] = z13 + z2;
+  d[i3] = z13 - z2;
+  d[i1] = z11 + z4;
+  d[i7] = z11 - z4;
 }
 
 /** The segments before the entropy-coded data: SOI, JFIF, DQT, SOF0 (4:2:0), DHT, SOS. */
@@ -229,7 +248,6 @@ export function encodeJpeg(img: RgbaImage, quality: number): Uint8Array {
   const lumaDiv = divisors(luma);
   const chromaDiv = divisors(chroma);
   const lum = new Float64Array(256);
-  const blocks = [0, 1, 2, 3].map((b) => lum.subarray(b * 64, b * 64 + 64));
   const cb = new Float64Array(64);
   const cr = new Float64Array(64);
   const zz = new Int32Array(64);
@@ -244,13 +262,13 @@ export function encodeJpeg(img: RgbaImage, quality: number): Uint8Array {
     for (let x0 = 0; x0 < w; x0 += 16) {
       offsets(cols, x0, w, 4);
       loadMcu(data, rows, cols, lum, cb, cr);
-      for (const block of blocks) {
-        dctQuantize(block, lumaDiv, zz);
+      for (let at = 0; at < 256; at += 64) {
+        dctQuantize(lum, at, lumaDiv, zz);
         dcY = out.block(zz, dcY, lumaDc, lumaAc);
       }
-      dctQuantize(cb, chromaDiv, zz);
+      dctQuantize(cb, 0, chromaDiv, zz);
       dcCb = out.block(zz, dcCb, chromaDc, chromaAc);
-      dctQuantize(cr, chromaDiv, zz);
+      dctQuantize(cr, 0, chromaDiv, zz);
       dcCr = out.block(zz, dcCr, chromaDc, chromaAc);
     }
   }
