@@ -1,6 +1,8 @@
 // The reference-image pixel pipeline in this thread, stage by stage: mozjpeg (WASM) decode,
 // area-average resample to 2048 px, JPEG encode at q85 (ours, and jpeg-js for comparison). No
 // worker, no file: what the worker spends on pixels, without the thread start and the copies.
+// Prints the median and the shortest run (the machine is shared: the shortest is the nearest to
+// what the code costs on a quiet machine).
 // Needs `npm run compile-tests`. Inputs as in reference.mjs (photo-like pixels; progressive from
 // mozjpeg, baseline from jpeg-js). Median of --runs (default 5) after one warm-up run.
 // CLI: node scripts/bench/pixels.mjs [--runs N]
@@ -17,7 +19,10 @@ const out = (p) => require(path.join(root, 'out', p));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** The median time of `runs` calls of `fn` (after one untimed call), and its last result. */
+/**
+ * The median time of `runs` calls of `fn` (after one untimed call), the shortest (on a shared
+ * machine the nearest to what the code costs on a quiet one), and the last result.
+ */
 function time(fn, runs) {
   let last = fn();
   const times = [];
@@ -26,7 +31,7 @@ function time(fn, runs) {
     last = fn();
     times.push(performance.now() - t0);
   }
-  return { ms: median(times), last };
+  return { ms: median(times), minMs: Math.min(...times), last };
 }
 
 export async function run(ctx = {}) {
@@ -57,6 +62,7 @@ export async function run(ctx = {}) {
     const small = res.last;
     const enc = ours ? time(() => ours(small, 85), runs) : undefined;
     const encJs = time(() => jpegJs.encode(small, 85).data, runs);
+    const final = enc ?? encJs;
     rows.push({
       name,
       decodeMs: dec.ms,
@@ -65,7 +71,8 @@ export async function run(ctx = {}) {
       encodeBytes: enc?.last.byteLength,
       jpegJsMs: encJs.ms,
       jpegJsBytes: encJs.last.byteLength,
-      totalMs: dec.ms + res.ms + (enc?.ms ?? encJs.ms),
+      totalMs: dec.ms + res.ms + final.ms,
+      minMs: { decode: dec.minMs, resample: res.minMs, encode: final.minMs, total: dec.minMs + res.minMs + final.minMs },
     });
   }
   return { runs, rows };
@@ -87,5 +94,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       `  ${row.name.padEnd(19)} decode ${f(row.decodeMs)}  resample ${f(row.resampleMs)}  encode q85 ${f(row.encodeMs)} (${kb(row.encodeBytes)})` +
         `  [jpeg-js ${f(row.jpegJsMs)}, ${kb(row.jpegJsBytes)}]  total ${f(row.totalMs)}`,
     );
+    const m = row.minMs;
+    console.log(`  ${'  shortest run'.padEnd(19)} decode ${f(m.decode)}  resample ${f(m.resample)}  encode q85 ${f(m.encode)}  total ${f(m.total)}`);
   }
 }

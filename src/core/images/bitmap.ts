@@ -1,8 +1,8 @@
 /**
  * Decoding PNG/JPEG to plain 8-bit pixels and downscaling them with an area-average filter, for
- * {@link ./resize}. Pure JS (pngjs, jpeg-js), no `vscode`.
+ * {@link ./resize}. Pure JS (pngjs, jpeg-js's decoder), no `vscode`.
  */
-import { decode as decodeJpeg } from 'jpeg-js';
+import decodeJpeg from 'jpeg-js/lib/decoder';
 import { PNG } from 'pngjs';
 import { decodeSimplePng } from './fastPng';
 

@@ -29,12 +29,14 @@ function photo(width: number, height: number): { width: number; height: number; 
   return resample({ ...photoPixels(width * 2, height * 2), channels: 4, opaque: true }, width, height);
 }
 
-describe('encodeJpeg (baseline, 4:2:0)', () => {
+describe('encodeJpeg (baseline, 4:2:0)', function () {
+  this.timeout(10_000); // pure-JS decoding and encoding on a busy machine
+
   it('writes a photo that mozjpeg and jpeg-js read back closely, smaller than jpeg-js writes it', () => {
-    const img = photo(640, 480);
+    const img = photo(400, 300);
     const jpeg = encodeJpeg(img, 85);
     for (const back of decodeBoth(jpeg)) {
-      assert.deepEqual([back.width, back.height], [640, 480]);
+      assert.deepEqual([back.width, back.height], [400, 300]);
       const db = psnr(img.data, back.data);
       assert.ok(db > 30, `PSNR ${db.toFixed(2)} dB`);
     }
