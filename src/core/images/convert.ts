@@ -3,8 +3,8 @@
  * (a Markdown link to `hero.jpg` when the API returned a PNG). Runs in the image worker
  * (imageWork.ts); no `vscode`.
  */
-import { encode as encodeJpeg } from 'jpeg-js';
 import { decodeJpegBitmap, decodePng } from './bitmap';
+import { encodeJpeg } from './jpegEncode';
 import { imageDimensions, sniffImage } from './sniff';
 import { encodePng } from './png';
 
@@ -30,6 +30,6 @@ export function convertImage(bytes: Uint8Array, to: 'png' | 'jpeg', jpegQuality 
     }
     rgba[p * 4 + 3] = to === 'jpeg' ? 255 : a;
   }
-  if (to === 'jpeg') return new Uint8Array(encodeJpeg({ width: img.width, height: img.height, data: rgba }, jpegQuality).data);
+  if (to === 'jpeg') return encodeJpeg({ width: img.width, height: img.height, data: rgba }, jpegQuality);
   return encodePng(img.width, img.height, rgba);
 }

@@ -61,6 +61,31 @@ function exifOrientation(b: Uint8Array, tiff: number, end: number): number | und
   return undefined;
 }
 
+/**
+ * Where a destination pixel comes from, for each orientation 2–8: source index = origin + x · stepX
+ * + y · stepY (destination x, y), from the EXIF definitions (2 mirrors horizontally, 3 turns 180°,
+ * 4 mirrors vertically, 5 transposes, 6 turns 90° clockwise, 7 transverses, 8 turns 90° counter-clockwise).
+ */
+function walk(orientation: number, w: number, h: number): { origin: number; stepX: number; stepY: number } {
+  const last = (h - 1) * w;
+  switch (orientation) {
+    case 2:
+      return { origin: w - 1, stepX: -1, stepY: w };
+    case 3:
+      return { origin: last + w - 1, stepX: -1, stepY: -w };
+    case 4:
+      return { origin: last, stepX: 1, stepY: -w };
+    case 5:
+      return { origin: 0, stepX: w, stepY: 1 };
+    case 6:
+      return { origin: last, stepX: -w, stepY: 1 };
+    case 7:
+      return { origin: last + w - 1, stepX: -w, stepY: -1 };
+    default: // 8
+      return { origin: w - 1, stepX: w, stepY: -1 };
+  }
+}
+
 /** Applies an EXIF orientation to RGBA pixels; 5–8 swap width and height. */
 export function orient(img: { width: number; height: number; data: Uint8Array }, orientation: number): { width: number; height: number; data: Uint8Array } {
   if (orientation < 2 || orientation > 8) return img;
@@ -72,41 +97,9 @@ export function orient(img: { width: number; height: number; data: Uint8Array },
   const src = new Uint32Array(aligned.buffer, aligned.byteOffset, w * h);
   const outBytes = new Uint8Array(dw * dh * 4);
   const out = new Uint32Array(outBytes.buffer);
-  for (let y = 0; y < dh; y++) {
-    for (let x = 0; x < dw; x++) {
-      let sx: number;
-      let sy: number;
-      switch (orientation) {
-        case 2: // mirror horizontal
-          sx = w - 1 - x;
-          sy = y;
-          break;
-        case 3: // rotate 180
-          sx = w - 1 - x;
-          sy = h - 1 - y;
-          break;
-        case 4: // mirror vertical
-          sx = x;
-          sy = h - 1 - y;
-          break;
-        case 5: // transpose
-          sx = y;
-          sy = x;
-          break;
-        case 6: // rotate 90 clockwise
-          sx = y;
-          sy = h - 1 - x;
-          break;
-        case 7: // transverse
-          sx = w - 1 - y;
-          sy = h - 1 - x;
-          break;
-        default: // 8: rotate 90 counter-clockwise
-          sx = w - 1 - y;
-          sy = x;
-      }
-      out[y * dw + x] = src[sy * w + sx];
-    }
+  const { origin, stepX, stepY } = walk(orientation, w, h);
+  for (let y = 0, o = 0; y < dh; y++) {
+    for (let x = 0, i = origin + y * stepY; x < dw; x++, i += stepX) out[o++] = src[i];
   }
   return { width: dw, height: dh, data: outBytes };
 }

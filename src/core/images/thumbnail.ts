@@ -5,9 +5,9 @@
  * change of decoders there reaches thumbnails too. Runs in the image worker (imageWorker.ts); files and
  * queueing live in thumbnailStore.ts.
  */
-import { encode as encodeJpeg } from 'jpeg-js';
 import { decodeJpegBitmap, decodePng, decodeWebpBitmap, fitInside, resample } from './bitmap';
 import { jpegOrientation, orient } from './exif';
+import { encodeJpeg } from './jpegEncode';
 import { imageDimensions, isAnimatedWebp, sniffImage } from './sniff';
 
 /**
@@ -52,6 +52,5 @@ export function makeThumbnail(bytes: Uint8Array, opts: ThumbnailOptions = {}): T
   const { width, height } = fitInside(img.width, img.height, side);
   const orientation = type.mime === 'image/jpeg' ? jpegOrientation(bytes) : 1;
   const rgba = orient(resample(img, width, height), orientation);
-  const out = encodeJpeg({ width: rgba.width, height: rgba.height, data: rgba.data }, opts.quality ?? THUMB_QUALITY).data;
-  return { bytes: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), width: rgba.width, height: rgba.height };
+  return { bytes: encodeJpeg(rgba, opts.quality ?? THUMB_QUALITY), width: rgba.width, height: rgba.height };
 }

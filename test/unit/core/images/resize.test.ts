@@ -153,14 +153,14 @@ describe('prepareReference', function () {
 
   it('lowers quality first, then size, until the result fits; gives up clearly', () => {
     const input = makeJpeg(1200, 800, 95, 80); // ~1.5 MB of noise
-    // quality 85 gives ~400 kB at 1000 px, 70 ~230 kB: fits without shrinking
-    const q = prepareReference(input, { maxSide: 1000, maxBytes: 250_000 });
+    // quality 85 gives ~195 kB at 1000 px, 70 ~105 kB, 55 ~70 kB: 70 fits without shrinking
+    const q = prepareReference(input, { maxSide: 1000, maxBytes: 120_000 });
     assert.deepEqual([q.width, q.height], [1000, 667]);
-    assert.ok(q.bytes.byteLength <= 250_000 && q.bytes.byteLength > 160_000, `${q.bytes.byteLength} bytes`);
-    // at 1000 px even quality 55 is ~145 kB: one step smaller (×0.75)
-    const s = prepareReference(input, { maxSide: 1000, maxBytes: 120_000 });
+    assert.ok(q.bytes.byteLength <= 120_000 && q.bytes.byteLength > 85_000, `${q.bytes.byteLength} bytes`);
+    // at 1000 px even quality 55 is ~70 kB: one step smaller (×0.75), where 70 gives ~48 kB
+    const s = prepareReference(input, { maxSide: 1000, maxBytes: 60_000 });
     assert.deepEqual([s.width, s.height], [750, 500]);
-    assert.ok(s.bytes.byteLength <= 120_000, `${s.bytes.byteLength} bytes`);
+    assert.ok(s.bytes.byteLength <= 60_000 && s.bytes.byteLength > 40_000, `${s.bytes.byteLength} bytes`);
     assert.throws(
       () => prepareReference(input, { maxSide: 1000, maxBytes: 300, name: 'a.jpg' }),
       invalidInput(/^a\.jpg could not be made smaller than 0\.0 MB/, 'cannot-fit'),
