@@ -5,6 +5,7 @@ import type { ChosenOptions } from '../core/generateOptions';
 import { MAX_REFERENCES } from '../core/api/types';
 import { groupRows, pickGroupRow, type GroupOptions, type GroupRowId } from './groupStep';
 import { sharedImageWorkers } from '../core/images/imageWorkers';
+import { prepareReferencesAhead } from './references';
 
 interface Item extends vscode.QuickPickItem {
   id: 'go' | 'model' | 'ratio' | 'size' | 'refs' | GroupRowId;
@@ -124,5 +125,6 @@ async function pickReferences(refs: vscode.Uri[]): Promise<vscode.Uri[]> {
     );
     return refs;
   }
+  prepareReferencesAhead(chosen); // ready by the time the person has answered the rest
   return chosen;
 }

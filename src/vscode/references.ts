@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { AheadCache } from '../core/aheadCache';
 import { NanoError } from '../core/errors';
 import { inert } from '../core/inert';
 import { MAX_REFERENCES } from '../core/api/types';
@@ -73,22 +74,50 @@ function describeProblem(name: string, p: ReferenceProblem): string {
   }
 }
 
+// Shared by the bundles that ask (front.js, while the person picks) and that submit (services.js).
+const AHEAD = Symbol.for('nanoBanana.referencesAhead');
+const holder = globalThis as { [AHEAD]?: AheadCache<ResolvedReference> };
+/** Prepared references stay this long unless used (four prepared photos hold about 20 MB). */
+const AHEAD_TTL_MS = 90_000;
+
+/**
+ * Starts preparing picked reference images now (in the image worker), while the person answers the
+ * remaining questions; the submit then finds them ready. Failures surface at the submit, as before.
+ */
+export function prepareReferencesAhead(uris: readonly vscode.Uri[]): void {
+  for (const uri of uris) readReference(uri).catch(() => undefined);
+}
+
 /**
  * Reads a local image (any file system VS Code knows) into a data URI: small images as they are,
  * large PNG/JPEG/WebP images downscaled to a JPEG of at most 2048 px and {@link MAX_REFERENCE_BYTES}.
+ * A file prepared ahead (same size and time) is not prepared again.
  */
 export async function readReference(uri: vscode.Uri): Promise<ResolvedReference> {
   const name = uri.path.split('/').pop() || uri.toString();
   // A file name is outside text: messages quote it inert, so it never becomes a link or an icon.
   const shown = inert(name);
+  let stat: vscode.FileStat;
+  try {
+    stat = await vscode.workspace.fs.stat(uri);
+  } catch (e) {
+    throw unreadable(shown, e);
+  }
+  if (stat.size > MAX_REFERENCE_FILE_BYTES) throw tooLarge(shown, stat.size);
+  const cache = (holder[AHEAD] ??= new AheadCache<ResolvedReference>(AHEAD_TTL_MS));
+  return cache.get(`${uri.toString()}|${stat.size}|${stat.mtime}`, () => prepare(uri, name, shown));
+}
+
+function unreadable(shown: string, cause: unknown): NanoError {
+  return new NanoError({ kind: 'invalid-input', message: vscode.l10n.t('The reference image {0} could not be read.', shown), retryable: false, cause });
+}
+
+async function prepare(uri: vscode.Uri, name: string, shown: string): Promise<ResolvedReference> {
   let bytes: Uint8Array;
   try {
-    const stat = await vscode.workspace.fs.stat(uri);
-    if (stat.size > MAX_REFERENCE_FILE_BYTES) throw tooLarge(shown, stat.size);
     bytes = await vscode.workspace.fs.readFile(uri);
   } catch (e) {
-    if (e instanceof NanoError) throw e;
-    throw new NanoError({ kind: 'invalid-input', message: vscode.l10n.t('The reference image {0} could not be read.', shown), retryable: false, cause: e });
+    throw unreadable(shown, e);
   }
   if (bytes.byteLength > MAX_REFERENCE_FILE_BYTES) throw tooLarge(shown, bytes.byteLength);
   let prepared: PreparedReference;
@@ -101,7 +130,7 @@ export async function readReference(uri: vscode.Uri): Promise<ResolvedReference>
     if (e instanceof ReferenceImageError) {
       throw new NanoError({ kind: 'invalid-input', message: describeProblem(shown, e.problem), retryable: false, cause: e });
     }
-    throw new NanoError({ kind: 'invalid-input', message: vscode.l10n.t('The reference image {0} could not be read.', shown), retryable: false, cause: e });
+    throw unreadable(shown, e);
   }
   return {
     value: `data:${prepared.mime};base64,${Buffer.from(prepared.bytes.buffer, prepared.bytes.byteOffset, prepared.bytes.byteLength).toString('base64')}`,

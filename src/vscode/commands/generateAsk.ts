@@ -7,6 +7,7 @@ import { validatePrompt } from '../../core/validate';
 import { LAST_PROMPT_KEY } from '../ids';
 import { pickOptions } from '../optionsStep';
 import { sharedImageWorkers } from '../../core/images/imageWorkers';
+import { prepareReferencesAhead } from '../references';
 
 /**
  * The asking half of the generate flow: prompt (given, selected or asked) and the options step. It
@@ -151,5 +152,6 @@ export async function askWithReferences(d: AskDeps, clicked: unknown, selected: 
     void vscode.window.showErrorMessage(vscode.l10n.t('{0} reference images were chosen; at most {1} can be used. Pick fewer.', uris.length, 4));
     return undefined;
   }
+  prepareReferencesAhead(uris); // prepared while the person writes the prompt
   return askGenerate(d, undefined, { prompt: d.globalState.get<string>(LAST_PROMPT_KEY) ?? '', references: uris });
 }

@@ -12,7 +12,16 @@ function imports(rel: string): string[] {
 
 describe('the image lens stays light (registered at activation)', () => {
   it('imageLens.ts and the parser import only vscode, node built-ins and small core modules: never the engine', () => {
-    const allowed = new Set(['vscode', 'node:fs/promises', 'node:path', '../core/format', '../core/inert', '../core/markdownImages', './api/types', './fileExists']);
+    const allowed = new Set([
+      'vscode',
+      'node:fs/promises',
+      'node:path',
+      '../core/format',
+      '../core/inert',
+      '../core/markdownImages',
+      './api/types',
+      './fileExists',
+    ]);
     for (const file of ['src/vscode/imageLens.ts', 'src/core/markdownImages.ts']) {
       const extra = imports(file).filter((m) => !allowed.has(m));
       assert.deepEqual(extra, [], `${file} imports more than the light set`);
