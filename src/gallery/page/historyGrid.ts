@@ -29,7 +29,7 @@ import {
 const OVERSCAN = 1;
 /** Heights before any line was measured, in px (a square thumbnail and three lines of text). */
 const FALLBACK = { card: 330, group: 380 };
-/** Time a frame may spend building the rows beyond the view, in ms (those in view are always built). */
+/** Time a scrolled frame may spend building the rows beyond the view, in ms (those in view are always built). */
 const BUILD_MS = 6;
 /** Room kept above a row brought into view (the sticky header). */
 const REVEAL_MARGIN = 80;
@@ -126,7 +126,7 @@ export class HistoryGrid<R extends Row<{ id: string; groupId?: string }>, E exte
       // At the end of the page the view stays at the end (the last rows measured may differ from their estimate).
       const scroller = document.scrollingElement;
       const atEnd = !!scroller && scroller.scrollTop > 0 && scroller.scrollTop + innerHeight >= scroller.scrollHeight - 1;
-      this.render(atEnd ? undefined : this.anchor());
+      this.render(atEnd ? undefined : this.anchor(), BUILD_MS);
       if (atEnd && scroller.scrollTop + innerHeight < scroller.scrollHeight - 1) window.scrollTo({ top: scroller.scrollHeight, behavior: 'instant' });
     });
   }
@@ -169,17 +169,20 @@ export class HistoryGrid<R extends Row<{ id: string; groupId?: string }>, E exte
 
   /**
    * Renders the lines in view (around where `anchor` puts it), then as many of the lines a screen
-   * above and below as are built or can be built within BUILD_MS (the rest follow next frame);
+   * above and below as are built or can be built within `budgetMs` (the rest follow next frame,
+   * or after the first paint: a filter keystroke or the first paint builds only what shows);
    * measures them, then puts the anchor's row back.
    */
-  private render(anchor: ScrollAnchor | undefined): void {
+  private render(anchor: ScrollAnchor | undefined, budgetMs = 0): void {
     cancelAnimationFrame(this.frame);
     this.frame = 0;
     const top = (anchor && viewTopFor(this.geo, this.lineOfRow, anchor)) ?? this.viewTop();
     const view = linesIn(this.geo, top, top + innerHeight);
     const over = innerHeight * OVERSCAN;
     const wanted = linesIn(this.geo, top - over, top + innerHeight + over);
-    const deadline = performance.now() + BUILD_MS;
+    // The first paint shows the view alone: the rows beyond it follow once it is on screen.
+    const firstPaint = this.entries.size === 0;
+    const deadline = performance.now() + budgetMs;
     const affordable = (i: number) => this.isBuilt(i) || performance.now() < deadline;
     let { first, last } = view;
     while (last < wanted.last || first > wanted.first) {
@@ -199,7 +202,10 @@ export class HistoryGrid<R extends Row<{ id: string; groupId?: string }>, E exte
       this.patch(segments(this.geo, shown));
     }
     if (anchor) this.scrollTo(anchor);
-    if (first > wanted.first || last < wanted.last) this.schedule();
+    if (first > wanted.first || last < wanted.last) {
+      if (firstPaint) requestAnimationFrame(() => setTimeout(() => this.schedule()));
+      else this.schedule();
+    }
     this.rendered();
   }
 
