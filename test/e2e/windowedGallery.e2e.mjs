@@ -3,7 +3,8 @@
 // windowed (only the cards near the view are in the DOM, historyGrid.ts), yet the whole history is
 // there for the user: the scroll reaches the last image, the filter finds one far off-screen, the
 // keyboard walks across the window's edge, the lightbox walks every image, and the view comes back
-// where it was after the tab was hidden and shown again (the page is rebuilt then).
+// where it was after the tab was hidden and shown again (the page is rebuilt then), and stays on its
+// card when a new image arrives at the top.
 // Its own code-server with a seeded history (as scripts/bench/gallery.mjs seeds it), so the tests
 // sharing the main window keep theirs.
 import assert from 'node:assert/strict';
@@ -201,6 +202,23 @@ export const tests = [
         assert.equal(await gallery.locator('body').evaluate(() => /** @type {any} */ (window).nbBeforeHide), undefined, 'the page was rebuilt');
         log(`the view came back on ${before.id} at ${before.top} px`);
         await screenshot('restored');
+
+        // New images arrive (the host's history message, the page's own protocol) while the view is
+        // down the list: they go first (lines of them: every card below moves down), and the view
+        // stays on the cards it showed.
+        await waitUntil(async () => (await gridState(gallery)).setSize === ITEMS, { what: 'the rebuilt page to hold the history' });
+        const shown = (await gridState(gallery)).firstInView;
+        await gallery.locator('body').evaluate(() => {
+          const items = JSON.parse(document.getElementById('nb-initial-state')?.textContent ?? '{}').history;
+          const arrived = Array.from({ length: 20 }, (_, k) => ({ ...items[0], id: `big-new-${k}`, createdAt: Date.now() + k, prompt: `new arrival ${k}` }));
+          window.postMessage({ type: 'history', items: [...items, ...arrived] }, '*');
+        });
+        await waitUntil(async () => (await gridState(gallery)).setSize === ITEMS + 20, { what: 'the new images in the list' });
+        // The card at the top of the view stayed at its height (moved along its line, the lines above grew).
+        const top = await gallery.locator(`[data-testid="history-item"][data-id="${shown.id}"]`).evaluate((el) => Math.round(el.getBoundingClientRect().top));
+        assert.ok(Math.abs(top - shown.top) <= 2, `${shown.id} at the same height (${shown.top} → ${top} px)`);
+        await scrollTo(gallery, 0);
+        await waitUntil(async () => (await gridState(gallery)).inView[0] === 'big-new-19', { what: 'the newest image first at the top' });
       } finally {
         await page.close().catch(() => {});
         await server.stop();
