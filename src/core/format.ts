@@ -36,6 +36,19 @@ export function safeLocale(locale: string | undefined): string | undefined {
   }
 }
 
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/** A shared formatter per locale and precision: making one costs far more than using it (a card formats two numbers). */
+function numberFormat(locale: string | undefined, maximumFractionDigits: number): Intl.NumberFormat {
+  const key = `${locale ?? ''}|${maximumFractionDigits}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(safeLocale(locale), { maximumFractionDigits });
+    numberFormats.set(key, format);
+  }
+  return format;
+}
+
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
 
 /** A byte count in binary units with the locale's digits: "512 B", "1.5 KB", "12 MB"; '' for nonsense. */
@@ -54,8 +67,7 @@ export function formatBytes(bytes: number, locale?: string): string {
     unit++;
     digits = 1;
   }
-  const nf = new Intl.NumberFormat(safeLocale(locale), { maximumFractionDigits: digits });
-  return `${nf.format(value)} ${UNITS[unit]}`;
+  return `${numberFormat(locale, digits).format(value)} ${UNITS[unit]}`;
 }
 
 /**
@@ -68,7 +80,7 @@ export function megabytes(bytes: number): string {
 
 /** A plain number with up to two decimals in the locale's digits. */
 export function formatNumber(value: number, locale?: string): string {
-  return new Intl.NumberFormat(safeLocale(locale), { maximumFractionDigits: 2 }).format(value);
+  return numberFormat(locale, 2).format(value);
 }
 
 /**
@@ -78,5 +90,5 @@ export function formatNumber(value: number, locale?: string): string {
  */
 export function formatCredits(consumed: string, locale?: string): string {
   const n = consumed.trim() === '' ? NaN : Number(consumed);
-  return Number.isFinite(n) ? new Intl.NumberFormat(safeLocale(locale), { maximumFractionDigits: 6 }).format(n) : consumed;
+  return Number.isFinite(n) ? numberFormat(locale, 6).format(n) : consumed;
 }

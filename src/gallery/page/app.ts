@@ -13,6 +13,7 @@ import { JobsSection } from './jobsSection';
 import { Lightbox } from './lightbox';
 import { RequestAbandonedError, type Reply } from './rpc';
 import { Toasts } from './toast';
+import type { ScrollAnchor } from './windowing';
 
 export interface AppDeps {
   root: HTMLElement;
@@ -20,7 +21,14 @@ export interface AppDeps {
   /** Called (debounced) when the filter text changes, to persist it. */
   saveFilter(filter: string): void;
   initialFilter: string;
+  /** Called (debounced) when the history's view moves, to persist where it stands. */
+  saveScroll(anchor: ScrollAnchor | undefined): void;
+  /** Where the history's view stood when the page was last shown. */
+  initialScroll?: ScrollAnchor;
 }
+
+/** How long the view must rest before its place is saved, in ms. */
+const SAVE_SCROLL_MS = 250;
 
 interface Views {
   header: Header;
@@ -39,6 +47,7 @@ export class App implements ViewContext {
   private balance: number | undefined;
   private spent: SpentView | undefined;
   private filter: string;
+  private scrollSave = 0;
 
   constructor(private readonly deps: AppDeps) {
     this.filter = deps.initialFilter;
@@ -61,6 +70,8 @@ export class App implements ViewContext {
         }
         this.build();
         this.renderAll(message.state.focusId);
+        // A panel shown again (its page rebuilt) comes back where its view stood, unless asked to show an image.
+        if (!message.state.focusId) this.restoreScroll();
         // After the frame that shows the first cards (the benchmark reads it).
         requestAnimationFrame(() => setTimeout(() => performance.mark('nb-gallery-painted')));
         break;
@@ -135,7 +146,7 @@ export class App implements ViewContext {
     this.views?.toasts.element.remove();
     const header = new Header(this, this.filter, (text) => this.setFilter(text));
     const jobs = new JobsSection(this);
-    const history = new HistorySection(this);
+    const history = new HistorySection(this, () => this.viewMoved());
     const toasts = new Toasts();
     const main = h('div', { class: 'page' }, header.element, jobs.element, history.element);
     const lightbox = new Lightbox(this, {
@@ -148,6 +159,21 @@ export class App implements ViewContext {
     // The dialog sits outside the inert page content, directly in <body>.
     document.body.append(lightbox.element);
     this.views = { header, jobs, history, lightbox, toasts };
+  }
+
+  private restoreScroll(): void {
+    if (this.deps.initialScroll) this.views?.history.restoreView(this.deps.initialScroll);
+  }
+
+  /** Saves where the history's view stands once it rests. */
+  private viewMoved(): void {
+    clearTimeout(this.scrollSave);
+    this.scrollSave = window.setTimeout(() => {
+      this.deps.saveScroll(this.views?.history.viewAnchor());
+      // The UI test waits for this mark before hiding the panel.
+      performance.clearMarks('nb-view-saved');
+      performance.mark('nb-view-saved');
+    }, SAVE_SCROLL_MS);
   }
 
   private renderAll(focusId?: string): void {

@@ -27,19 +27,25 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = 
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-/** A decorative codicon: its SVG (only the icons the page uses are built in, see scripts/lib/codicons.mjs). */
+const iconTemplates = new Map<string, SVGSVGElement>();
+
+/** A decorative codicon: its SVG (only the icons the page uses are built in, see scripts/lib/codicons.mjs), cloned from one made per icon. */
 export function icon(name: string, extra = ''): HTMLSpanElement {
   const span = h('span', { class: `codicon codicon-${name}${extra ? ' ' + extra : ''}`, attrs: { 'aria-hidden': 'true' } });
-  const data = ICONS[name];
-  if (!data) return span;
-  const svg = document.createElementNS(SVG_NS, 'svg');
-  svg.setAttribute('viewBox', data.viewBox);
-  for (const attrs of data.paths) {
-    const path = document.createElementNS(SVG_NS, 'path');
-    for (const [k, v] of Object.entries(attrs)) path.setAttribute(k, v);
-    svg.append(path);
+  let template = iconTemplates.get(name);
+  if (!template) {
+    const data = ICONS[name];
+    if (!data) return span;
+    template = document.createElementNS(SVG_NS, 'svg');
+    template.setAttribute('viewBox', data.viewBox);
+    for (const attrs of data.paths) {
+      const path = document.createElementNS(SVG_NS, 'path');
+      for (const [k, v] of Object.entries(attrs)) path.setAttribute(k, v);
+      template.append(path);
+    }
+    iconTemplates.set(name, template);
   }
-  span.append(svg);
+  span.append(template.cloneNode(true));
   return span;
 }
 

@@ -8,6 +8,7 @@ import { itemContext, type GroupStrings, type HistoryView } from '../protocol';
 import type { ViewContext } from './context';
 import { h, icon, uid } from './dom';
 import { shortModel, withLabel } from './format';
+import { buildThumb } from './historyCard';
 
 const ENGLISH: GroupStrings = { variations: '{0} variations', comparison: 'Comparing {0} models', keep: 'Keep this one', took: 'took {0}' };
 
@@ -49,21 +50,7 @@ export function buildGroupRow(ctx: ViewContext, row: Row<HistoryView>, signature
 }
 
 function buildTile(ctx: ViewContext, s: GroupStrings, item: HistoryView, promptId: string): GroupTile & { element: HTMLLIElement } {
-  const image = h('img', {
-    attrs: { src: item.thumb ?? item.src, alt: item.prompt, loading: 'lazy', decoding: 'async', draggable: 'false', width: item.width, height: item.height },
-  });
-  const thumb = h(
-    'button',
-    { class: 'thumb', attrs: { type: 'button', 'aria-haspopup': 'dialog', 'data-action': 'preview', title: item.model } },
-    image,
-    icon('file-media', 'thumb-broken'),
-  );
-  // A thumbnail that cannot load gives way to the image itself.
-  image.addEventListener('error', () => {
-    if (image.getAttribute('src') === item.src) thumb.classList.add('is-broken');
-    else image.src = item.src;
-  });
-  thumb.addEventListener('click', () => ctx.openLightbox(item.id, thumb));
+  const { thumb, image } = buildThumb(ctx, item, item.model);
   const sep = () => h('span', { class: 'sep', text: '·', attrs: { 'aria-hidden': 'true' } });
   const took =
     item.durationMs !== undefined ? h('span', { text: s.took.split('{0}').join(formatElapsed(item.durationMs)), attrs: { 'data-testid': 'took' } }) : null;

@@ -7,7 +7,7 @@ import { INITIAL_STATE_ID, parseEmbeddedState } from '../initialState';
 import { isHostMessage } from '../protocol';
 import { App } from './app';
 import { RequestChannel } from './rpc';
-import { parseViewState } from './viewState';
+import { parseViewState, type PageViewState } from './viewState';
 import { hostChannel } from './vscodeApi';
 
 function start(): void {
@@ -16,14 +16,20 @@ function start(): void {
   const host = hostChannel();
   const root = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));
   const rpc = new RequestChannel((message) => host.post(message));
-  const restored = parseViewState(host.getState());
+  let saved = parseViewState(host.getState());
+  const save = (change: Partial<PageViewState>) => {
+    saved = { ...saved, ...change };
+    host.setState(saved);
+  };
 
   const app = new App({
     root,
     request: (action) => rpc.request(action),
-    initialFilter: restored.filter,
-    // The webview keeps this across reloads and rebuilds; the host does not need it.
-    saveFilter: (filter) => host.setState({ filter }),
+    initialFilter: saved.filter,
+    initialScroll: saved.scroll,
+    // The webview keeps these across reloads and rebuilds (a hidden panel's page is rebuilt when shown); the host does not need them.
+    saveFilter: (filter) => save({ filter }),
+    saveScroll: (scroll) => save({ scroll }),
   });
 
   window.addEventListener('message', (event: MessageEvent) => {

@@ -132,5 +132,12 @@ describe('gallery page: item actions', () => {
     assert.deepEqual(parseViewState(undefined), { filter: '' });
     assert.deepEqual(parseViewState({ filter: 3 }), { filter: '' });
     assert.deepEqual(parseViewState('x'), { filter: '' });
+    // Where the history's view stood: kept when well-formed, dropped otherwise (the filter still read).
+    const scroll = { rowId: 'img-7', offset: -42.5 };
+    assert.deepEqual(parseViewState({ filter: 'kite', scroll }), { filter: 'kite', scroll });
+    assert.deepEqual(parseViewState({ scroll }), { filter: '', scroll });
+    assert.deepEqual(parseViewState({ filter: 'kite', scroll: { rowId: 7, offset: 0 } }), { filter: 'kite' });
+    assert.deepEqual(parseViewState({ filter: 'kite', scroll: { rowId: 'a', offset: Number.NaN } }), { filter: 'kite' });
+    assert.deepEqual(parseViewState({ filter: 'kite', scroll: null }), { filter: 'kite' });
   });
 });
