@@ -3,7 +3,9 @@
  * (each source row is averaged horizontally once, then rows are averaged vertically), every
  * destination pixel reads a fixed number of taps (weights of zero pad the short ones, so the
  * common case of at most 3 taps per axis is a loop without an inner loop), and an opaque RGBA
- * image (a decoded JPEG) is read as one 32-bit word per pixel. No `vscode`.
+ * image (a decoded JPEG) is read as one 32-bit word per pixel. The weights are whole numbers (overlap
+ * lengths in 1/`dstLen` of a source pixel), so the horizontal pass is integer arithmetic and the
+ * result is the exact area average, rounded. No `vscode`.
  */
 import type { Bitmap } from './bitmap';
 
@@ -13,38 +15,34 @@ export interface Rgba {
   data: Uint8Array;
 }
 
-/** One axis: destination `d` reads source `start[d]` … `start[d] + taps - 1` with weights `weight[d * taps + k]` (sum 1). */
+/**
+ * One axis: destination `d` reads source `start[d]` … `start[d] + taps - 1` with whole-number
+ * weights `weight[d * taps + k]` that sum to the source length (`total`).
+ */
 interface Axis {
   start: Int32Array;
-  weight: Float64Array;
+  weight: Int32Array;
   taps: number;
+  total: number;
 }
 
-/** Weights are the overlap of each source pixel with the destination pixel's span (area average), at any ratio. */
+/**
+ * Weights are the overlap of each source pixel with the destination pixel's span, measured in
+ * 1/`dstLen` of a source pixel: source pixel i spans [i·dstLen, (i+1)·dstLen), destination pixel
+ * d spans [d·srcLen, (d+1)·srcLen), so every overlap is a whole number, at any ratio.
+ */
 function axis(srcLen: number, dstLen: number): Axis {
-  const scale = srcLen / dstLen;
-  const taps = Math.min(srcLen, Math.max(3, Math.ceil(scale) + 1));
+  const taps = Math.min(srcLen, Math.max(3, Math.ceil(srcLen / dstLen) + 1));
   const start = new Int32Array(dstLen);
-  const weight = new Float64Array(dstLen * taps);
+  const weight = new Int32Array(dstLen * taps);
   for (let d = 0; d < dstLen; d++) {
-    const lo = d * scale;
-    const hi = Math.min(srcLen, (d + 1) * scale);
-    const first = Math.min(srcLen - 1, Math.floor(lo));
-    const s = Math.min(first, srcLen - taps); // taps never run past the end of the row
-    let sum = 0;
-    for (let k = 0; k < taps; k++) {
-      const w = Math.max(0, Math.min(hi, s + k + 1) - Math.max(lo, s + k));
-      weight[d * taps + k] = w;
-      sum += w;
-    }
-    if (sum <= 0) {
-      weight[d * taps + first - s] = 1;
-      sum = 1;
-    }
-    for (let k = 0; k < taps; k++) weight[d * taps + k] /= sum;
+    const lo = d * srcLen;
+    const hi = lo + srcLen;
+    const s = Math.min(Math.floor(lo / dstLen), srcLen - taps); // taps never run past the end of the row
+    for (let k = 0; k < taps; k++) weight[d * taps + k] = Math.max(0, Math.min(hi, (s + k + 1) * dstLen) - Math.max(lo, (s + k) * dstLen));
     start[d] = s;
   }
-  return { start, weight, taps };
+  return { start, weight, taps, total: srcLen };
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -81,8 +79,8 @@ function rowReader(img: Bitmap): (y: number) => { words: Uint32Array; at: number
   };
 }
 
-/** One source row averaged horizontally into `out` (R, G, B per destination pixel), 3 taps. */
-function horizontal3(words: Uint32Array, at: number, { start, weight }: Axis, out: Float64Array): void {
+/** One source row summed horizontally into `out` (R, G, B per destination pixel, times the row's length), 3 taps. */
+function horizontal3(words: Uint32Array, at: number, { start, weight }: Axis, out: Int32Array): void {
   for (let o = 0, d = 0; o < out.length; o += 3, d++) {
     const i = at + start[d];
     const p = words[i];
@@ -98,7 +96,7 @@ function horizontal3(words: Uint32Array, at: number, { start, weight }: Axis, ou
 }
 
 /** The same for any number of taps (downscales by more than 2). */
-function horizontalN(words: Uint32Array, at: number, { start, weight, taps }: Axis, out: Float64Array): void {
+function horizontalN(words: Uint32Array, at: number, { start, weight, taps }: Axis, out: Int32Array): void {
   for (let o = 0, d = 0; o < out.length; o += 3, d++) {
     let r = 0;
     let g = 0;
@@ -116,8 +114,11 @@ function horizontalN(words: Uint32Array, at: number, { start, weight, taps }: Ax
   }
 }
 
-/** Averages horizontal rows vertically into one RGBA destination row at `q` (values rounded, alpha 255). */
-function vertical(rows: Float64Array[], weight: Float64Array, wi: number, out: Uint8Array, q: number): void {
+/**
+ * Sums horizontal rows vertically into one RGBA destination row at `q`: `weight` from `wi` are the
+ * rows' whole-number weights, `scale` turns the sum into 0–255 (values rounded, alpha 255).
+ */
+function vertical(rows: Int32Array[], weight: Float64Array, wi: number, scale: number, out: Uint8Array, q: number): void {
   const n = rows[0].length;
   if (rows.length === 3) {
     const [a, b, c] = rows;
@@ -125,19 +126,19 @@ function vertical(rows: Float64Array[], weight: Float64Array, wi: number, out: U
     const wb = weight[wi + 1];
     const wc = weight[wi + 2];
     for (let o = 0; o < n; o += 3, q += 4) {
-      // A Uint8Array store truncates: adding 0.5 rounds (the sums stay within 0–255 plus float noise).
-      out[q] = a[o] * wa + b[o] * wb + c[o] * wc + 0.5;
-      out[q + 1] = a[o + 1] * wa + b[o + 1] * wb + c[o + 1] * wc + 0.5;
-      out[q + 2] = a[o + 2] * wa + b[o + 2] * wb + c[o + 2] * wc + 0.5;
+      // A Uint8Array store truncates: adding 0.5 rounds (the sums are exact; the scale is 1 / their total).
+      out[q] = (a[o] * wa + b[o] * wb + c[o] * wc) * scale + 0.5;
+      out[q + 1] = (a[o + 1] * wa + b[o + 1] * wb + c[o + 1] * wc) * scale + 0.5;
+      out[q + 2] = (a[o + 2] * wa + b[o + 2] * wb + c[o + 2] * wc) * scale + 0.5;
       out[q + 3] = 255;
     }
     return;
   }
   for (let o = 0; o < n; o += 3, q += 4) {
     for (let c = 0; c < 3; c++) {
-      let v = 0.5;
+      let v = 0;
       for (let k = 0; k < rows.length; k++) v += rows[k][o + c] * weight[wi + k];
-      out[q + c] = v;
+      out[q + c] = v * scale + 0.5;
     }
     out[q + 3] = 255;
   }
@@ -154,9 +155,12 @@ export function resample(img: Bitmap, dw: number, dh: number): Rgba {
   const read = rowReader(img);
   const horizontal = xs.taps === 3 ? horizontal3 : horizontalN;
   // A ring of horizontal rows: source row y lives in slot y % taps.
-  const ring = Array.from({ length: ys.taps }, () => new Float64Array(dw * 3));
+  const ring = Array.from({ length: ys.taps }, () => new Int32Array(dw * 3));
   const held = new Int32Array(ys.taps).fill(-1);
-  const rows: Float64Array[] = new Array<Float64Array>(ys.taps);
+  const rows: Int32Array[] = new Array<Int32Array>(ys.taps);
+  // As doubles: the vertical sums reach 255 · width · height, past 32 bits.
+  const rowWeight = Float64Array.from(ys.weight);
+  const scale = 1 / (xs.total * ys.total);
   const out = new Uint8Array(dw * dh * 4);
   for (let d = 0; d < dh; d++) {
     for (let k = 0; k < ys.taps; k++) {
@@ -169,7 +173,7 @@ export function resample(img: Bitmap, dw: number, dh: number): Rgba {
       }
       rows[k] = ring[slot];
     }
-    vertical(rows, ys.weight, d * ys.taps, out, d * dw * 4);
+    vertical(rows, rowWeight, d * ys.taps, scale, out, d * dw * 4);
   }
   return { width: dw, height: dh, data: out };
 }

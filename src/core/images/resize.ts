@@ -6,10 +6,11 @@
  * already small enough.
  *
  * JPEG and WebP are decoded by WebAssembly codecs (./codecs: mozjpeg, libwebp), PNG by ./png; the
- * JPEG is encoded by ./jpegEncode (4:2:0, about three times faster than jpeg-js's encoder, and
- * mozjpeg's encoder would add 59 KB to the .vsix). No `vscode`: runs in plain Node and is unit-tested there. Every failure is a
- * `ReferenceImageError` (a `NanoError` of kind `invalid-input`) whose `problem` lets the VS Code
- * layer say the same thing in the user's language.
+ * JPEG is encoded by ./jpegEncode (4:2:0, about five times faster than jpeg-js's encoder, and
+ * mozjpeg's encoder would add 59 KB to the .vsix). No `vscode`: runs in plain Node and is
+ * unit-tested there. Every failure is a `ReferenceImageError` (a `NanoError` of kind
+ * `invalid-input`) whose `problem` lets the VS Code layer say the same thing in the user's
+ * language.
  */
 import { megabytes } from '../format';
 import { decodePng, fitInside, resample, type Bitmap } from './bitmap';

@@ -65,6 +65,7 @@ describe('resample (fast area average) against a plain reference', () => {
     [3, 2, 1, 1],
     [2, 1, 1, 1],
     [1, 5, 1, 2],
+    [5, 3, 12, 7], // larger: each destination pixel takes the source pixel(s) under it
   ];
   for (const [sw, sh, dw, dh] of cases) {
     it(`${sw}×${sh} → ${dw}×${dh}: RGB, RGBA with alpha, and opaque RGBA agree within ±1`, () => {
