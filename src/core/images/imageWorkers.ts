@@ -63,9 +63,12 @@ export class ImageWorkers {
     return (await this.run('interactive', { kind: 'convert', bytes, to, quality })).bytes;
   }
 
-  /** Has a worker ready with its decoders compiled (call when a request is likely soon). */
+  /**
+   * Has a worker ready with its decoders compiled (call when a request is likely soon). An idle
+   * worker is reused: it may have made only PNG thumbnails, so it compiles the decoders now too.
+   */
   warm(): void {
-    if (this.disposed || this.idle.length > 0 || this.lanes.interactive.active > 0) return;
+    if (this.disposed || this.lanes.interactive.active > 0) return;
     this.run('interactive', { kind: 'warm' }).catch(() => undefined); // a failure shows on the real request
   }
 
