@@ -2,15 +2,21 @@
  * The parts of undici the engine uses, each required from its own file. undici's package root also
  * loads fetch, WebSocket, EventSource, the HTTP cache, the mocks and SOCKS, which the bundle would
  * carry (~270 KB minified) and the first command would load for nothing. What the root adds to
- * these parts is done here too: the request API on every dispatcher (ProxyAgent's CONNECT uses
- * it) and `request(url, options)` with undici's global dispatcher when none is given.
+ * these parts is done here too: the request and connect APIs on every dispatcher (ProxyAgent's
+ * CONNECT uses the latter) and `request(url, options)` with undici's global dispatcher when none is
+ * given.
  */
 import type * as Undici from 'undici';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- file-level requires are the point here */
 const DispatcherClass = require('undici/lib/dispatcher/dispatcher.js') as typeof Undici.Dispatcher;
-const api = require('undici/lib/api/index.js') as {
-  request: (this: Undici.Dispatcher, opts: Undici.Dispatcher.RequestOptions) => Promise<Undici.Dispatcher.ResponseData>;
+// The two dispatcher APIs used (lib/api/index.js would add stream, pipeline and upgrade, unused: 7 KB).
+const api = {
+  request: require('undici/lib/api/api-request.js') as (
+    this: Undici.Dispatcher,
+    opts: Undici.Dispatcher.RequestOptions,
+  ) => Promise<Undici.Dispatcher.ResponseData>,
+  connect: require('undici/lib/api/api-connect.js') as unknown,
 };
 const { getGlobalDispatcher } = require('undici/lib/global.js') as { getGlobalDispatcher: () => Undici.Dispatcher };
 const { parseURL } = require('undici/lib/core/util.js') as { parseURL: (url: string | URL) => URL };
