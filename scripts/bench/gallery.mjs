@@ -172,8 +172,11 @@ async function waitForCards(frame, items, timeout = 180_000) {
         const check = () => {
           const rendered = body.querySelectorAll('[data-testid="history-item"]');
           const cards = { length: Math.max(rendered.length, Number(rendered[0]?.getAttribute('aria-setsize') ?? 0)) };
-          const onScreen = [...body.querySelectorAll('[data-testid="history-item"] img')].filter((img) => img.getBoundingClientRect().top < innerHeight);
-          if (imagesAt === undefined && onScreen.length > 0 && onScreen.every((img) => img.complete && img.naturalWidth > 1)) imagesAt = performance.now();
+          // A card's picture: a drawn canvas (a made thumbnail), else the shown <img> (loaded).
+          const pictures = [...body.querySelectorAll('[data-testid="history-item"] .thumb')].map((t) => t.querySelector('canvas') ?? t.querySelector('img'));
+          const onScreen = pictures.filter((el) => el && el.getBoundingClientRect().top < innerHeight);
+          const shown = (el) => (el.tagName === 'CANVAS' ? el.dataset.drawn !== undefined : el.complete && el.naturalWidth > 1);
+          if (imagesAt === undefined && onScreen.length > 0 && onScreen.every(shown)) imagesAt = performance.now();
           if (cards.length >= items && imagesAt !== undefined) return resolve({ imagesAt, cardsAt: performance.now() });
           if (performance.now() > until) return reject(new Error(`${cards.length} of ${items} cards after ${timeout} ms`));
           setTimeout(check, 20);
@@ -287,7 +290,11 @@ export async function benchGallery({ log = console.log, items = 1000, extensionP
       const at = (name) => performance.getEntriesByName(name)[0]?.startTime;
       return { start: at('nb-gallery-start'), init: at('nb-gallery-init'), painted: at('nb-gallery-painted') };
     });
-    const thumbCards = await frame.locator('[data-testid="history-item"] img').evaluateAll((imgs) => imgs.filter((img) => /\/thumbs\//.test(img.src)).length);
+    const thumbCards = await frame
+      .locator('[data-testid="history-item"] .thumb')
+      .evaluateAll(
+        (thumbs) => thumbs.filter((t) => /\/thumbs\//.test(t.querySelector('canvas')?.dataset.drawn ?? t.querySelector('img:not([hidden])')?.src ?? '')).length,
+      );
     const afterOpen = await rendererMemory(browser);
     const scroll = await scrollToEnd(frame);
     const afterScroll = await rendererMemory(browser);
