@@ -17,7 +17,6 @@ import {
   selectLine,
   statusRun,
   waitForImage,
-  waitForThumb,
   waitForQuickInput,
   waitUntil,
   watchStatusBar,
@@ -99,7 +98,7 @@ export const tests = [
       await item.waitFor({ state: 'visible', timeout: 15_000 });
       assert.equal(await historyItems(gallery).count(), 1, 'one image in the history');
       assert.equal((await item.locator('.prompt').innerText()).trim(), PROMPT_1);
-      const size = await waitForThumb(item, { what: 'the history thumbnail to load' });
+      const size = await waitForImage(item.locator('img'), { what: 'the history thumbnail to load' });
       log(`thumbnail ${size.width}×${size.height}`);
       await screenshot('5-gallery-first-image');
 
@@ -194,9 +193,9 @@ export const tests = [
       const newest = historyItems(gallery).first();
       assert.equal((await newest.locator('.prompt').innerText()).trim(), PROMPT_2);
       assert.match(await newest.locator('.meta').first().innerText(), /16:9/);
-      const size = await waitForThumb(newest, { what: 'the new thumbnail to load' });
+      const size = await waitForImage(newest.locator('img'), { what: 'the new thumbnail to load' });
       assert.ok(size.width > size.height, `a 16:9 image is wider than high: ${size.width}×${size.height}`);
-      for (let i = 1; i < ids.length; i++) await waitForThumb(historyItems(gallery).nth(i), { what: `thumbnail ${i + 1} to load` });
+      for (let i = 1; i < ids.length; i++) await waitForImage(historyItems(gallery).nth(i).locator('img'), { what: `thumbnail ${i + 1} to load` });
       const sent = submits(sim).at(-1);
       assert.equal(JSON.parse(sent.body).aspect_ratio, '16:9', 'the chosen aspect ratio was sent');
       // (A "done" still lingering from the first test may open the list: statusRun skips it.)
@@ -277,7 +276,8 @@ export const tests = [
         what: `the ${before.length} images after the reload`,
       });
       assert.deepEqual(await historyIds(gallery), before, 'the same history, in the same order');
-      for (let i = 0; i < before.length; i++) await waitForThumb(historyItems(gallery).nth(i), { what: `thumbnail ${i + 1} to load after the reload` });
+      for (let i = 0; i < before.length; i++)
+        await waitForImage(historyItems(gallery).nth(i).locator('img'), { what: `thumbnail ${i + 1} to load after the reload` });
       await screenshot('gallery-after-reload');
     },
   },
@@ -318,7 +318,8 @@ export const tests = [
       });
       assert.equal(await gallery.locator('[data-testid="filter"]').inputValue(), 'watercolor', 'the filter text is restored');
       assert.deepEqual(await historyIds(gallery, { visibleOnly: true }), matching, 'and applied');
-      for (const id of matching) await waitForThumb(gallery.locator(`[data-testid="history-item"][data-id="${id}"]`), { what: 'a filtered thumbnail to load' });
+      for (const id of matching)
+        await waitForImage(gallery.locator(`[data-testid="history-item"][data-id="${id}"] img`), { what: 'a filtered thumbnail to load' });
       // A fresh extension host with no job run yet: the header still asks the API for the balance.
       const balance = String(100 - 0.5 * before.length);
       const balanceEl = gallery.locator('[data-testid="balance"]');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { extensionLogs, historyOnDisk, jobsOnDisk, submitsOf } from './lib/faults.mjs';
-import { galleryFrame, generateFromPalette, outputDir, pngFilesIn, waitForThumb, waitForQuickInput, waitUntil } from './lib/nano.mjs';
+import { galleryFrame, generateFromPalette, outputDir, pngFilesIn, waitForImage, waitForQuickInput, waitUntil } from './lib/nano.mjs';
 
 const FINAL = ['success', 'failed', 'cancelled', 'timed-out'];
 const isQuery = (r) => r.method === 'GET' && r.path.startsWith('/api/task/query');
@@ -178,7 +178,7 @@ export const tests = [
         models.map((m) => m.split('/')[1]),
       );
       for (let i = 0; i < 3; i++) {
-        await waitForThumb(tiles.nth(i), { what: `image ${i + 1} of the row to load` });
+        await waitForImage(tiles.nth(i).locator('img'), { what: `image ${i + 1} of the row to load` });
         assert.match(await tiles.nth(i).locator('[data-testid="took"]').innerText(), /^took \d+:\d\d$/);
         assert.match(await tiles.nth(i).locator('[data-testid="consumed"]').innerText(), /0\.5/);
       }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { galleryFrame, generateFromPalette, historyItems, waitForThumb, waitUntil } from './lib/nano.mjs';
+import { galleryFrame, generateFromPalette, historyItems, waitForImage, waitUntil } from './lib/nano.mjs';
 
 const PROMPT = 'A ceramic banana teapot on a windowsill';
 const NOTES = 'docs/prompts.md';
@@ -54,7 +54,7 @@ async function plainCard(page, workbench, sim) {
   const card = gallery.locator(`[data-testid="history-item"][data-id="${id}"]`);
   // Cards far down the grid are not laid out and their images load lazily: bring this one into view.
   await card.scrollIntoViewIfNeeded();
-  await waitForThumb(card, { what: 'the card image to load' });
+  await waitForImage(card.locator('img'), { what: 'the card image to load' });
   const prompt = (await card.locator('.prompt').innerText()).trim();
   return { gallery, card, prompt };
 }

@@ -7,7 +7,6 @@ import { formatFullTimestamp, formatTimestamp, imageDetails, shortModel, withLab
 import { itemActionBar } from './itemActionBar';
 import type { LabelledItem } from './lineageLabel';
 import { lineageButton } from './lineageView';
-import { drawThumb } from './thumbCanvas';
 
 /** Its lineage text is part of the card's signature: the card is rebuilt when a parent goes. */
 export type CardItem = LabelledItem;
@@ -21,30 +20,16 @@ export interface Card {
 }
 
 /**
- * An image's thumbnail: a button opening the lightbox (on a card, on a group's tile). The made
- * thumbnail is drawn into a canvas (thumbCanvas.ts: no decoded copy kept by the browser); an image
- * without one, or one that cannot be drawn, shows in an <img>: a thumbnail that cannot load
- * (deleted since) gives way to the image itself, then to a "broken" icon.
+ * An image's thumbnail: a button opening the lightbox (on a card, on a group's tile). A thumbnail
+ * that cannot load (deleted since) gives way to the image itself, then to a "broken" icon.
  */
 export function buildThumb(ctx: ViewContext, item: HistoryView, title: string): { thumb: HTMLButtonElement; image: HTMLImageElement } {
-  const drawn = item.thumb;
   const image = h('img', {
-    attrs: {
-      src: drawn ? undefined : item.src,
-      alt: item.prompt,
-      hidden: drawn !== undefined,
-      loading: 'lazy',
-      decoding: 'async',
-      draggable: 'false',
-      width: item.width,
-      height: item.height,
-    },
+    attrs: { src: item.thumb ?? item.src, alt: item.prompt, loading: 'lazy', decoding: 'async', draggable: 'false', width: item.width, height: item.height },
   });
-  const canvas = drawn ? h('canvas', { attrs: { role: 'img', 'aria-label': item.prompt } }) : null;
   const thumb = h(
     'button',
     { class: 'thumb', attrs: { type: 'button', 'aria-haspopup': 'dialog', 'data-action': 'preview', title } },
-    canvas,
     image,
     icon('file-media', 'thumb-broken'),
   );
@@ -52,13 +37,6 @@ export function buildThumb(ctx: ViewContext, item: HistoryView, title: string): 
     if (image.getAttribute('src') === item.src) thumb.classList.add('is-broken');
     else image.src = item.src;
   });
-  if (canvas && drawn) {
-    drawThumb(thumb, canvas, drawn, () => {
-      canvas.remove();
-      image.hidden = false;
-      image.src = drawn;
-    });
-  }
   thumb.addEventListener('click', () => ctx.openLightbox(item.id, thumb));
   return { thumb, image };
 }

@@ -142,14 +142,13 @@ export class HistorySection {
 
   /**
    * A changed row is rebuilt, except a lone card whose item differs only in its thumbnail (made
-   * in the background) that it had none of: that one swaps the picture in place (its <img> shows
-   * the full image until then; a drawn thumbnail is drawn again by a rebuild).
+   * in the background): that one swaps the picture in place.
    */
   private buildRow(row: Row<CardItem>, signature: string, previous: Entry | undefined): Entry {
     if (row.groupId !== undefined) return buildGroupRow(this.ctx, row, signature);
     const item = row.items[0];
-    if (previous && 'item' in previous && previous.item.thumb === undefined && item.thumb !== undefined && withoutThumb(previous.item) === withoutThumb(item)) {
-      previous.image.src = item.thumb;
+    if (previous && 'item' in previous && previous.item.thumb !== item.thumb && withoutThumb(previous.item) === withoutThumb(item)) {
+      previous.image.src = item.thumb ?? item.src;
       previous.item = item;
       previous.signature = signature;
       return previous;

@@ -60,42 +60,6 @@ export async function waitForImage(img, { timeout = 15_000, what = 'the image to
 }
 
 /**
- * What a card's (or a group tile's) thumbnail shows, once shown: a made thumbnail is drawn into a
- * canvas (its data-drawn names the URL, the picture's own size is kept beside it) that must be
- * covered edge to edge with opaque pixels, as object-fit: cover leaves it; an image without one
- * shows in an <img>, loaded. Undefined while nothing is shown yet.
- */
-export async function shownThumb(item) {
-  const [shown] = await item.locator('.thumb').evaluateAll((thumbs) =>
-    thumbs.slice(0, 1).map((thumb) => {
-      const canvas = thumb.querySelector('canvas');
-      if (canvas) {
-        if (canvas.dataset.drawn === undefined) return undefined;
-        const { width, height } = canvas;
-        const pixels = canvas.getContext('2d').getImageData(0, 0, width, height).data;
-        const alpha = (x, y) => pixels[(y * width + x) * 4 + 3];
-        const covered = [alpha(0, 0), alpha(width - 1, 0), alpha(0, height - 1), alpha(width - 1, height - 1), alpha(width >> 1, height >> 1)].every(
-          (a) => a === 255,
-        );
-        if (!covered) return undefined;
-        return { kind: 'canvas', width: Number(canvas.dataset.naturalWidth), height: Number(canvas.dataset.naturalHeight), src: canvas.dataset.drawn };
-      }
-      const img = thumb.querySelector('img:not([hidden])');
-      if (!img?.complete || !(img.naturalWidth > 0 && img.naturalHeight > 0)) return undefined;
-      return { kind: 'img', width: img.naturalWidth, height: img.naturalHeight, src: img.currentSrc || img.src };
-    }),
-  );
-  return shown;
-}
-
-/** Waits until the card's thumbnail shows its picture (see shownThumb); returns its own size and URL. */
-export async function waitForThumb(item, { timeout = 15_000, what = 'the thumbnail to show' } = {}) {
-  let shown;
-  await waitUntil(async () => (shown = await shownThumb(item)) !== undefined, { timeout, what });
-  return shown;
-}
-
-/**
  * Records the texts the "Nano Banana: …" status bar entry shows from now on, one entry per change
  * (a MutationObserver in the workbench page; '' while it is hidden). Returns a function reading the
  * list. The first entry is what was shown when watching started (e.g. a lingering "done").
