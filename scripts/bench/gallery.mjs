@@ -17,6 +17,8 @@
 // - rendererMB: the proportional set size (PSS, /proc/<pid>/smaps_rollup) of the renderer process
 //   that grew the most while the gallery opened and was scrolled: in code-server the webview frame
 //   may share its process with the workbench, so the figure is also given before opening.
+//   rendererAfterGcMB: the same after a forced garbage collection at the end (the garbage V8 had
+//   not collected yet was most of the growth).
 // - longestTaskMs: the longest 'longtask' entry while scrolling to the end, a screen at a time
 //   (longestOwnTaskMs: of those, the gallery page's own, attributed 'self');
 //   longestFrameGapMs: the longest time between two animation frames meanwhile (work in frames,
@@ -151,6 +153,19 @@ function memoryMB(pid) {
   }
 }
 
+/**
+ * The renderers' memory after a full garbage collection of the workbench's JavaScript (its frames,
+ * the webview's among them, share its heap when they share its process): how much of the figure
+ * was garbage V8 had not collected yet. Taken last: it changes the state the others measure.
+ */
+async function afterGarbageCollection(browser, page) {
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('HeapProfiler.enable');
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.detach();
+  return rendererMemory(browser);
+}
+
 async function rendererMemory(browser) {
   const cdp = await browser.browser.newBrowserCDPSession();
   const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
@@ -259,7 +274,7 @@ async function filterTimes(frame) {
 /**
  * @param {{ log?: (line: string) => void, items?: number, extensionPath?: string, thumbs?: boolean }} [o]
  * @returns {Promise<{ items: number, firstPaintMs: number, firstImagesMs: number, rendererMB: number, rendererBeforeMB: number,
- *                     rendererAfterOpenMB: number, longestTaskMs: number, filterMs: number, thumbMsEach?: number }>}
+ *                     rendererAfterOpenMB: number, rendererAfterGcMB: number, longestTaskMs: number, filterMs: number, thumbMsEach?: number }>}
  */
 export async function benchGallery({ log = console.log, items = 1000, extensionPath = repoRoot, thumbs = true } = {}) {
   const base = await mkdtemp(path.join(os.tmpdir(), 'nb-bench-gallery-'));
@@ -293,6 +308,7 @@ export async function benchGallery({ log = console.log, items = 1000, extensionP
     const afterScroll = await rendererMemory(browser);
     const domCards = await frame.locator('[data-testid="history-item"]').count();
     const filter = await filterTimes(frame);
+    const afterGc = await afterGarbageCollection(browser, page);
     // The renderer of the gallery: the one that grew the most (a new one grows from 0).
     const grown = [...afterScroll].map(([pid, mb]) => ({ pid, mb, grew: mb - (before.get(pid) ?? 0) })).sort((a, b) => b.grew - a.grew)[0];
     const result = {
@@ -304,6 +320,7 @@ export async function benchGallery({ log = console.log, items = 1000, extensionP
       rendererMB: grown.mb,
       rendererBeforeMB: before.get(grown.pid) ?? 0,
       rendererAfterOpenMB: afterOpen.get(grown.pid) ?? 0,
+      rendererAfterGcMB: afterGc.get(grown.pid) ?? 0,
       longestTaskMs: Math.round(scroll.longest),
       longTasks: scroll.count,
       longestOwnTaskMs: Math.round(scroll.longestOwn),
@@ -316,7 +333,7 @@ export async function benchGallery({ log = console.log, items = 1000, extensionP
     log(`renderers (pid: MB before → after scrolling): ${[...afterScroll].map(([pid, mb]) => `${pid}: ${before.get(pid) ?? '-'} → ${mb}`).join(', ')}`);
     log(
       `gallery, ${items} images of ${SIDE}²: first paint ${result.firstPaintMs} ms (state to render after ${result.initMs} ms), first screen of images ${result.firstImagesMs} ms; ` +
-        `renderer ${result.rendererBeforeMB} MB before → ${result.rendererAfterOpenMB} MB open → ${result.rendererMB} MB after scrolling ${scroll.height} px; ` +
+        `renderer ${result.rendererBeforeMB} MB before → ${result.rendererAfterOpenMB} MB open → ${result.rendererMB} MB after scrolling ${scroll.height} px (${result.rendererAfterGcMB} MB after a forced garbage collection); ` +
         `${domCards} cards in the DOM at the end; longest task while scrolling ${result.longestTaskMs} ms (${scroll.count} over 50 ms; the page's own: ${result.longestOwnTaskMs} ms), longest time between frames ${result.longestFrameGapMs} ms; filter ${result.filterMs} ms (${filter.map((t) => t.toFixed(1)).join(', ')})` +
         (result.thumbMsEach ? `; ${result.thumbMsEach} ms per thumbnail` : ''),
     );
