@@ -166,6 +166,27 @@ ${embedded ? `<script type="application/json" id="${INITIAL_STATE_ID}">${embedSt
 </html>`;
 }
 
+/**
+ * The union of `expr` (a page expression giving strings) at every scroll position, top to bottom:
+ * the history grid is windowed, so only the cards near the view are in the page at a time.
+ */
+async function collectWhileScrolling(page: Page, expr: string): Promise<string[]> {
+  return page.evaluate<string[]>(`(async () => {
+    const s = document.scrollingElement;
+    const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const seen = new Set();
+    for (let y = 0; ; y += innerHeight / 2) {
+      s.scrollTo({ top: y, behavior: 'instant' });
+      await frames();
+      for (const x of ${expr}) seen.add(x);
+      if (y + innerHeight >= s.scrollHeight) break;
+    }
+    s.scrollTo({ top: 0, behavior: 'instant' });
+    await frames();
+    return [...seen];
+  })()`);
+}
+
 function serve(): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
@@ -264,29 +285,37 @@ describe('fault suite: XSS in the gallery page', function () {
       const page = await openPage(ran, dialogs, errors);
       const p = (i: number) => PAYLOADS[i % PAYLOADS.length];
       await post(page, { type: 'init', state: { jobs: jobs(), history: history(), strings: strings(p), balance: 12.5 } });
-      await page.waitForSelector('[data-action="preview"]', { timeout: 10_000 });
+      // The state is shown (the history grid itself is windowed: below the 25 jobs, none of its cards is in view yet).
+      await page.waitForSelector('[data-testid="image-count"]', { timeout: 10_000 });
       await post(page, { type: 'jobs', jobs: jobs() });
       await post(page, { type: 'history', items: history(), focusId: 'item-3' });
       await post(page, { type: 'balance', balance: 3 });
 
       // Every payload is on the page as text.
-      const text = await page.evaluate<string>('document.body.innerText');
+      const text = (await collectWhileScrolling(page, '[document.body.innerText]')).join('\n');
       shown = PAYLOADS.filter((x) => text.includes(x.replace(/\s+/g, ' ').trim().slice(0, 12))).length;
 
       // The filter restored from the view state holds a payload, as text.
       const filter = page.locator('input.filter-input');
       assert.equal(await filter.inputValue(), PAYLOADS[0]);
       await filter.fill('');
-      // The lightbox, for every image.
-      const thumbs = page.locator('[data-action="preview"]');
-      const n = await thumbs.count();
-      assert.equal(n, PAYLOADS.length, 'every history item has a thumbnail');
-      for (let i = 0; i < n; i++) {
-        await thumbs.nth(i).click({ timeout: 5000 });
-        await page.waitForSelector('[data-testid="lightbox"]:not([hidden])', { timeout: 5000 });
+      // The lightbox, for every image: opened from the first card, then walked through the whole list.
+      const first = page.locator('[data-testid="history-item"][aria-posinset="1"] [data-action="preview"]');
+      for (let i = 0; i < 40 && !(await first.count()); i++) await page.evaluate('document.scrollingElement.scrollBy(0, innerHeight / 2)');
+      assert.equal(
+        await page.locator('[data-testid="history-item"]').first().getAttribute('aria-setsize'),
+        String(PAYLOADS.length),
+        'every history item is in the grid',
+      );
+      await first.click({ timeout: 5000 });
+      await page.waitForSelector('[data-testid="lightbox"]:not([hidden])', { timeout: 5000 });
+      const counters = new Set<string>();
+      for (let i = 0; i < PAYLOADS.length; i++) {
+        counters.add((await page.locator('[data-testid="lightbox-counter"]').textContent()) ?? '');
         await page.keyboard.press('ArrowRight');
-        await page.keyboard.press('Escape');
       }
+      assert.equal(counters.size, PAYLOADS.length, `the lightbox showed every image (${[...counters].join(', ')})`);
+      await page.keyboard.press('Escape');
       // The filter, with every payload typed into it.
       for (const payload of PAYLOADS) {
         await filter.fill(payload);
@@ -295,10 +324,10 @@ describe('fault suite: XSS in the gallery page', function () {
       await filter.fill('');
       // Replies (toasts): an action answered with payloads, as error and as message.
       const before = await page.evaluate<number>('window.__posted.length');
-      await page.locator('[data-action="save"]').first().click({ timeout: 5000 });
+      await page.locator('[data-testid="history-item"] [data-action="save"]').first().click({ timeout: 5000 });
       // The others are in the card's "…" menu.
       for (const action of ['reveal', 'open']) {
-        await page.locator('[data-action="more"]').first().click({ timeout: 5000 });
+        await page.locator('[data-testid="history-item"] [data-action="more"]').first().click({ timeout: 5000 });
         await page.locator(`[role="menuitem"][data-action="${action}"]`).click({ timeout: 5000 });
       }
       const requests = await page.evaluate<number[]>(`window.__posted.slice(${before}).filter((m) => m.type === 'request').map((m) => m.id)`);
@@ -348,7 +377,9 @@ describe('fault suite: XSS in the gallery page', function () {
     const errors: string[] = [];
     const page = await openPage(ran, dialogs, errors, 'embedded.html');
     // No host message was posted: what shows came from the data block.
-    const prompts = await page.evaluate<string[]>(`[...document.querySelectorAll('[data-testid="history-item"] .prompt')].map((el) => el.textContent)`);
+    // The filter restored from the view state holds a payload; cleared (typing, no host message) to show every card.
+    await page.locator('input.filter-input').fill('');
+    const prompts = await collectWhileScrolling(page, `[...document.querySelectorAll('[data-testid="history-item"] .prompt')].map((el) => el.textContent)`);
     await page.mouse.move(600, 450);
     await page.waitForTimeout(300);
     const xss = await page.evaluate('window.__xss');
