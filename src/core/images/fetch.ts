@@ -6,12 +6,13 @@
  * Neither the first URL nor a redirect may lead to this computer or a private network unless the
  * API itself runs on this computer (see hosts.ts).
  */
-import { Agent, ProxyAgent, request, type Dispatcher } from '../api/undici';
+import { request, type Dispatcher } from '../api/undici';
 import { NanoError, isNanoError } from '../errors';
 import { nextDelay, type BackoffOptions } from '../api/backoff';
 import { sleep, systemClock, type Clock, type RandomSource } from '../clock';
 import { classifyHost, describeHostClass, isLoopbackApi } from './hosts';
-import { publicOnlyLookup, type Resolve } from './publicLookup';
+import { dispatchers } from './imageDispatchers';
+import type { Resolve } from './publicLookup';
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ioError } from './write';
@@ -120,40 +121,6 @@ function startDeadline(timeoutMs: number, caller: AbortSignal | undefined): Dead
     dispose: () => {
       clearTimeout(timer);
       caller?.removeEventListener('abort', onCallerAbort);
-    },
-  };
-}
-
-/** Connections whose DNS answer is checked (publicOnlyLookup), shared by downloads so they are reused. */
-let guardedAgent: Agent | undefined;
-
-/**
- * Which dispatcher carries a hop: the caller's, a proxy for hosts off this computer, undici's global
- * one when the API runs on this computer, else one that connects to public addresses only.
- */
-function dispatchers(opts: FetchImageOptions, allowLocal: boolean): { forUrl(url: URL): Dispatcher | undefined; close(): void } {
-  let proxyAgent: ProxyAgent | undefined;
-  let ownAgent: Agent | undefined;
-  return {
-    forUrl(url) {
-      if (opts.dispatcher) return opts.dispatcher;
-      if (!opts.proxy || classifyHost(url.hostname) === 'loopback') {
-        if (allowLocal) return undefined;
-        if (opts.resolve) return (ownAgent ??= new Agent({ connect: { lookup: publicOnlyLookup(opts.resolve) } }));
-        return (guardedAgent ??= new Agent({ connect: { lookup: publicOnlyLookup() } }));
-      }
-      if (!proxyAgent) {
-        try {
-          proxyAgent = new ProxyAgent(opts.proxy);
-        } catch (e) {
-          throw new NanoError({ kind: 'config', message: `The proxy "${opts.proxy}" is not a valid proxy URL.`, retryable: false, cause: e });
-        }
-      }
-      return proxyAgent;
-    },
-    close() {
-      if (proxyAgent) void proxyAgent.close().catch(() => undefined);
-      if (ownAgent) void ownAgent.close().catch(() => undefined);
     },
   };
 }
