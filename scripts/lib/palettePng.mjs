@@ -1,8 +1,15 @@
 // An RGBA picture as a palette PNG of at most 256 colours (median cut, each pixel to its nearest
 // entry): the Marketplace icon's few gradients and edges need no more, and the file is a third of
-// Chromium's RGBA screenshot. Used by scripts/render-icon.mjs; reads the screenshot with the
-// extension's own PNG decoder (out/src/core/images/png.js, after `npm run compile-tests`).
+// Chromium's RGBA screenshot. Used by scripts/render-icon.mjs. Its chunks are written by the
+// extension's own PNG code (out/src/core/images/png.js, after `npm run compile-tests`).
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const { pngChunk } = createRequire(import.meta.url)(path.join(root, 'out', 'src', 'core', 'images', 'png.js'));
+const chunk = (type, data) => Buffer.from(pngChunk(type, data));
 
 /** Splits the colour list (with counts) into at most `max` boxes along their widest channel. */
 function medianCut(colours, max) {
@@ -32,20 +39,6 @@ function medianCut(colours, max) {
     const n = box.reduce((s, col) => s + col.count, 0);
     return [0, 1, 2, 3].map((c) => Math.round(box.reduce((s, col) => s + col.v[c] * col.count, 0) / n));
   });
-}
-
-function chunk(type, data) {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  data.copy(out, 8);
-  let c = 0xffffffff;
-  for (const byte of out.subarray(4, 8 + data.length)) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  }
-  out.writeUInt32BE((c ^ 0xffffffff) >>> 0, 8 + data.length);
-  return out;
 }
 
 /** `rgba` (width × height × 4) as a palette PNG; returns the file and the number of colours used. */
