@@ -67,7 +67,7 @@ const builds = [
 ];
 
 // The worker's WebAssembly decoders (src/core/images/codecs.ts reads them beside dist/imageWorker.js).
-const WASM = ['@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm', '@jsquash/webp/codec/dec/webp_dec.wasm'];
+const WASM = ['@cwasm/jpeg-turbo/jpeg-turbo.wasm', '@jsquash/webp/codec/dec/webp_dec.wasm'];
 
 /** Each decoder as `dist/<name>.wasm.br` (codecs.ts unpacks it); the plain .wasm files of older builds go. */
 async function copyWasm() {
@@ -77,6 +77,7 @@ async function copyWasm() {
     await rm(path.join('dist', path.basename(file)), { force: true });
   }
   await rm('dist/llhttp.wasm', { force: true });
+  await rm('dist/mozjpeg_dec.wasm.br', { force: true }); // the JPEG decoder of earlier builds
 }
 
 await copyWasm();

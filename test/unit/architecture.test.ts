@@ -121,7 +121,7 @@ describe('architecture', () => {
   });
 
   it('images are decoded only in the image worker: the engine loads no decoder, the worker loads no engine', () => {
-    const decoders = /^(pngjs|jpeg-js|@jsquash\/.*)$|^src\/core\/images\/(bitmap|codecs|convert|exif|fastPng|resize|thumbnail|imageWork)\.ts$/;
+    const decoders = /^(pngjs|jpeg-js|@jsquash\/.*|@cwasm\/.*)$|^src\/core\/images\/(bitmap|codecs|turboJpeg|png|convert|exif|resize|thumbnail|imageWork)\.ts$/;
     const engine = [...loadedModules('src/services.ts')];
     assert.ok(engine.includes('src/core/images/imageWorkers.ts'), 'the engine reaches the workers');
     assert.deepEqual(

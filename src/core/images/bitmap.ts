@@ -1,8 +1,8 @@
 /**
  * Decoding PNG/JPEG to plain 8-bit pixels and downscaling them with an area-average filter, for
- * {@link ./resize} and thumbnails. PNG through ./png, JPEG through mozjpeg (./codecs). No `vscode`.
+ * {@link ./resize} and thumbnails. PNG through ./png, JPEG through libjpeg-turbo (./codecs). No `vscode`.
  */
-import { decodeJpegRgba, decodeWebpRgba } from './codecs';
+import { decodeJpegRgba, decodeWebpRgba, type AtLeast } from './codecs';
 import { decodePng as decodePngPixels } from './png';
 
 export { resample } from './resample';
@@ -23,15 +23,20 @@ export function decodePng(bytes: Uint8Array): Bitmap {
   return decodePngPixels(bytes);
 }
 
-/** A JPEG as opaque RGBA, not rotated (the EXIF orientation is applied to the smaller image). */
-export function decodeJpegBitmap(bytes: Uint8Array): Bitmap {
-  const rgba = decodeJpegRgba(bytes);
+/**
+ * A JPEG as opaque RGBA, not rotated (the EXIF orientation is applied to the smaller image): full
+ * size, or decoded straight to the smallest eighth of it that covers `atLeast`; `source` is the
+ * JPEG's own size.
+ */
+export function decodeJpegBitmap(bytes: Uint8Array, atLeast?: AtLeast): Bitmap & { source: { width: number; height: number } } {
+  const rgba = decodeJpegRgba(bytes, atLeast);
   return {
     width: rgba.width,
     height: rgba.height,
     channels: 4,
     data: new Uint8Array(rgba.data.buffer, rgba.data.byteOffset, rgba.data.byteLength),
     opaque: true,
+    source: { width: rgba.sourceWidth, height: rgba.sourceHeight },
   };
 }
 /** A still WebP as RGBA (alpha kept: the resampler flattens it onto white). */

@@ -1,8 +1,8 @@
 /**
- * The WebAssembly decoders for reference images: mozjpeg for JPEG and libwebp for WebP (Squoosh's
- * builds, from @jsquash/jpeg and @jsquash/webp). They decode a 12-megapixel photo about six times
- * faster than pure-JS jpeg-js, and WebP at all, while running on every platform — unlike a native
- * module, which would need one .vsix per platform.
+ * The WebAssembly decoders for images: libjpeg-turbo for JPEG (./turboJpeg, which decodes straight
+ * to a smaller size) and libwebp for WebP (Squoosh's build, from @jsquash/webp). They decode a
+ * 12-megapixel photo several times faster than pure-JS jpeg-js, and WebP at all, while running on
+ * every platform — unlike a native module, which would need one .vsix per platform.
  *
  * The .wasm files ship next to the bundled worker, brotli-packed (esbuild.mjs writes dist/*.wasm.br); under
  * tsc/mocha they are read from node_modules. Each module is compiled and instantiated
@@ -12,8 +12,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
-import mozjpegFactory from '@jsquash/jpeg/codec/dec/mozjpeg_dec.js';
 import webpFactory from '@jsquash/webp/codec/dec/webp_dec.js';
+import { instantiateTurboJpeg, turboDecode, type AtLeast, type TurboDecoded } from './turboJpeg';
+
+export type { AtLeast } from './turboJpeg';
 
 /** RGBA pixels as the decoders give them. */
 export interface DecodedRgba {
@@ -23,7 +25,7 @@ export interface DecodedRgba {
 }
 
 interface DecoderModule {
-  decode(data: Uint8Array, preserveOrientation?: boolean): DecodedRgba | null;
+  decode(data: Uint8Array): DecodedRgba | null;
 }
 
 // The WebAssembly global, typed here: the project's `lib` (ES2022, no DOM) does not declare it.
@@ -47,12 +49,18 @@ type Factory = (opts: EmscriptenOptions) => Promise<unknown>;
 
 /** The .wasm files esbuild.mjs copies into dist/, and where they are in node_modules. */
 export const WASM_FILES = {
-  jpeg: { file: 'mozjpeg_dec.wasm.br', module: '@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm' },
+  jpeg: { file: 'jpeg-turbo.wasm.br', module: '@cwasm/jpeg-turbo/jpeg-turbo.wasm' },
   webp: { file: 'webp_dec.wasm.br', module: '@jsquash/webp/codec/dec/webp_dec.wasm' },
 } as const;
 type Kind = keyof typeof WASM_FILES;
 
 const compiled = new Map<Kind, WasmModule>();
+
+function compile(kind: Kind): WasmModule {
+  let wasm = compiled.get(kind);
+  if (!wasm) compiled.set(kind, (wasm = new wasmApi.Module(wasmBytes(kind))));
+  return wasm;
+}
 
 function wasmBytes(kind: Kind): Buffer {
   const { file, module } = WASM_FILES[kind];
@@ -62,9 +70,7 @@ function wasmBytes(kind: Kind): Buffer {
 
 /** A fresh instance (its own memory); `warnings` collects what libjpeg/libwebp print. */
 function instantiate(kind: Kind, factory: Factory, warnings: string[]): DecoderModule {
-  let wasm = compiled.get(kind);
-  if (!wasm) compiled.set(kind, (wasm = new wasmApi.Module(wasmBytes(kind))));
-  const module = wasm;
+  const module = compile(kind);
   const opts = {
     noInitialRun: true,
     print: () => undefined,
@@ -81,7 +87,7 @@ function instantiate(kind: Kind, factory: Factory, warnings: string[]): DecoderM
   return decoder as DecoderModule;
 }
 
-/** One live instance per codec; dropped after a failure, since a decoder that aborted is not reused. */
+/** One live Emscripten decoder (libwebp); dropped after a failure, since a decoder that aborted is not reused. */
 class Codec {
   private instance: DecoderModule | undefined;
   private readonly warnings: string[] = [];
@@ -101,8 +107,7 @@ class Codec {
     const instance = (this.instance ??= instantiate(this.kind, this.factory, this.warnings));
     let image: DecodedRgba | null;
     try {
-      // mozjpeg's decode also takes "preserve orientation" (false: we orient the smaller image).
-      image = this.kind === 'jpeg' ? instance.decode(bytes, false) : instance.decode(bytes);
+      image = instance.decode(bytes);
     } catch (e) {
       this.instance = undefined;
       throw e instanceof Error ? e : new Error(`the ${this.kind} decoder stopped: ${this.warnings.join('; ') || String(e)}`);
@@ -112,7 +117,26 @@ class Codec {
   }
 }
 
-const jpeg = new Codec('jpeg', mozjpegFactory);
+/** One live libjpeg-turbo instance; dropped after any throw (libjpeg's error exit leaves its heap in use). */
+class JpegCodec {
+  private instance: ReturnType<typeof instantiateTurboJpeg> | undefined;
+
+  warm(): void {
+    this.instance ??= instantiateTurboJpeg(compile('jpeg'));
+  }
+
+  decode(bytes: Uint8Array, atLeast?: AtLeast): TurboDecoded {
+    const instance = (this.instance ??= instantiateTurboJpeg(compile('jpeg')));
+    try {
+      return turboDecode(instance, bytes, atLeast);
+    } catch (e) {
+      this.instance = undefined;
+      throw e;
+    }
+  }
+}
+
+const jpeg = new JpegCodec();
 const webp = new Codec('webp', webpFactory);
 
 /** Compiles both decoders ahead of the first image (an idle worker does it while the person picks). */
@@ -122,14 +146,13 @@ export function warmCodecs(): void {
 }
 
 /**
- * A JPEG as RGBA, not rotated (the EXIF orientation is applied later, to the smaller image).
- * A file that ends before its image does ("Premature end of JPEG file") is an error here, where
- * libjpeg itself would fill the missing rows with grey.
+ * A JPEG as RGBA, not rotated (the EXIF orientation is applied later, to the smaller image): at
+ * full size, or at the smallest eighth of it that still covers `atLeast` (libjpeg scales in its
+ * inverse DCT). A file that ends before its image does is an error here, where libjpeg itself
+ * would fill the missing rows with grey.
  */
-export function decodeJpegRgba(bytes: Uint8Array): DecodedRgba {
-  const { image, warnings } = jpeg.decode(bytes);
-  if (warnings.some((w) => /premature end of jpeg file/i.test(w))) throw new Error('the JPEG file is truncated');
-  return image;
+export function decodeJpegRgba(bytes: Uint8Array, atLeast?: AtLeast): TurboDecoded {
+  return jpeg.decode(bytes, atLeast);
 }
 
 /** A still WebP (lossy, lossless, with or without alpha) as RGBA. */

@@ -5,16 +5,16 @@
  * `maxBytes`. GIF (and animated WebP) cannot be decoded here, so they are only passed through when
  * already small enough.
  *
- * JPEG and WebP are decoded by WebAssembly codecs (./codecs: mozjpeg, libwebp), PNG by ./png; the
- * JPEG is encoded by ./jpegEncode (4:2:0, about five times faster than jpeg-js's encoder, and
- * mozjpeg's encoder would add 59 KB to the .vsix). No `vscode`: runs in plain Node and is
+ * JPEG and WebP are decoded by WebAssembly codecs (./codecs: libjpeg-turbo, libwebp), PNG by ./png;
+ * a large JPEG is decoded straight to the smallest eighth of its size that still covers the
+ * result. The JPEG is encoded by ./jpegEncode (4:2:0, about five times faster than jpeg-js's
+ * encoder, and mozjpeg's encoder would add 59 KB to the .vsix). No `vscode`: runs in plain Node and is
  * unit-tested there. Every failure is a `ReferenceImageError` (a `NanoError` of kind
  * `invalid-input`) whose `problem` lets the VS Code layer say the same thing in the user's
  * language.
  */
 import { megabytes } from '../format';
-import { decodePng, fitInside, resample, type Bitmap } from './bitmap';
-import { decodeJpegRgba, decodeWebpRgba } from './codecs';
+import { decodeJpegBitmap, decodePng, decodeWebpBitmap, fitInside, resample, type Bitmap } from './bitmap';
 import { jpegOrientation, orient } from './exif';
 import { limitsOf, ReferenceImageError, screenReference, type Limits, type PrepareOptions, type PreparedReference } from './referenceCheck';
 import type { ImageSize } from './sniff';
@@ -38,35 +38,49 @@ export function prepareReference(bytes: Uint8Array, opts: PrepareOptions = {}): 
   const screened = screenReference(bytes, opts);
   if ('done' in screened) return screened.done;
   const { format, dims, corrupt } = screened.decode;
-  const img = decodeChecked(bytes, format, dims, corrupt);
-  return shrinkToFit(img, format === 'JPEG' ? jpegOrientation(bytes) : 1, limitsOf(opts));
+  const limits = limitsOf(opts);
+  const img = decodeChecked(bytes, format, dims, fitInside(dims.width, dims.height, limits.maxSide), corrupt);
+  return shrinkToFit(img, dims, format === 'JPEG' ? jpegOrientation(bytes) : 1, limits);
 }
 
-function decode(bytes: Uint8Array, format: 'PNG' | 'JPEG' | 'WebP'): Bitmap {
-  if (format === 'PNG') return decodePng(bytes);
-  const rgba = format === 'JPEG' ? decodeJpegRgba(bytes) : decodeWebpRgba(bytes);
-  const data = new Uint8Array(rgba.data.buffer, rgba.data.byteOffset, rgba.data.byteLength);
-  return { width: rgba.width, height: rgba.height, channels: 4, data, opaque: format === 'JPEG' };
+/** Decoded pixels and the image's own size; a JPEG at the smallest eighth of it that still covers `atLeast`. */
+function decode(bytes: Uint8Array, format: 'PNG' | 'JPEG' | 'WebP', atLeast: ImageSize): { img: Bitmap; source: ImageSize } {
+  if (format === 'JPEG') {
+    const img = decodeJpegBitmap(bytes, atLeast);
+    return { img, source: img.source };
+  }
+  const img = format === 'PNG' ? decodePng(bytes) : decodeWebpBitmap(bytes);
+  return { img, source: img };
 }
 
-/** The decoded pixels, or `corrupt()` thrown when the decoder fails or yields another size than the header's. */
-function decodeChecked(bytes: Uint8Array, format: 'PNG' | 'JPEG' | 'WebP', dims: ImageSize, corrupt: (cause?: unknown) => ReferenceImageError): Bitmap {
-  let img: Bitmap;
+/** The decoded pixels, or `corrupt()` thrown when the decoder fails or reads another size than the header's. */
+function decodeChecked(
+  bytes: Uint8Array,
+  format: 'PNG' | 'JPEG' | 'WebP',
+  dims: ImageSize,
+  atLeast: ImageSize,
+  corrupt: (cause?: unknown) => ReferenceImageError,
+): Bitmap {
+  let decoded: { img: Bitmap; source: ImageSize };
   try {
-    img = decode(bytes, format);
+    decoded = decode(bytes, format, atLeast);
   } catch (e) {
     throw corrupt(e);
   }
-  if (img.width !== dims.width || img.height !== dims.height || img.data.length < img.width * img.height * img.channels) throw corrupt();
+  const { img, source } = decoded;
+  if (source.width !== dims.width || source.height !== dims.height || img.data.length < img.width * img.height * img.channels) throw corrupt();
   return img;
 }
 
-/** Downscales and re-encodes, lowering the quality first and then the size, until the JPEG fits. */
-function shrinkToFit(img: Bitmap, orientation: number, { maxSide, maxBytes, quality, name }: Limits): PreparedReference {
+/**
+ * Downscales and re-encodes, lowering the quality first and then the size, until the JPEG fits.
+ * Sizes follow the image's own `dims` (`img` may be decoded smaller already).
+ */
+function shrinkToFit(img: Bitmap, dims: ImageSize, orientation: number, { maxSide, maxBytes, quality, name }: Limits): PreparedReference {
   const qualities = [quality, ...FALLBACK_QUALITIES.filter((q) => q < quality)];
-  let side = Math.min(maxSide, Math.max(img.width, img.height));
+  let side = Math.min(maxSide, Math.max(dims.width, dims.height));
   for (;;) {
-    const { width, height } = fitInside(img.width, img.height, side);
+    const { width, height } = fitInside(dims.width, dims.height, side);
     const rgba = orient(resample(img, width, height), orientation);
     for (const q of qualities) {
       const out = encodeJpeg(rgba, q);

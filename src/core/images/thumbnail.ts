@@ -47,9 +47,11 @@ export function makeThumbnail(bytes: Uint8Array, opts: ThumbnailOptions = {}): T
   if (type.mime === 'image/webp' && isAnimatedWebp(bytes)) throw new Error('no thumbnail for an animated WebP (the card shows it moving)');
   const dims = imageDimensions(bytes);
   if (dims && dims.width * dims.height > maxPixels) throw new Error(`no thumbnail for ${dims.width}×${dims.height} pixels (more than ${maxPixels})`);
-  const img = type.mime === 'image/png' ? decodePng(bytes) : type.mime === 'image/jpeg' ? decodeJpegBitmap(bytes) : decodeWebpBitmap(bytes);
+  // A JPEG is decoded straight to the smallest eighth that still covers the thumbnail.
+  const target = dims ? fitInside(dims.width, dims.height, side) : undefined;
+  const img = type.mime === 'image/png' ? decodePng(bytes) : type.mime === 'image/jpeg' ? decodeJpegBitmap(bytes, target) : decodeWebpBitmap(bytes);
   if (!(img.width > 0 && img.height > 0) || img.data.length < img.width * img.height * img.channels) throw new Error('the image decoded to too few pixels');
-  const { width, height } = fitInside(img.width, img.height, side);
+  const { width, height } = target ?? fitInside(img.width, img.height, side);
   const orientation = type.mime === 'image/jpeg' ? jpegOrientation(bytes) : 1;
   const rgba = orient(resample(img, width, height), orientation);
   return { bytes: encodeJpeg(rgba, opts.quality ?? THUMB_QUALITY), width: rgba.width, height: rgba.height };

@@ -14,12 +14,12 @@ function psnr(a: Uint8Array, b: Uint8Array): number {
   return 10 * Math.log10((255 * 255) / (sum / ((a.length / 4) * 3)));
 }
 
-/** Both decoders: mozjpeg (what the extension uses) and jpeg-js (an independent reader). */
+/** Both decoders: libjpeg-turbo (what the extension uses) and jpeg-js (an independent reader). */
 function decodeBoth(jpeg: Uint8Array): { width: number; height: number; data: Uint8Array }[] {
-  const moz = decodeJpegRgba(jpeg);
+  const turbo = decodeJpegRgba(jpeg);
   const js = decodeWithJpegJs(jpeg, { useTArray: true, formatAsRGBA: true });
   return [
-    { width: moz.width, height: moz.height, data: new Uint8Array(moz.data.buffer, moz.data.byteOffset, moz.data.byteLength) },
+    { width: turbo.width, height: turbo.height, data: new Uint8Array(turbo.data.buffer, turbo.data.byteOffset, turbo.data.byteLength) },
     { width: js.width, height: js.height, data: js.data },
   ];
 }
@@ -32,7 +32,7 @@ function photo(width: number, height: number): { width: number; height: number; 
 describe('encodeJpeg (baseline, 4:2:0)', function () {
   this.timeout(10_000); // pure-JS decoding and encoding on a busy machine
 
-  it('writes a photo that mozjpeg and jpeg-js read back closely, smaller than jpeg-js writes it', () => {
+  it('writes a photo that libjpeg-turbo and jpeg-js read back closely, smaller than jpeg-js writes it', () => {
     const img = photo(400, 300);
     const jpeg = encodeJpeg(img, 85);
     for (const back of decodeBoth(jpeg)) {
