@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { gradientPng } from '../simulator/png';
 import { imageDimensions } from '../../src/core/images/sniff';
-import { photoPixels, webpOf } from '../unit/core/images/encoders';
+import { photoPixels, progressiveJpegOf, webpOf, withOrientation } from '../unit/core/images/encoders';
 import {
   ACCEPT,
   answerQuickInputs,
@@ -99,6 +99,20 @@ describe('commands with argument objects', function () {
     const sent = body.images?.[0] ?? '';
     assert.ok(sent.startsWith('data:image/jpeg;base64,'), `a JPEG data URI, got ${sent.slice(0, 40)}`);
     assert.deepEqual(imageDimensions(Buffer.from(sent.slice(sent.indexOf(',') + 1), 'base64')), { width: 2048, height: 1365 });
+    await assertSucceeded(fx.api, id);
+  });
+
+  it('nanoBanana.generate downscales an 8 MP progressive JPEG taken sideways to 2048 px, upright, in the worker (libjpeg-turbo)', async () => {
+    const photo = vscode.Uri.joinPath(workspaceRoot(), 'refs', 'phone.jpg');
+    // 3264×2448 stored, EXIF orientation 6 (turn 90° clockwise): the photo is 2448 wide and 3264 tall.
+    // (Made here, in the extension host: 8 MP rather than 12 keeps the host responsive meanwhile.)
+    await vscode.workspace.fs.writeFile(photo, withOrientation(await progressiveJpegOf(photoPixels(3264, 2448)), 6));
+    const id = await fx.generate({ prompt: 'From a phone photo [sim:duration=300]', references: [photo.fsPath] });
+    await waitFor('the submit body', () => (submits(fx.sim)[0]?.body ?? '') !== '');
+    const sent = submitBodies(fx.sim)[0].images?.[0] ?? '';
+    assert.ok(sent.startsWith('data:image/jpeg;base64,'), `a JPEG data URI, got ${sent.slice(0, 40)}`);
+    const jpeg = Buffer.from(sent.slice(sent.indexOf(',') + 1), 'base64');
+    assert.deepEqual(imageDimensions(jpeg), { width: 1536, height: 2048 });
     await assertSucceeded(fx.api, id);
   });
 
