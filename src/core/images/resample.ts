@@ -116,21 +116,22 @@ function horizontalN(words: Uint32Array, at: number, { start, weight, taps }: Ax
 
 /**
  * Sums horizontal rows vertically into one RGBA destination row at `q`: `weight` from `wi` are the
- * rows' whole-number weights, `scale` turns the sum into 0–255 (values rounded, alpha 255).
+ * rows' whole-number weights, `scale` turns the sum into 0–255 (values rounded, alpha 255). With
+ * three rows and `words` (the output as 32-bit words, little-endian), a pixel is one store.
  */
-function vertical(rows: Int32Array[], weight: Float64Array, wi: number, scale: number, out: Uint8Array, q: number): void {
+function vertical(rows: Int32Array[], weight: Float64Array, wi: number, scale: number, out: Uint8Array, q: number, words?: Uint32Array): void {
   const n = rows[0].length;
-  if (rows.length === 3) {
+  if (rows.length === 3 && words) {
     const [a, b, c] = rows;
-    const wa = weight[wi];
-    const wb = weight[wi + 1];
-    const wc = weight[wi + 2];
-    for (let o = 0; o < n; o += 3, q += 4) {
-      // A Uint8Array store truncates: adding 0.5 rounds (the sums are exact; the scale is 1 / their total).
-      out[q] = (a[o] * wa + b[o] * wb + c[o] * wc) * scale + 0.5;
-      out[q + 1] = (a[o + 1] * wa + b[o + 1] * wb + c[o + 1] * wc) * scale + 0.5;
-      out[q + 2] = (a[o + 2] * wa + b[o + 2] * wb + c[o + 2] * wc) * scale + 0.5;
-      out[q + 3] = 255;
+    const wa = weight[wi] * scale;
+    const wb = weight[wi + 1] * scale;
+    const wc = weight[wi + 2] * scale;
+    for (let o = 0, p = q >> 2; o < n; o += 3, p++) {
+      // The sums are area averages, within 0–255: `| 0` after adding 0.5 rounds them.
+      const r = (a[o] * wa + b[o] * wb + c[o] * wc + 0.5) | 0;
+      const g = (a[o + 1] * wa + b[o + 1] * wb + c[o + 1] * wc + 0.5) | 0;
+      const bl = (a[o + 2] * wa + b[o + 2] * wb + c[o + 2] * wc + 0.5) | 0;
+      words[p] = r | (g << 8) | (bl << 16) | 0xff000000;
     }
     return;
   }
@@ -138,6 +139,7 @@ function vertical(rows: Int32Array[], weight: Float64Array, wi: number, scale: n
     for (let c = 0; c < 3; c++) {
       let v = 0;
       for (let k = 0; k < rows.length; k++) v += rows[k][o + c] * weight[wi + k];
+      // A Uint8Array store truncates: adding 0.5 rounds (the sums are exact; the scale is 1 / their total).
       out[q + c] = v * scale + 0.5;
     }
     out[q + 3] = 255;
@@ -162,6 +164,7 @@ export function resample(img: Bitmap, dw: number, dh: number): Rgba {
   const rowWeight = Float64Array.from(ys.weight);
   const scale = 1 / (xs.total * ys.total);
   const out = new Uint8Array(dw * dh * 4);
+  const words = LITTLE_ENDIAN ? new Uint32Array(out.buffer) : undefined;
   for (let d = 0; d < dh; d++) {
     for (let k = 0; k < ys.taps; k++) {
       const y = ys.start[d] + k;
@@ -173,7 +176,7 @@ export function resample(img: Bitmap, dw: number, dh: number): Rgba {
       }
       rows[k] = ring[slot];
     }
-    vertical(rows, rowWeight, d * ys.taps, scale, out, d * dw * 4);
+    vertical(rows, rowWeight, d * ys.taps, scale, out, d * dw * 4, words);
   }
   return { width: dw, height: dh, data: out };
 }
