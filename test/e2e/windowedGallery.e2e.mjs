@@ -2,7 +2,7 @@
 // The gallery with a long history, in a real VS Code (code-server + headless Chromium): the grid is
 // windowed (only the cards near the view are in the DOM, historyGrid.ts), yet the whole history is
 // there for the user: the scroll reaches the last image, the filter finds one far off-screen, the
-// keyboard walks across the window's edge, the lightbox walks every image, and the view comes back
+// keyboard walks across the window's edge (Tab, and the arrow keys between thumbnails), the lightbox walks every image, and the view comes back
 // where it was after the tab was hidden and shown again (the page is rebuilt then), and stays on its
 // card when a new image arrives at the top.
 // Its own code-server with a seeded history (as scripts/bench/gallery.mjs seeds it), so the tests
@@ -162,6 +162,29 @@ export const tests = [
         await scrollTo(gallery, 1e7);
         await waitUntil(async () => (await gridState(gallery)).inView.includes(idOf(0)), { what: 'the end in view again' });
         assert.deepEqual(await focusedCard(gallery), focused, 'the focus kept on its card while it is scrolled away');
+
+        // Arrow keys walk the thumbnails on the whole list: → the next card, ↓ the same column a line
+        // below, End the last image (not in the DOM until then), ↑ a line above it, Home the first.
+        await scrollTo(gallery, 0);
+        await historyItems(gallery).first().locator('button.thumb').focus();
+        const columns = await gallery.locator('body').evaluate(() => {
+          const cards = [...document.querySelectorAll('[data-testid="history-item"]')];
+          const top = cards[0].getBoundingClientRect().top;
+          return cards.filter((c) => Math.abs(c.getBoundingClientRect().top - top) < 1).length;
+        });
+        const arrow = async (key, index, what) => {
+          await page.keyboard.press(key);
+          await waitUntil(async () => (await focusedCard(gallery))?.id === idOf(index), { what: `${key}: ${what} (${idOf(index)}) focused` });
+          assert.deepEqual(await focusedCard(gallery), { id: idOf(index), onThumb: true, connected: true });
+          assert.ok((await gridState(gallery)).inView.includes(idOf(index)), `${idOf(index)} in view`);
+        };
+        await arrow('ArrowRight', ITEMS - 2, 'the second card');
+        await arrow('ArrowDown', ITEMS - 2 - columns, `the card below it (${columns} columns)`);
+        await arrow('End', 0, 'the last image');
+        // The last card is row ITEMS − 1 of the list, in column (ITEMS − 1) mod columns: the line above holds row ITEMS − 1 − columns.
+        await arrow('ArrowUp', columns, 'the card above the last one');
+        await arrow('Home', ITEMS - 1, 'the first image');
+        assert.ok((await gridState(gallery)).rendered < ITEMS / 3, 'still few cards in the DOM');
 
         // The lightbox walks the whole list: from the first image, ← wraps to the last one.
         await scrollTo(gallery, 0);

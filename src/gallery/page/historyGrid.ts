@@ -4,11 +4,12 @@
  * until then, see windowing.ts), so the page scrolls as if all were there. Scrolling swaps the few
  * rows that enter and leave; a change of the rows (filter, new images) re-windows the same way.
  * The row holding the focus stays while it is scrolled away, so the keyboard user keeps their
- * place. The view keeps its row where it was when heights get measured, rows arrive above it, or
+ * place; arrow keys, Home and End move between the thumbnails, to rows not in the DOM too (gridKeys.ts). The view keeps its row where it was when heights get measured, rows arrive above it, or
  * the width changes; at the top of the grid it shows new rows as they come.
  */
 import type { Row } from '../../core/groups';
 import { h } from './dom';
+import { isGridKey, moveSpot } from './gridKeys';
 import {
   anchorAt,
   buildLines,
@@ -73,6 +74,7 @@ export class HistoryGrid<R extends Row<{ id: string; groupId?: string }>, E exte
       this.render(anchor);
     });
     this.observer.observe(element);
+    element.addEventListener('keydown', (e) => this.onKey(e));
     window.addEventListener('scroll', this.onScroll, { passive: true });
     window.addEventListener('resize', this.onScroll);
   }
@@ -106,6 +108,34 @@ export class HistoryGrid<R extends Row<{ id: string; groupId?: string }>, E exte
     window.scrollBy({ top: this.geo.tops[line] - this.viewTop() - REVEAL_MARGIN, behavior: 'instant' });
     this.render(undefined);
     return this.entries.get(rowId);
+  }
+
+  /** An arrow key, Home or End on a thumbnail: the focus moves to the next one that way, brought into view. */
+  private onKey(e: KeyboardEvent): void {
+    const thumb = e.target;
+    if (!isGridKey(e.key) || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    if (!(thumb instanceof HTMLElement) || !thumb.classList.contains('thumb')) return;
+    let rowElement: Element | null = thumb;
+    while (rowElement && rowElement.parentElement !== this.element) rowElement = rowElement.parentElement;
+    const rowId = rowElement && this.rowOfElement.get(rowElement);
+    const row = rowId === undefined ? -1 : this.rows.findIndex((r) => r.id === rowId);
+    if (!rowElement || row < 0) return;
+    const from = { row, item: [...rowElement.querySelectorAll('.thumb')].indexOf(thumb) };
+    const to = moveSpot(
+      e.key,
+      from,
+      this.lines,
+      (r) => Math.max(1, this.rows[r].items.length),
+      (r) => this.lineOfRow.get(this.rows[r].id) ?? 0,
+    );
+    e.preventDefault();
+    if (!to) return;
+    const entry = this.reveal(this.rows[to.row].id);
+    const target = entry?.element.querySelectorAll<HTMLElement>('.thumb')[to.item];
+    if (!entry || !target) return;
+    target.focus({ preventScroll: true });
+    // The row, not the thumbnail: its scroll margin keeps it clear of the sticky header.
+    entry.element.scrollIntoView({ block: 'nearest' });
   }
 
   /** Where the view stands (for the saved view state); undefined at the top. */
@@ -275,11 +305,16 @@ export class HistoryGrid<R extends Row<{ id: string; groupId?: string }>, E exte
       entry.element.remove();
       this.entries.delete(id);
     }
+    // Spacers not in the plan go first, so the rows after them need not move.
+    const planned = new Set<Element>(nodes);
+    for (const child of [...this.element.children]) if (!planned.has(child)) child.remove();
+    // A node moved in the DOM loses the focus: it is given back (the row holding it is always kept).
+    const focused = document.activeElement instanceof HTMLElement && this.element.contains(document.activeElement) ? document.activeElement : undefined;
     const children = this.element.children;
     nodes.forEach((node, i) => {
       if (children[i] !== node) this.element.insertBefore(node, children[i] ?? null);
     });
-    while (children.length > nodes.length) children[children.length - 1].remove();
+    if (focused?.isConnected && document.activeElement !== focused) focused.focus({ preventScroll: true });
   }
 
   private signatureOf(row: R): string {
