@@ -57,7 +57,7 @@ export const sections = {
         lines: table(HEADER, [
           row('12 MP progressive JPEG → 2048 px', r.prepareMs, 'ms', '< 500 ms', r.prepareMs < 500),
           row('  the same, first request (worker started)', r.coldMs, 'ms', '', undefined),
-          row('12 MP baseline JPEG → 2048 px', r.prepareMsBaseline, 'ms', '', undefined),
+          row('12 MP baseline JPEG (as phones write them) → 2048 px', r.prepareMsBaseline, 'ms', '< 500 ms', r.prepareMsBaseline < 500),
           row('4.5 MP progressive JPEG → 2048 px', r.prepareMs4_5Progressive, 'ms', '', undefined),
           row('main thread blocked at most', r.mainThreadBlockMs, 'ms', '', undefined),
         ]),
