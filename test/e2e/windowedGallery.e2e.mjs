@@ -230,7 +230,15 @@ export const tests = [
         // down the list: they go first (lines of them: every card below moves down), and the view
         // stays on the cards it showed.
         await waitUntil(async () => (await gridState(gallery)).setSize === ITEMS, { what: 'the rebuilt page to hold the history' });
+        // A card's "…" menu is open meanwhile (a card in the middle of the view): the page scrolls
+        // itself to keep the view, and the menu stays by its button.
+        const middle = (await gridState(gallery)).inView;
+        const menuCard = gallery.locator(`[data-testid="history-item"][data-id="${middle[Math.floor(middle.length / 2)]}"]`);
+        await menuCard.locator('[data-action="more"]').click();
+        const menu = gallery.locator('[role="menu"]');
+        await menu.waitFor({ state: 'visible', timeout: 5_000 });
         const shown = (await gridState(gallery)).firstInView;
+        const scrolledBefore = await gallery.locator('body').evaluate(() => document.scrollingElement.scrollTop);
         await gallery.locator('body').evaluate(() => {
           const items = JSON.parse(document.getElementById('nb-initial-state')?.textContent ?? '{}').history;
           const arrived = Array.from({ length: 20 }, (_, k) => ({ ...items[0], id: `big-new-${k}`, createdAt: Date.now() + k, prompt: `new arrival ${k}` }));
@@ -240,6 +248,16 @@ export const tests = [
         // The card at the top of the view stayed at its height (moved along its line, the lines above grew).
         const top = await gallery.locator(`[data-testid="history-item"][data-id="${shown.id}"]`).evaluate((el) => Math.round(el.getBoundingClientRect().top));
         assert.ok(Math.abs(top - shown.top) <= 2, `${shown.id} at the same height (${shown.top} → ${top} px)`);
+        const scrolledAfter = await gallery.locator('body').evaluate(() => document.scrollingElement.scrollTop);
+        assert.ok(scrolledAfter > scrolledBefore, `the page scrolled itself (${scrolledBefore} → ${scrolledAfter} px)`);
+        assert.ok(await menu.isVisible(), 'the "…" menu still open');
+        const [buttonBox, menuBox] = [await menuCard.locator('[data-action="more"]').boundingBox(), await menu.boundingBox()];
+        assert.ok(
+          Math.abs(menuBox.y - (buttonBox.y + buttonBox.height + 2)) <= 2 || Math.abs(menuBox.y + menuBox.height + 2 - buttonBox.y) <= 2,
+          'and next to its button',
+        );
+        await page.keyboard.press('Escape');
+        await menu.waitFor({ state: 'hidden', timeout: 5_000 });
         await scrollTo(gallery, 0);
         await waitUntil(async () => (await gridState(gallery)).inView[0] === 'big-new-19', { what: 'the newest image first at the top' });
       } finally {

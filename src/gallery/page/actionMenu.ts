@@ -2,7 +2,7 @@
  * The "…" menu of a card (and of the lightbox): a popup following the ARIA menu button pattern.
  * Enter, Space or ↓ on the button open it on the first item (↑ on the last); ↑/↓ wrap, Home/End
  * jump, Enter/Space run an item; Escape and Tab close it, focus back on the button. A click
- * elsewhere closes it too. The items are built on opening, so a closed menu costs no nodes.
+ * elsewhere closes it too; when the page scrolls, it follows its button while that is in view. The items are built on opening, so a closed menu costs no nodes.
  */
 import { h, icon, uid } from './dom';
 
@@ -19,7 +19,15 @@ export class ActionMenu {
     if (e.target instanceof Node && (this.popup?.contains(e.target) || this.button.contains(e.target))) return;
     this.close(false);
   };
-  private readonly onViewportChange = (): void => this.close(false);
+  /**
+   * The page scrolled or resized (the person, or the windowed grid keeping its view when images
+   * arrive above): the menu follows its button, and closes once the button is out of view.
+   */
+  private readonly onViewportChange = (): void => {
+    const anchor = this.button.getBoundingClientRect();
+    if (!this.button.isConnected || anchor.bottom <= 0 || anchor.top >= window.innerHeight) this.close(false);
+    else if (this.popup) this.place(this.popup);
+  };
 
   /**
    * @param button the "…" button (gets aria-haspopup/expanded/controls)
