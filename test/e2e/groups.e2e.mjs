@@ -192,6 +192,14 @@ export const tests = [
         log('updated docs/comparison.png');
       }
 
+      // The lightbox says which group an image is from, and its place in it.
+      await tiles.nth(1).locator('button.thumb').click();
+      const lightbox = gallery.locator('[data-testid="lightbox"]');
+      await lightbox.waitFor({ state: 'visible', timeout: 10_000 });
+      assert.match(await gallery.locator('[data-testid="lightbox-meta"]').innerText(), /^Comparing 3 models \(2\/3\) · /);
+      await page.keyboard.press('Escape');
+      await lightbox.waitFor({ state: 'hidden', timeout: 5_000 });
+
       // Keep the second: saved into the workspace, then a modal asks before the others go.
       const kept = await tiles.nth(1).getAttribute('data-id');
       const groupId = await row.getAttribute('data-group-id');

@@ -10,6 +10,7 @@ import type { ViewContext } from './context';
 import { h, iconButton, tabbables, uid } from './dom';
 import { formatCredits } from '../../core/format';
 import { describeImage, formatFullTimestamp, formatTimestamp, shortModel, withLabel } from './format';
+import { groupLabel } from './groupRow';
 import { itemActionBar } from './itemActionBar';
 import { lineageTextOf } from './lineageLabel';
 import { LineageStrip } from './lineageView';
@@ -55,7 +56,7 @@ export class Lightbox {
     // The prompt is selectable text: a right-click there offers VS Code's Copy, not the image's menu.
     const textContext = JSON.stringify({ webviewSection: 'lightboxPrompt', preventDefaultContextMenuItems: false });
     this.prompt = h('p', { class: 'lightbox-prompt', attrs: { id: promptId, 'data-testid': 'lightbox-prompt', 'data-vscode-context': textContext } });
-    this.meta = h('p', { class: 'meta' });
+    this.meta = h('p', { class: 'meta', attrs: { 'data-testid': 'lightbox-meta' } });
     this.counter = h('span', { class: 'lightbox-counter', attrs: { 'data-testid': 'lightbox-counter' } });
     this.close = iconButton({ icon: 'close', label: s.close, action: 'close' });
     this.close.setAttribute('data-testid', 'lightbox-close');
@@ -177,6 +178,8 @@ export class Lightbox {
     if (item.consumed) parts.push(withLabel(s.credits, formatCredits(item.consumed, locale)));
     const lineage = lineageTextOf(item);
     if (lineage) parts.unshift(lineage);
+    const group = this.groupOf(item);
+    if (group) parts.unshift(group);
     this.meta.textContent = parts.filter(Boolean).join(' · ');
     this.meta.title = `${item.model} — ${formatFullTimestamp(item.createdAt, locale)}`;
     this.counter.textContent = index >= 0 ? `${index + 1} / ${list.length}` : '';
@@ -185,6 +188,17 @@ export class Lightbox {
     const single = list.length <= 1;
     this.prev.hidden = single;
     this.next.hidden = single;
+  }
+
+  /** "Comparing 3 models (2/3)", "4 variations (1/4)": the image's group and its place in it, if it has one. */
+  private groupOf(item: HistoryView): string | undefined {
+    if (item.groupId === undefined) return undefined;
+    const members = this.host
+      .all()
+      .filter((x) => x.groupId === item.groupId)
+      .sort((a, b) => (a.groupIndex ?? 0) - (b.groupIndex ?? 0));
+    if (members.length < 2) return undefined;
+    return `${groupLabel(members, this.ctx.strings.group)} (${members.findIndex((x) => x.id === item.id) + 1}/${members.length})`;
   }
 
   private onKeydown(e: KeyboardEvent): void {
