@@ -158,6 +158,23 @@ try {
     await snapshot('open+gc', browser, page);
   }
   if (items > 0) log(`  scroll ${JSON.stringify(await scrollToEnd(frame))}`);
+  if (items > 0 && process.argv.includes('--twice')) {
+    await snapshot('scrolled once', browser, page);
+    await frame.locator('body').evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
+    await page.waitForTimeout(500);
+    log(`  scroll again ${JSON.stringify(await scrollToEnd(frame))}`);
+  }
+  if (items > 0) {
+    const nodes = await frame
+      .locator('[data-testid="history-item"]')
+      .first()
+      .evaluate((card) => {
+        const tags = {};
+        for (const el of card.querySelectorAll('*')) tags[el.tagName] = (tags[el.tagName] ?? 0) + 1;
+        return { elements: card.querySelectorAll('*').length + 1, tags };
+      });
+    log(`  one card: ${JSON.stringify(nodes)}`);
+  }
   await snapshot('scrolled', browser, page);
   const cdp = await browser.context.newCDPSession(page);
   await cdp.send('HeapProfiler.enable');
@@ -180,6 +197,13 @@ try {
     log(
       `  webview process heap ${(before.usedSize / 1048576).toFixed(1)} → ${(after.usedSize / 1048576).toFixed(1)} MB after its GC; DOM ${JSON.stringify(dom)} → ${JSON.stringify(dom2)}`,
     );
+    if (arg('--webview-heap')) {
+      const chunks = [];
+      c.on('HeapProfiler.addHeapSnapshotChunk', (x) => chunks.push(x.chunk));
+      await c.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+      await writeFile(arg('--webview-heap'), chunks.join(''));
+      log(`  webview heap snapshot in ${arg('--webview-heap')}`);
+    }
   }
   await page.waitForTimeout(1000);
   await snapshot('gc', browser, page);

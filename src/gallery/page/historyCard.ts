@@ -34,11 +34,22 @@ export function buildThumb(ctx: ViewContext, item: HistoryView, title: string): 
     icon('file-media', 'thumb-broken'),
   );
   image.addEventListener('error', () => {
+    // Released (see releaseImages): nothing to fall back to.
+    if (!image.hasAttribute('src')) return;
     if (image.getAttribute('src') === item.src) thumb.classList.add('is-broken');
     else image.src = item.src;
   });
   thumb.addEventListener('click', () => ctx.openLightbox(item.id, thumb));
   return { thumb, image };
+}
+
+/**
+ * Stops the loads of a row's images once the row left the grid for good (scrolled away): a pending
+ * load would go on fetching the bytes (through the workbench, a full image where the thumbnail is
+ * missing) and keep the row's elements alive until it ends. Without a src the image fires no error.
+ */
+export function releaseImages(element: Element): void {
+  for (const image of element.querySelectorAll('img')) image.removeAttribute('src');
 }
 
 export function buildCard(ctx: ViewContext, item: CardItem, signature: string): Card {
