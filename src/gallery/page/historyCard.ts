@@ -46,7 +46,7 @@ export function buildThumb(ctx: ViewContext, item: HistoryView, title: string): 
 /**
  * Stops the loads of a row's images once the row left the grid for good (scrolled away): a pending
  * load would go on fetching the bytes (through the workbench, a full image where the thumbnail is
- * missing) and keep the row's elements alive until it ends. Without a src the image fires no error.
+ * missing) and decode them for a row no one sees. Without a src the image fires no error.
  */
 export function releaseImages(element: Element): void {
   for (const image of element.querySelectorAll('img')) image.removeAttribute('src');
