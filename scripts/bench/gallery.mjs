@@ -43,7 +43,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launchBrowser, startCodeServer, workbenchUrl } from '../lib/code-server.mjs';
 import { createWorkbench } from '../lib/workbench.mjs';
 import { ensureVsCodeTestEnv } from '../setup-vscode.mjs';
-import { collectGarbage, OWN_PROCESS_BROWSER_ARGS, processRunning, serveWebviewsCrossSite, spinIn } from './webviewProcess.mjs';
+import { collectGarbage, outOfProcessFrames, OWN_PROCESS_BROWSER_ARGS, processRunning, serveWebviewsCrossSite, spinIn } from './webviewProcess.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXTENSION_ID = 'nano-banana-vscode.nano-banana-vscode';
@@ -329,6 +329,7 @@ export async function benchGallery({ log = console.log, items = 1000, extensionP
     const shares = webview.pid === wb.pid;
     const cpu = (p) => p.grew.map((g) => `${g.pid} +${g.ms} ms`).join(', ');
     log(`webview at ${origin}: a busy loop there ran in renderer ${webview.pid} (CPU ${cpu(webview)}), one in the workbench in ${wb.pid} (CPU ${cpu(wb)})`);
+    log(`frames out of their parent's process: ${(await outOfProcessFrames(browser.browser)).map((u) => u.split('?')[0]).join(', ') || 'none'}`);
     if (ownProcess && shares) log('the webview was meant to have its own renderer but shares the workbench’s');
     const afterGc = await afterGarbageCollection(browser, page, shares ? undefined : await webviewHostFrame(page));
     const grown = { pid: webview.pid, mb: afterScroll.get(webview.pid) ?? 0 };

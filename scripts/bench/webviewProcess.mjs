@@ -106,3 +106,11 @@ export async function collectGarbage(context, pageOrFrame) {
   await cdp.send('HeapProfiler.collectGarbage');
   await cdp.detach();
 }
+
+/** The URLs of the frames Chromium runs out of their parent's process (CDP targets of type 'iframe'). */
+export async function outOfProcessFrames(browser) {
+  const cdp = await browser.newBrowserCDPSession();
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  await cdp.detach();
+  return targetInfos.filter((t) => t.type === 'iframe').map((t) => t.url);
+}
