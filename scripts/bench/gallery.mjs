@@ -317,7 +317,9 @@ export async function benchGallery({ log = console.log, items = 1000, extensionP
       const at = (name) => performance.getEntriesByName(name)[0]?.startTime;
       return { start: at('nb-gallery-start'), init: at('nb-gallery-init'), painted: at('nb-gallery-painted') };
     });
-    const thumbCards = await frame.locator('[data-testid="history-item"] img').evaluateAll((imgs) => imgs.filter((img) => /\/thumbs\//.test(img.src)).length);
+    const thumbCards = await frame
+      .locator('[data-testid="history-item"] img')
+      .evaluateAll((imgs) => imgs.filter((img) => /\/thumbs\/|^blob:/.test(img.src)).length);
     const afterOpen = await rendererMemory(browser);
     const scroll = await scrollToEnd(frame);
     const afterScroll = await rendererMemory(browser);

@@ -153,7 +153,8 @@ export class HistorySection {
     if (row.groupId !== undefined) return buildGroupRow(this.ctx, row, signature);
     const item = row.items[0];
     if (previous && 'item' in previous && previous.item.thumb !== item.thumb && withoutThumb(previous.item) === withoutThumb(item)) {
-      previous.image.src = item.thumb ?? item.src;
+      if (item.thumb) this.ctx.loadThumb(item.id, previous.image, item.thumb);
+      else previous.image.src = item.src;
       previous.item = item;
       previous.signature = signature;
       return previous;
