@@ -1,5 +1,5 @@
 // Gallery at 1,000 images: prints figures, asserts nothing.
-//   node scripts/bench/gallery.mjs [--items 1000] [--extension <path>] [--no-thumbs]
+//   node scripts/bench/gallery.mjs [--items 1000] [--extension <path>] [--no-thumbs] [--shared-process]
 // (after `npm run build`; NB_VSCODE_TEST_CACHE as for the UI tests). The lead's `npm run bench`
 // imports `benchGallery`.
 //
@@ -14,11 +14,19 @@
 // - firstPaintMs: performance marks in the page, from the script's start to the frame after the
 //   first cards were rendered (main.ts / app.ts set them); firstImagesMs: until every card image in
 //   the first screen has loaded.
-// - rendererMB: the proportional set size (PSS, /proc/<pid>/smaps_rollup) of the renderer process
-//   that grew the most while the gallery opened and was scrolled: in code-server the webview frame
-//   may share its process with the workbench, so the figure is also given before opening.
-//   rendererAfterGcMB: the same after a forced garbage collection at the end (the garbage V8 had
-//   not collected yet was most of the growth).
+// - rendererMB: the proportional set size (PSS, /proc/<pid>/smaps_rollup) of the webview's renderer
+//   process after scrolling to the end; rendererBeforeMB / rendererAfterOpenMB: the same process
+//   before the gallery opened (0 when it did not exist yet, or the idle spare renderer Chromium
+//   keeps and then gives the webview) and once open; rendererAfterGcMB: after a forced garbage
+//   collection at the end (garbage V8 and Blink had not collected yet is most of the growth).
+//   The webview runs in its own process, as in VS Code desktop and vscode.dev (a webview is another
+//   site there; code-server would serve it from the workbench's origin and so put it in the
+//   workbench's process: webviewProcess.mjs says how it is moved, --shared-process keeps
+//   code-server's way, and then both figures are the one shared process). Which process is the
+//   webview's is not guessed: a busy loop in the webview frame, then one in the workbench, shows
+//   whose CPU time grows (logged). workbench*MB: the workbench's renderer at the same moments (it
+//   still carries each thumbnail the webview loads: service worker → host frame → workbench →
+//   remote file system and back).
 // - longestTaskMs: the longest 'longtask' entry while scrolling to the end, a screen at a time
 //   (longestOwnTaskMs: of those, the gallery page's own, attributed 'self');
 //   longestFrameGapMs: the longest time between two animation frames meanwhile (work in frames,
@@ -26,7 +34,7 @@
 //   the thread: the workbench's work when the webview shares its renderer, a loaded machine.
 // - filterMs: the longest of a few filter keystrokes, from the input event to the layout done
 //   (the handler runs, then layout is forced by reading offsetHeight).
-/* global innerHeight, PerformanceObserver, requestAnimationFrame, Event -- the functions given to evaluate() run in the page */
+/* global innerHeight, PerformanceObserver, requestAnimationFrame, Event, location -- the functions given to evaluate() run in the page */
 import { existsSync, readFileSync } from 'node:fs';
 import { link, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -35,6 +43,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { launchBrowser, startCodeServer, workbenchUrl } from '../lib/code-server.mjs';
 import { createWorkbench } from '../lib/workbench.mjs';
 import { ensureVsCodeTestEnv } from '../setup-vscode.mjs';
+import { collectGarbage, outOfProcessFrames, OWN_PROCESS_BROWSER_ARGS, processRunning, serveWebviewsCrossSite, spinIn } from './webviewProcess.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXTENSION_ID = 'nano-banana-vscode.nano-banana-vscode';
@@ -99,7 +108,7 @@ async function thumbnailModule() {
 }
 
 /** Writes `items` history entries (and, unless `thumbs` is false, their thumbnails) into `storageDir`. */
-async function seedHistory(storageDir, { items, thumbs, log }) {
+export async function seedHistory(storageDir, { items, thumbs, log }) {
   const images = path.join(storageDir, 'images');
   await mkdir(path.join(images, 'thumbs'), { recursive: true });
   const sources = await sourceImages(log);
@@ -154,16 +163,20 @@ function memoryMB(pid) {
 }
 
 /**
- * The renderers' memory after a full garbage collection of the workbench's JavaScript (its frames,
- * the webview's among them, share its heap when they share its process): how much of the figure
- * was garbage V8 had not collected yet. Taken last: it changes the state the others measure.
+ * The renderers' memory after a full garbage collection in the workbench's and the webview's
+ * processes (one when they share it): how much of the figure was garbage not collected yet.
+ * Taken last: it changes the state the others measure.
  */
-async function afterGarbageCollection(browser, page) {
-  const cdp = await browser.context.newCDPSession(page);
-  await cdp.send('HeapProfiler.enable');
-  await cdp.send('HeapProfiler.collectGarbage');
-  await cdp.detach();
+async function afterGarbageCollection(browser, page, webviewFrame) {
+  await collectGarbage(browser.context, page);
+  if (webviewFrame) await collectGarbage(browser.context, webviewFrame);
   return rendererMemory(browser);
+}
+
+/** The frame of the visible webview's host page (out of process when the webview is another site). */
+async function webviewHostFrame(page) {
+  const element = await page.locator('iframe.webview.ready:visible').first().elementHandle();
+  return element.contentFrame();
 }
 
 async function rendererMemory(browser) {
@@ -178,7 +191,7 @@ async function rendererMemory(browser) {
  * A windowed grid renders only the cards near the view: each card's aria-setsize says how many
  * rows the list holds (a page without it renders them all).
  */
-async function waitForCards(frame, items, timeout = 180_000) {
+export async function waitForCards(frame, items, timeout = 180_000) {
   return frame.locator('body').evaluate(
     (body, { items, timeout }) =>
       new Promise((resolve, reject) => {
@@ -200,7 +213,7 @@ async function waitForCards(frame, items, timeout = 180_000) {
 }
 
 /** Scrolls to the end a screen at a time (one per frame pair); returns the longest task seen. */
-async function scrollToEnd(frame) {
+export async function scrollToEnd(frame) {
   return frame.locator('body').evaluate(
     () =>
       new Promise((resolve) => {
@@ -274,9 +287,10 @@ async function filterTimes(frame) {
 /**
  * @param {{ log?: (line: string) => void, items?: number, extensionPath?: string, thumbs?: boolean }} [o]
  * @returns {Promise<{ items: number, firstPaintMs: number, firstImagesMs: number, rendererMB: number, rendererBeforeMB: number,
- *                     rendererAfterOpenMB: number, rendererAfterGcMB: number, longestTaskMs: number, filterMs: number, thumbMsEach?: number }>}
+ *                     rendererAfterOpenMB: number, rendererAfterGcMB: number, webviewProcess: string,
+ *                     workbenchBeforeMB: number, workbenchAfterOpenMB: number, workbenchMB: number, workbenchAfterGcMB: number, longestTaskMs: number, filterMs: number, thumbMsEach?: number }>}
  */
-export async function benchGallery({ log = console.log, items = 1000, extensionPath = repoRoot, thumbs = true } = {}) {
+export async function benchGallery({ log = console.log, items = 1000, extensionPath = repoRoot, thumbs = true, ownProcess = true } = {}) {
   const base = await mkdtemp(path.join(os.tmpdir(), 'nb-bench-gallery-'));
   const userDataDir = path.join(base, 'user-data');
   const workspace = path.join(base, 'workspace');
@@ -288,9 +302,10 @@ export async function benchGallery({ log = console.log, items = 1000, extensionP
   let browser;
   try {
     server = await startCodeServer({ tools, userDataDir, workspace, settings: { 'nanoBanana.historyLimit': Math.max(items, 200) }, log });
-    browser = await launchBrowser({ chromium: tools.chromium, log });
+    browser = await launchBrowser({ chromium: tools.chromium, log, args: ownProcess ? OWN_PROCESS_BROWSER_ARGS : [] });
     const page = await browser.context.newPage();
     const workbench = createWorkbench(page, { log, workspace });
+    if (ownProcess) await serveWebviewsCrossSite(browser.context, page, server.port);
     await page.goto(workbenchUrl(server, { workspace, extensionDevelopmentPath: extensionPath }), { waitUntil: 'domcontentloaded', timeout: 60_000 });
     await workbench.waitReady();
     const before = await rendererMemory(browser);
@@ -302,15 +317,24 @@ export async function benchGallery({ log = console.log, items = 1000, extensionP
       const at = (name) => performance.getEntriesByName(name)[0]?.startTime;
       return { start: at('nb-gallery-start'), init: at('nb-gallery-init'), painted: at('nb-gallery-painted') };
     });
-    const thumbCards = await frame.locator('[data-testid="history-item"] img').evaluateAll((imgs) => imgs.filter((img) => /\/thumbs\//.test(img.src)).length);
+    const thumbCards = await frame
+      .locator('[data-testid="history-item"] img')
+      .evaluateAll((imgs) => imgs.filter((img) => /\/thumbs\/|^blob:/.test(img.src)).length);
     const afterOpen = await rendererMemory(browser);
     const scroll = await scrollToEnd(frame);
     const afterScroll = await rendererMemory(browser);
     const domCards = await frame.locator('[data-testid="history-item"]').count();
     const filter = await filterTimes(frame);
-    const afterGc = await afterGarbageCollection(browser, page);
-    // The renderer of the gallery: the one that grew the most (a new one grows from 0).
-    const grown = [...afterScroll].map(([pid, mb]) => ({ pid, mb, grew: mb - (before.get(pid) ?? 0) })).sort((a, b) => b.grew - a.grew)[0];
+    const origin = await frame.locator('body').evaluate(() => location.origin);
+    const webview = await processRunning(browser.browser, spinIn(frame.locator('body')));
+    const wb = await processRunning(browser.browser, spinIn(page.locator('body')));
+    const shares = webview.pid === wb.pid;
+    const cpu = (p) => p.grew.map((g) => `${g.pid} +${g.ms} ms`).join(', ');
+    log(`webview at ${origin}: a busy loop there ran in renderer ${webview.pid} (CPU ${cpu(webview)}), one in the workbench in ${wb.pid} (CPU ${cpu(wb)})`);
+    log(`frames out of their parent's process: ${(await outOfProcessFrames(browser.browser)).map((u) => u.split('?')[0]).join(', ') || 'none'}`);
+    if (ownProcess && shares) log('the webview was meant to have its own renderer but shares the workbench’s');
+    const afterGc = await afterGarbageCollection(browser, page, shares ? undefined : await webviewHostFrame(page));
+    const grown = { pid: webview.pid, mb: afterScroll.get(webview.pid) ?? 0 };
     const result = {
       items,
       firstPaintMs: Math.round(marks.painted - marks.start),
@@ -321,6 +345,11 @@ export async function benchGallery({ log = console.log, items = 1000, extensionP
       rendererBeforeMB: before.get(grown.pid) ?? 0,
       rendererAfterOpenMB: afterOpen.get(grown.pid) ?? 0,
       rendererAfterGcMB: afterGc.get(grown.pid) ?? 0,
+      webviewProcess: shares ? 'shared with the workbench' : 'own',
+      workbenchBeforeMB: before.get(wb.pid) ?? 0,
+      workbenchAfterOpenMB: afterOpen.get(wb.pid) ?? 0,
+      workbenchMB: afterScroll.get(wb.pid) ?? 0,
+      workbenchAfterGcMB: afterGc.get(wb.pid) ?? 0,
       longestTaskMs: Math.round(scroll.longest),
       longTasks: scroll.count,
       longestOwnTaskMs: Math.round(scroll.longestOwn),
@@ -333,7 +362,8 @@ export async function benchGallery({ log = console.log, items = 1000, extensionP
     log(`renderers (pid: MB before → after scrolling): ${[...afterScroll].map(([pid, mb]) => `${pid}: ${before.get(pid) ?? '-'} → ${mb}`).join(', ')}`);
     log(
       `gallery, ${items} images of ${SIDE}²: first paint ${result.firstPaintMs} ms (state to render after ${result.initMs} ms), first screen of images ${result.firstImagesMs} ms; ` +
-        `renderer ${result.rendererBeforeMB} MB before → ${result.rendererAfterOpenMB} MB open → ${result.rendererMB} MB after scrolling ${scroll.height} px (${result.rendererAfterGcMB} MB after a forced garbage collection); ` +
+        `webview's renderer (${result.webviewProcess}) ${result.rendererBeforeMB} MB before → ${result.rendererAfterOpenMB} MB open → ${result.rendererMB} MB after scrolling ${scroll.height} px (${result.rendererAfterGcMB} MB after a forced garbage collection); ` +
+        `workbench's renderer ${result.workbenchBeforeMB} → ${result.workbenchAfterOpenMB} → ${result.workbenchMB} MB (${result.workbenchAfterGcMB} MB after the collection); ` +
         `${domCards} cards in the DOM at the end; longest task while scrolling ${result.longestTaskMs} ms (${scroll.count} over 50 ms; the page's own: ${result.longestOwnTaskMs} ms), longest time between frames ${result.longestFrameGapMs} ms; filter ${result.filterMs} ms (${filter.map((t) => t.toFixed(1)).join(', ')})` +
         (result.thumbMsEach ? `; ${result.thumbMsEach} ms per thumbnail` : ''),
     );
@@ -353,6 +383,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     items: Number(arg('--items') ?? 1000),
     extensionPath: path.resolve(arg('--extension') ?? repoRoot),
     thumbs: !process.argv.includes('--no-thumbs'),
+    ownProcess: !process.argv.includes('--shared-process'),
   });
   console.log(JSON.stringify(result));
   process.exit(0);

@@ -34,10 +34,12 @@ export const sections = {
         json: r,
         lines: table(HEADER, [
           row('first paint after the script starts', r.firstPaintMs, 'ms', '< 200 ms', r.firstPaintMs < 200),
-          row('renderer after scrolling to the end', r.rendererMB, 'MB', '< 300 MB', r.rendererMB < 300),
+          row(`webview's renderer after scrolling to the end (${r.webviewProcess} process)`, r.rendererMB, 'MB', '< 300 MB', r.rendererMB < 300),
           row('  the same renderer before the gallery opened', r.rendererBeforeMB, 'MB', '', undefined),
           row('  the same renderer, gallery open, before scrolling', r.rendererAfterOpenMB, 'MB', '', undefined),
           row('  after scrolling and a forced garbage collection', r.rendererAfterGcMB, 'MB', '', undefined),
+          row('workbench renderer: before → open → scrolled', `${r.workbenchBeforeMB} → ${r.workbenchAfterOpenMB} → ${r.workbenchMB}`, 'MB', '', undefined),
+          row('  after the forced garbage collection', r.workbenchAfterGcMB, 'MB', '', undefined),
           row('  cards in the page after scrolling (windowed)', r.domCards, `of ${r.items}`, '', undefined),
           row('longest task while scrolling (any frame)', r.longestTaskMs, 'ms', '< 50 ms', r.longestTaskMs < 50),
           row('  of which the gallery page’s own', r.longestOwnTaskMs, 'ms', '', undefined),

@@ -305,12 +305,13 @@ export const CHROMIUM_ARGS = [
 
 /**
  * Launches headless Chromium (Debian's, via playwright-core) with a fresh profile; always closed again.
+ * `args`: more command-line switches (after the harness's and Playwright's own: a switch given again wins).
  * @returns {Promise<{ browser: import('playwright-core').Browser, context: import('playwright-core').BrowserContext, close: () => Promise<void> }>}
  */
-export async function launchBrowser({ chromium: executablePath, viewport = { width: 1400, height: 900 }, log = () => {} } = {}) {
+export async function launchBrowser({ chromium: executablePath, viewport = { width: 1400, height: 900 }, log = () => {}, args = [] } = {}) {
   executablePath ??= (await ensureVsCodeTestEnv({ log })).chromium;
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true, timeout: 60_000 });
+  const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...args], headless: true, timeout: 60_000 });
   const pid = browser.process?.()?.pid;
   let closing = null;
   const close = () =>

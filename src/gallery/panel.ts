@@ -13,6 +13,8 @@ import {
   type JobView,
   type PageStrings,
   type SpentView,
+  type ThumbBytes,
+  type ThumbMime,
 } from './protocol';
 import { Outbox } from './outbox';
 import { embedState, INITIAL_STATE_ID } from './initialState';
@@ -115,6 +117,28 @@ export class GalleryPanel implements vscode.Disposable {
       case 'request':
         this.post({ type: 'reply', id: m.id, ...(await this.run(m.action)) });
         return;
+      case 'thumbs':
+        this.post({ type: 'thumbs', thumbs: await Promise.all(m.ids.map((id) => this.thumbBytes(id))) });
+        return;
+    }
+  }
+
+  /**
+   * A history item's thumbnail as bytes, for the page to show from a Blob: one message for a batch
+   * of cards instead of one webview resource load each (in the browser every such load goes through
+   * the webview's service worker and the workbench, which cost the webview's renderer ~90 MB over
+   * 1,000 cards). Only an item of the history is read, never a path the page names.
+   */
+  private async thumbBytes(id: string): Promise<ThumbBytes> {
+    const item = this.model.history().find((i) => i.id === id);
+    const uri = item && this.model.thumbPath?.(item);
+    if (!uri) return { id };
+    try {
+      // A plain Uint8Array of its own: VS Code sends typed arrays as their buffer, by constructor name (not a Node Buffer, not a pool).
+      const bytes = new Uint8Array(await vscode.workspace.fs.readFile(uri));
+      return { id, bytes, mime: thumbMime(bytes) };
+    } catch {
+      return { id };
     }
   }
 
@@ -248,4 +272,10 @@ export class GalleryPanel implements vscode.Disposable {
     this.panel = undefined;
     this.outbox.clear();
   }
+}
+
+/** WebP starts with RIFF…WEBP; the thumbnail store writes JPEG otherwise (whatever the file's name says). */
+function thumbMime(bytes: Uint8Array): ThumbMime {
+  const riff = bytes.length > 12 && String.fromCharCode(...bytes.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...bytes.subarray(8, 12)) === 'WEBP';
+  return riff ? 'image/webp' : 'image/jpeg';
 }

@@ -171,7 +171,24 @@ export type GalleryAction =
 
 // ---- page → host
 
-export type PageMessage = { type: 'ready' } | { type: 'request'; id: number; action: GalleryAction };
+export type PageMessage =
+  | { type: 'ready' }
+  | { type: 'request'; id: number; action: GalleryAction }
+  /** The thumbnails of these history items, as bytes (a batch of the cards just built, see thumbLoader.ts). */
+  | { type: 'thumbs'; ids: string[] };
+
+/** Thumbnails asked for in one message, at most. */
+export const MAX_THUMB_BATCH = 64;
+
+/** A thumbnail's bytes, or `bytes` absent when the item has none (gone, not made yet, unreadable). */
+export interface ThumbBytes {
+  id: string;
+  mime?: ThumbMime;
+  bytes?: Uint8Array<ArrayBuffer>;
+}
+
+/** The image types a thumbnail comes in (thumbnailStore.ts writes WebP or JPEG). */
+export type ThumbMime = 'image/webp' | 'image/jpeg';
 
 // ---- host → page
 
@@ -185,7 +202,9 @@ export type HostMessage =
   /** The outcome of an action started outside the page (VS Code's context menu on a card), for a toast. */
   | { type: 'notice'; text: string; error?: boolean }
   /** The context menu's "Copy image": only the page can put an image on the clipboard. */
-  | { type: 'copyImage'; itemId: string };
+  | { type: 'copyImage'; itemId: string }
+  /** The answer to a page's `thumbs`. */
+  | { type: 'thumbs'; thumbs: ThumbBytes[] };
 
 // ---- the cards' context menu (VS Code's own, from `data-vscode-context`)
 
@@ -233,6 +252,13 @@ export function isPageMessage(x: unknown): x is PageMessage {
       return true;
     case 'request':
       return typeof x.id === 'number' && Number.isInteger(x.id) && isGalleryAction(x.action);
+    case 'thumbs':
+      return (
+        Array.isArray(x.ids) &&
+        x.ids.length > 0 &&
+        x.ids.length <= MAX_THUMB_BATCH &&
+        x.ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 200)
+      );
     default:
       return false;
   }
@@ -270,7 +296,15 @@ export function isHostMessage(x: unknown): x is HostMessage {
       return typeof x.text === 'string' && (x.error === undefined || typeof x.error === 'boolean');
     case 'copyImage':
       return typeof x.itemId === 'string';
+    case 'thumbs':
+      return Array.isArray(x.thumbs) && x.thumbs.every(isThumbBytes);
     default:
       return false;
   }
+}
+
+function isThumbBytes(x: unknown): x is ThumbBytes {
+  if (!isObject(x) || typeof x.id !== 'string') return false;
+  if (x.bytes === undefined) return x.mime === undefined;
+  return x.bytes instanceof Uint8Array && (x.mime === 'image/webp' || x.mime === 'image/jpeg');
 }

@@ -126,11 +126,18 @@ export const tests = [
         const firstRendered = state.rendered;
 
         // The end: the oldest image, still few nodes.
+        const firstImage = await historyItems(gallery)
+          .first()
+          .locator('img')
+          .evaluateHandle((img) => img);
         await scrollTo(gallery, 1e7);
         await waitUntil(async () => (await gridState(gallery)).inView.includes(idOf(0)), { what: 'the last (oldest) image in view at the end' });
         state = await gridState(gallery);
         assert.ok(state.rendered < ITEMS / 3, `${state.rendered} card nodes at the end`);
         assert.ok(!state.inView.includes(idOf(ITEMS - 1)), 'the first card is gone from the DOM');
+        // A card that left loads nothing more (historyCard.ts releaseImages): its image lost its src.
+        assert.deepEqual(await firstImage.evaluate((img) => ({ connected: img.isConnected, src: img.getAttribute('src') })), { connected: false, src: null });
+        await firstImage.dispose();
         await screenshot('end');
 
         // The filter works on the whole history: an image far below the view shows alone.

@@ -1,5 +1,5 @@
 /** The gallery page: state from the host, the views, and what their buttons do. */
-import type { GalleryAction, HistoryView, HostMessage, JobView, PageStrings, SpentView } from '../protocol';
+import type { GalleryAction, HistoryView, HostMessage, JobView, PageMessage, PageStrings, SpentView } from '../protocol';
 import type { ItemActionId } from './itemButtons';
 import { requestFor } from './itemButtons';
 import { copyImageToClipboard } from './clipboard';
@@ -12,12 +12,15 @@ import { HistorySection } from './historySection';
 import { JobsSection } from './jobsSection';
 import { Lightbox } from './lightbox';
 import { RequestAbandonedError, type Reply } from './rpc';
+import { ThumbLoader } from './thumbLoader';
 import { Toasts } from './toast';
 import type { ScrollAnchor } from './windowing';
 
 export interface AppDeps {
   root: HTMLElement;
   request(action: GalleryAction): Promise<Reply>;
+  /** Sends a message to the host (the thumbnails' requests). */
+  post(message: PageMessage): void;
   /** Called (debounced) when the filter text changes, to persist it. */
   saveFilter(filter: string): void;
   initialFilter: string;
@@ -48,9 +51,11 @@ export class App implements ViewContext {
   private spent: SpentView | undefined;
   private filter: string;
   private scrollSave = 0;
+  private readonly thumbs: ThumbLoader;
 
   constructor(private readonly deps: AppDeps) {
     this.filter = deps.initialFilter;
+    this.thumbs = new ThumbLoader((message) => deps.post(message));
   }
 
   handle(message: HostMessage): void {
@@ -98,6 +103,9 @@ export class App implements ViewContext {
       case 'notice':
         this.views?.toasts.show(message.text, message.error ? 'error' : 'info');
         break;
+      case 'thumbs':
+        this.thumbs.receive(message.thumbs);
+        break;
       case 'copyImage': {
         const item = this.history.find((i) => i.id === message.itemId);
         if (item) void this.copyImage(item, this.views?.history.imageFor(item.id));
@@ -129,6 +137,10 @@ export class App implements ViewContext {
 
   openLightbox(itemId: string, opener: HTMLElement): void {
     this.views?.lightbox.open(itemId, opener);
+  }
+
+  loadThumb(itemId: string, image: HTMLImageElement, fallback: string): void {
+    this.thumbs.load(itemId, image, fallback);
   }
 
   showLineage(itemId: string): void {

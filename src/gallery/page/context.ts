@@ -9,6 +9,8 @@ export interface ViewContext {
   runJobAction(kind: 'cancelJob' | 'resumeJob', jobId: string): void;
   generate(): void;
   openLightbox(itemId: string, opener: HTMLElement): void;
+  /** Shows the item's thumbnail in `image` once its bytes come from the host (thumbLoader.ts); `fallback` if they do not. */
+  loadThumb(itemId: string, image: HTMLImageElement, fallback: string): void;
   /** Sets the filter to the chain of refinements through this image. */
   showLineage(itemId: string): void;
   /** "Keep this one" on an image of a group. */

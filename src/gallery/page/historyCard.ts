@@ -25,7 +25,16 @@ export interface Card {
  */
 export function buildThumb(ctx: ViewContext, item: HistoryView, title: string): { thumb: HTMLButtonElement; image: HTMLImageElement } {
   const image = h('img', {
-    attrs: { src: item.thumb ?? item.src, alt: item.prompt, loading: 'lazy', decoding: 'async', draggable: 'false', width: item.width, height: item.height },
+    // A thumbnail comes as bytes (ctx.loadThumb); the image itself by its resource URL.
+    attrs: {
+      src: item.thumb ? undefined : item.src,
+      alt: item.prompt,
+      loading: 'lazy',
+      decoding: 'async',
+      draggable: 'false',
+      width: item.width,
+      height: item.height,
+    },
   });
   const thumb = h(
     'button',
@@ -34,11 +43,29 @@ export function buildThumb(ctx: ViewContext, item: HistoryView, title: string): 
     icon('file-media', 'thumb-broken'),
   );
   image.addEventListener('error', () => {
+    // Released (see releaseImages): nothing to fall back to.
+    if (!image.hasAttribute('src')) return;
     if (image.getAttribute('src') === item.src) thumb.classList.add('is-broken');
     else image.src = item.src;
   });
   thumb.addEventListener('click', () => ctx.openLightbox(item.id, thumb));
+  if (item.thumb) ctx.loadThumb(item.id, image, item.thumb);
   return { thumb, image };
+}
+
+/**
+ * Stops the loads of a row's images once the row left the grid for good (scrolled away): a pending
+ * load would go on fetching the bytes (through the workbench, a full image where the thumbnail is
+ * missing) and decode them for a row no one sees. Without a src the image fires no error.
+ */
+export function releaseImages(element: Element): void {
+  for (const image of element.querySelectorAll('img')) {
+    const src = image.getAttribute('src');
+    if (src?.startsWith('blob:')) URL.revokeObjectURL(src);
+    image.removeAttribute('src');
+    // A thumbnail still on its way is not shown (thumbLoader.ts).
+    image.dataset.released = '';
+  }
 }
 
 export function buildCard(ctx: ViewContext, item: CardItem, signature: string): Card {

@@ -66,6 +66,8 @@ export class HistoryGrid<R extends Row<{ id: string; groupId?: string }>, E exte
     private readonly build: BuildRow<R, E>,
     /** After each render (the section saves where the view stands). */
     private readonly rendered: () => void = () => {},
+    /** An entry whose element left the grid for good (a row scrolled away or rebuilt): it is never shown again. */
+    private readonly released: (entry: E) => void = () => {},
   ) {
     this.observer = new ResizeObserver(() => {
       if (this.element.clientWidth === this.width) return;
@@ -304,6 +306,7 @@ export class HistoryGrid<R extends Row<{ id: string; groupId?: string }>, E exte
       if (kept.has(id)) continue;
       entry.element.remove();
       this.entries.delete(id);
+      this.released(entry);
     }
     // Spacers not in the plan go first, so the rows after them need not move.
     const planned = new Set<Element>(nodes);
@@ -332,7 +335,9 @@ export class HistoryGrid<R extends Row<{ id: string; groupId?: string }>, E exte
     const signature = this.signatureOf(row);
     let entry = this.entries.get(row.id);
     if (!entry || entry.signature !== signature) {
+      const previous = entry;
       entry = this.build(row, signature, entry);
+      if (previous && previous !== entry) this.released(previous);
       this.entries.set(row.id, entry);
       this.rowOfElement.set(entry.element, row.id);
     }

@@ -11,7 +11,7 @@ import { LineageIndex } from '../../core/lineage';
 import { lineageLabel } from './lineageLabel';
 import { groupRows, type Row } from '../../core/groups';
 import { buildGroupRow, type GroupRowEntry, type GroupTile } from './groupRow';
-import { buildCard, type Card, type CardItem } from './historyCard';
+import { buildCard, releaseImages, type Card, type CardItem } from './historyCard';
 import { HistoryGrid } from './historyGrid';
 import type { ScrollAnchor } from './windowing';
 
@@ -71,7 +71,12 @@ export class HistorySection {
       this.noMatch,
       this.grid,
     );
-    this.rowsView = new HistoryGrid(this.grid, (row, signature, previous) => this.buildRow(row, signature, previous), viewChanged);
+    this.rowsView = new HistoryGrid(
+      this.grid,
+      (row, signature, previous) => this.buildRow(row, signature, previous),
+      viewChanged,
+      (entry) => releaseImages(entry.element),
+    );
   }
 
   /** The items in grid order that the filter lets through (the lightbox walks these). */
@@ -148,7 +153,8 @@ export class HistorySection {
     if (row.groupId !== undefined) return buildGroupRow(this.ctx, row, signature);
     const item = row.items[0];
     if (previous && 'item' in previous && previous.item.thumb !== item.thumb && withoutThumb(previous.item) === withoutThumb(item)) {
-      previous.image.src = item.thumb ?? item.src;
+      if (item.thumb) this.ctx.loadThumb(item.id, previous.image, item.thumb);
+      else previous.image.src = item.src;
       previous.item = item;
       previous.signature = signature;
       return previous;

@@ -25,6 +25,7 @@ function start(): void {
   const app = new App({
     root,
     request: (action) => rpc.request(action),
+    post: (message) => host.post(message),
     initialFilter: saved.filter,
     initialScroll: saved.scroll,
     // The webview keeps these across reloads and rebuilds (a hidden panel's page is rebuilt when shown); the host does not need them.

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { isGalleryAction, isHostMessage, isPageMessage } from '../../../src/gallery/protocol';
+import { isGalleryAction, isHostMessage, isPageMessage, MAX_THUMB_BATCH } from '../../../src/gallery/protocol';
 import { hasLegacyActiveJobs } from '../../../src/vscode/ids';
 
 describe('gallery protocol guards', () => {
@@ -84,5 +84,43 @@ describe('old job storage check at activation', () => {
     assert.equal(hasLegacyActiveJobs({ version: 1, jobs: [{ state: 'success' }, { state: 'in_progress' }] }), true);
     assert.equal(hasLegacyActiveJobs({ version: 1, jobs: [{ state: 'downloading' }] }), true);
     assert.equal(hasLegacyActiveJobs({ jobs: 'nope' }), false);
+  });
+});
+
+describe('gallery protocol: thumbnails as bytes', () => {
+  it('accepts a page asking for a batch of thumbnails, within the batch limit', () => {
+    assert.ok(isPageMessage({ type: 'thumbs', ids: ['a', 'b'] }));
+    assert.ok(isPageMessage({ type: 'thumbs', ids: Array.from({ length: MAX_THUMB_BATCH }, (_, i) => `id-${i}`) }));
+  });
+  it('rejects an empty, oversized or malformed batch', () => {
+    for (const m of [
+      { type: 'thumbs' },
+      { type: 'thumbs', ids: [] },
+      { type: 'thumbs', ids: 'a' },
+      { type: 'thumbs', ids: [1] },
+      { type: 'thumbs', ids: [''] },
+      { type: 'thumbs', ids: ['x'.repeat(201)] },
+      { type: 'thumbs', ids: Array.from({ length: MAX_THUMB_BATCH + 1 }, (_, i) => `id-${i}`) },
+    ]) {
+      assert.ok(!isPageMessage(m), JSON.stringify(m));
+    }
+  });
+  it('accepts the host’s answer: bytes with an image type, or none', () => {
+    assert.ok(isHostMessage({ type: 'thumbs', thumbs: [] }));
+    assert.ok(isHostMessage({ type: 'thumbs', thumbs: [{ id: 'a', mime: 'image/jpeg', bytes: new Uint8Array([1]) }, { id: 'b' }] }));
+    assert.ok(isHostMessage({ type: 'thumbs', thumbs: [{ id: 'a', mime: 'image/webp', bytes: new Uint8Array(0) }] }));
+  });
+  it('rejects bytes that are not a Uint8Array, another type, or a missing id', () => {
+    for (const thumb of [
+      { id: 'a', mime: 'image/jpeg', bytes: [1, 2] },
+      { id: 'a', mime: 'image/jpeg', bytes: { type: 'Buffer', data: [1] } },
+      { id: 'a', mime: 'image/svg+xml', bytes: new Uint8Array([1]) },
+      { id: 'a', bytes: new Uint8Array([1]) },
+      { id: 'a', mime: 'image/jpeg' },
+      { mime: 'image/jpeg', bytes: new Uint8Array([1]) },
+    ]) {
+      assert.ok(!isHostMessage({ type: 'thumbs', thumbs: [thumb] }), JSON.stringify(thumb));
+    }
+    assert.ok(!isHostMessage({ type: 'thumbs', thumbs: 'a' }));
   });
 });
