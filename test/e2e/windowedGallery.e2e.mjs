@@ -173,7 +173,8 @@ export const tests = [
         // Arrow keys walk the thumbnails on the whole list: → the next card, ↓ the same column a line
         // below, End the last image (not in the DOM until then), ↑ a line above it, Home the first.
         await scrollTo(gallery, 0);
-        await historyItems(gallery).first().locator('button.thumb').focus();
+        await waitUntil(async () => (await gridState(gallery)).inView[0] === idOf(ITEMS - 1), { what: 'the first image in view again' });
+        await gallery.locator(`[data-testid="history-item"][data-id="${idOf(ITEMS - 1)}"] button.thumb`).focus();
         const columns = await gallery.locator('body').evaluate(() => {
           const cards = [...document.querySelectorAll('[data-testid="history-item"]')];
           const top = cards[0].getBoundingClientRect().top;
