@@ -117,9 +117,12 @@ export class GalleryPanel implements vscode.Disposable {
       case 'request':
         this.post({ type: 'reply', id: m.id, ...(await this.run(m.action)) });
         return;
-      case 'thumbs':
-        this.post({ type: 'thumbs', thumbs: await Promise.all(m.ids.map((id) => this.thumbBytes(id))) });
+      case 'thumbs': {
+        // The history once per batch (each read copies every item), not once per thumbnail.
+        const byId = new Map(this.model.history().map((i) => [i.id, i]));
+        this.post({ type: 'thumbs', thumbs: await Promise.all(m.ids.map((id) => this.thumbBytes(id, byId.get(id)))) });
         return;
+      }
     }
   }
 
@@ -129,8 +132,7 @@ export class GalleryPanel implements vscode.Disposable {
    * the webview's service worker and the workbench, which cost the webview's renderer ~90 MB over
    * 1,000 cards). Only an item of the history is read, never a path the page names.
    */
-  private async thumbBytes(id: string): Promise<ThumbBytes> {
-    const item = this.model.history().find((i) => i.id === id);
+  private async thumbBytes(id: string, item: HistoryItem | undefined): Promise<ThumbBytes> {
     const uri = item && this.model.thumbPath?.(item);
     if (!uri) return { id };
     try {
