@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import webpFactory from '@jsquash/webp/codec/dec/webp_dec.js';
-import { instantiateTurboJpeg, turboDecode, type AtLeast, type TurboDecoded } from './turboJpeg';
+import { turboDecode, turboJpegImports, type AtLeast, type TurboDecoded, type TurboJpegExports } from './turboJpeg';
 
 export type { AtLeast } from './turboJpeg';
 
@@ -117,16 +117,21 @@ class Codec {
   }
 }
 
+/** A new libjpeg-turbo instance (its own memory). */
+function newTurboJpeg(): TurboJpegExports {
+  return new wasmApi.Instance(compile('jpeg'), turboJpegImports()).exports as TurboJpegExports;
+}
+
 /** One live libjpeg-turbo instance; dropped after any throw (libjpeg's error exit leaves its heap in use). */
 class JpegCodec {
-  private instance: ReturnType<typeof instantiateTurboJpeg> | undefined;
+  private instance: TurboJpegExports | undefined;
 
   warm(): void {
-    this.instance ??= instantiateTurboJpeg(compile('jpeg'));
+    this.instance ??= newTurboJpeg();
   }
 
   decode(bytes: Uint8Array, atLeast?: AtLeast): TurboDecoded {
-    const instance = (this.instance ??= instantiateTurboJpeg(compile('jpeg')));
+    const instance = (this.instance ??= newTurboJpeg());
     try {
       return turboDecode(instance, bytes, atLeast);
     } catch (e) {

@@ -12,7 +12,7 @@
  */
 
 /** The exports the build has (turbojpeg.h). */
-interface TurboJpegExports {
+export interface TurboJpegExports {
   memory: { buffer: ArrayBuffer };
   malloc(size: number): number;
   free(ptr: number): void;
@@ -61,7 +61,7 @@ export function jpegDecodeScale(width: number, height: number, atLeast?: AtLeast
 }
 
 /** The imports the build needs: setjmp/longjmp (libjpeg's errors) and a few WASI calls it never makes in use. */
-function imports(): object {
+export function turboJpegImports(): object {
   const unused = (name: string) => () => {
     throw new Error(`the JPEG decoder called ${name}`);
   };
@@ -88,18 +88,6 @@ export class JpegFatalError extends Error {
   constructor() {
     super('the JPEG data could not be decoded');
   }
-}
-
-// The WebAssembly global, typed here: the project's `lib` (ES2022, no DOM) does not declare it.
-type WasmModule = object;
-interface WasmApi {
-  Instance: new (module: WasmModule, imports: object) => { exports: object };
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-/** A compiled module's new instance (its own memory). */
-export function instantiateTurboJpeg(module: WasmModule): TurboJpegExports {
-  return new wasmApi.Instance(module, imports()).exports as TurboJpegExports;
 }
 
 /** Whether the data ends with the end-of-image marker (FF D9), trailing zero bytes aside. */
