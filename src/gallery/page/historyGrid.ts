@@ -117,8 +117,7 @@ export class HistoryGrid<R extends Row<{ id: string; groupId?: string }>, E exte
     const thumb = e.target;
     if (!isGridKey(e.key) || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
     if (!(thumb instanceof HTMLElement) || !thumb.classList.contains('thumb')) return;
-    let rowElement: Element | null = thumb;
-    while (rowElement && rowElement.parentElement !== this.element) rowElement = rowElement.parentElement;
+    const rowElement = this.rowElementOf(thumb);
     const rowId = rowElement && this.rowOfElement.get(rowElement);
     const row = rowId === undefined ? -1 : this.rows.findIndex((r) => r.id === rowId);
     if (!rowElement || row < 0) return;
@@ -261,10 +260,15 @@ export class HistoryGrid<R extends Row<{ id: string; groupId?: string }>, E exte
 
   /** The line of the row holding the focus, if any. */
   private focusedLine(): number | undefined {
-    let el = document.activeElement;
-    while (el && el.parentElement !== this.element) el = el.parentElement;
+    const el = this.rowElementOf(document.activeElement);
     const rowId = el ? this.rowOfElement.get(el) : undefined;
     return rowId === undefined ? undefined : this.lineOfRow.get(rowId);
+  }
+
+  /** The grid's child (a row, or a spacer) that holds `el`, if any. */
+  private rowElementOf(el: Element | null): Element | null {
+    while (el && el.parentElement !== this.element) el = el.parentElement;
+    return el;
   }
 
   /** Records the height of each shown line; true when one differs from what the model had. */
