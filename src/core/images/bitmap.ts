@@ -2,7 +2,7 @@
  * Decoding PNG/JPEG to plain 8-bit pixels and downscaling them with an area-average filter, for
  * {@link ./resize} and thumbnails. PNG through ./png, JPEG through libjpeg-turbo (./codecs). No `vscode`.
  */
-import { decodeJpegRgba, decodeWebpRgba, type AtLeast } from './codecs';
+import { decodeJpegRgba, decodeWebpRgba, type Allocate, type AtLeast } from './codecs';
 import { decodePng as decodePngPixels } from './png';
 
 export { resample } from './resample';
@@ -26,10 +26,10 @@ export function decodePng(bytes: Uint8Array): Bitmap {
 /**
  * A JPEG as opaque RGBA, not rotated (the EXIF orientation is applied to the smaller image): full
  * size, or decoded straight to the smallest eighth of it that covers `atLeast`; `source` is the
- * JPEG's own size.
+ * JPEG's own size; its pixels in memory from `allocate` when given.
  */
-export function decodeJpegBitmap(bytes: Uint8Array, atLeast?: AtLeast): Bitmap & { source: { width: number; height: number } } {
-  const rgba = decodeJpegRgba(bytes, atLeast);
+export function decodeJpegBitmap(bytes: Uint8Array, atLeast?: AtLeast, allocate?: Allocate): Bitmap & { source: { width: number; height: number } } {
+  const rgba = decodeJpegRgba(bytes, atLeast, allocate);
   return {
     width: rgba.width,
     height: rgba.height,

@@ -13,9 +13,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import webpFactory from '@jsquash/webp/codec/dec/webp_dec.js';
-import { turboDecode, turboJpegImports, type AtLeast, type TurboDecoded, type TurboJpegExports } from './turboJpeg';
+import { turboDecode, turboJpegImports, type Allocate, type AtLeast, type TurboDecoded, type TurboJpegExports } from './turboJpeg';
 
-export type { AtLeast } from './turboJpeg';
+export type { Allocate, AtLeast } from './turboJpeg';
 
 /** RGBA pixels as the decoders give them. */
 export interface DecodedRgba {
@@ -130,10 +130,10 @@ class JpegCodec {
     this.instance ??= newTurboJpeg();
   }
 
-  decode(bytes: Uint8Array, atLeast?: AtLeast): TurboDecoded {
+  decode(bytes: Uint8Array, atLeast?: AtLeast, allocate?: Allocate): TurboDecoded {
     const instance = (this.instance ??= newTurboJpeg());
     try {
-      return turboDecode(instance, bytes, atLeast);
+      return turboDecode(instance, bytes, atLeast, allocate);
     } catch (e) {
       this.instance = undefined;
       throw e;
@@ -154,10 +154,10 @@ export function warmCodecs(): void {
  * A JPEG as RGBA, not rotated (the EXIF orientation is applied later, to the smaller image): at
  * full size, or at the smallest eighth of it that still covers `atLeast` (libjpeg scales in its
  * inverse DCT). A file that ends before its image does is an error here, where libjpeg itself
- * would fill the missing rows with grey.
+ * would fill the missing rows with grey. The pixels go into memory from `allocate` when given.
  */
-export function decodeJpegRgba(bytes: Uint8Array, atLeast?: AtLeast): TurboDecoded {
-  return jpeg.decode(bytes, atLeast);
+export function decodeJpegRgba(bytes: Uint8Array, atLeast?: AtLeast, allocate?: Allocate): TurboDecoded {
+  return jpeg.decode(bytes, atLeast, allocate);
 }
 
 /** A still WebP (lossy, lossless, with or without alpha) as RGBA. */

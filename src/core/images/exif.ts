@@ -89,17 +89,39 @@ function walk(orientation: number, w: number, h: number): { origin: number; step
 /** Applies an EXIF orientation to RGBA pixels; 5–8 swap width and height. */
 export function orient(img: { width: number; height: number; data: Uint8Array }, orientation: number): { width: number; height: number; data: Uint8Array } {
   if (orientation < 2 || orientation > 8) return img;
+  const { width, height } = orientedSize(img, orientation);
+  const out = { width, height, data: new Uint8Array(width * height * 4) };
+  orientRows(img, orientation, out, 0, height);
+  return out;
+}
+
+/** The size of `img` once `orientation` (1–8) is applied. */
+export function orientedSize({ width, height }: { width: number; height: number }, orientation: number): { width: number; height: number } {
+  return orientation >= 5 && orientation <= 8 ? { width: height, height: width } : { width, height };
+}
+
+/**
+ * Rows `from` … `to` − 1 of {@link orient}'s result (orientation 2–8), written into `out` (of
+ * {@link orientedSize}) and nowhere else: threads given different rows make the image together.
+ */
+export function orientRows(
+  img: { width: number; height: number; data: Uint8Array },
+  orientation: number,
+  out: { width: number; height: number; data: Uint8Array },
+  from: number,
+  to: number,
+): void {
   const { width: w, height: h } = img;
-  const swap = orientation >= 5;
-  const dw = swap ? h : w;
-  const dh = swap ? w : h;
+  const { width: dw, height: dh } = out;
+  const size = orientedSize(img, orientation);
+  if (orientation < 2 || orientation > 8 || size.width !== dw || size.height !== dh)
+    throw new RangeError(`cannot orient ${w}×${h} (${orientation}) into ${dw}×${dh}`);
   const aligned = img.data.byteOffset % 4 === 0 ? img.data : img.data.slice();
   const src = new Uint32Array(aligned.buffer, aligned.byteOffset, w * h);
-  const outBytes = new Uint8Array(dw * dh * 4);
-  const out = new Uint32Array(outBytes.buffer);
+  if (out.data.byteOffset % 4 !== 0) throw new RangeError('the oriented pixels must start at a multiple of 4 bytes');
+  const dst = new Uint32Array(out.data.buffer, out.data.byteOffset, dw * dh);
   const { origin, stepX, stepY } = walk(orientation, w, h);
-  for (let y = 0, o = 0; y < dh; y++) {
-    for (let x = 0, i = origin + y * stepY; x < dw; x++, i += stepX) out[o++] = src[i];
+  for (let y = Math.max(0, from), o = y * dw; y < Math.min(dh, to); y++) {
+    for (let x = 0, i = origin + y * stepY; x < dw; x++, i += stepX) dst[o++] = src[i];
   }
-  return { width: dw, height: dh, data: outBytes };
 }

@@ -22,6 +22,8 @@ export interface ImageResult {
   width?: number;
   height?: number;
   resized?: boolean;
+  /** Parts of it (rows of a resample, an orientation or an encode) that the worker's helper thread made. */
+  helperParts?: number;
 }
 
 export type ImageAnswer =

@@ -55,7 +55,15 @@ export class ImageWorkers {
   /** resize.ts's prepareReference in a worker; its `threadId` says which thread did it. */
   async reference(bytes: Uint8Array, opts: PrepareOptions = {}): Promise<PreparedReference> {
     const r = await this.run('interactive', { kind: 'reference', bytes, opts });
-    return { bytes: r.bytes, mime: r.mime ?? 'image/jpeg', width: r.width, height: r.height, resized: r.resized ?? true, threadId: r.threadId };
+    return {
+      bytes: r.bytes,
+      mime: r.mime ?? 'image/jpeg',
+      width: r.width,
+      height: r.height,
+      resized: r.resized ?? true,
+      threadId: r.threadId,
+      helperParts: r.helperParts,
+    };
   }
 
   /** A PNG as JPEG or a JPEG as PNG. */

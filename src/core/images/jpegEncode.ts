@@ -189,8 +189,11 @@ function dct8(d: Float64Array, o: number, step: number): void {
   d[i7] = z11 - z4;
 }
 
-/** The segments before the entropy-coded data: SOI, JFIF, DQT, SOF0 (4:2:0), DHT, SOS. */
-function writeHeader(out: Output, width: number, height: number, luma: Uint8Array, chroma: Uint8Array): void {
+/**
+ * The segments before the entropy-coded data: SOI, JFIF, DQT, SOF0 (4:2:0), DHT, a DRI when the
+ * data restarts every `restartInterval` MCUs, SOS.
+ */
+function writeHeader(out: Output, width: number, height: number, luma: Uint8Array, chroma: Uint8Array, restartInterval = 0): void {
   out.bytes([0xff, 0xd8]);
   out.segment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0]); // "JFIF", 1.01, aspect 1:1
   const zigzag = (q: Uint8Array) => Array.from(ZIGZAG, (i) => q[i]);
@@ -198,6 +201,7 @@ function writeHeader(out: Output, width: number, height: number, luma: Uint8Arra
   out.segment(0xc0, [8, height >> 8, height & 255, width >> 8, width & 255, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
   const dht = (cls: number, spec: HuffmanSpec) => [cls, ...spec.counts, ...spec.symbols];
   out.segment(0xc4, [...dht(0x00, LUMA_DC), ...dht(0x10, LUMA_AC), ...dht(0x01, CHROMA_DC), ...dht(0x11, CHROMA_AC)]);
+  if (restartInterval > 0) out.segment(0xdd, [restartInterval >> 8, restartInterval & 255]);
   out.segment(0xda, [3, 1, 0x00, 2, 0x11, 3, 0x11, 0, 63, 0]);
 }
 
@@ -234,17 +238,40 @@ function offsets(into: Int32Array | Float64Array, start: number, len: number, un
   for (let k = 0; k < 16; k++) into[k] = Math.min(start + k, len - 1) * unit;
 }
 
+/** Throws the RangeError of {@link encodeJpeg} for an image it cannot encode. */
+function checkImage({ width: w, height: h, data }: RgbaImage): void {
+  if (!(w >= 1 && h >= 1 && w <= 65535 && h <= 65535 && Number.isInteger(w) && Number.isInteger(h))) throw new RangeError(`cannot encode a ${w}×${h} JPEG`);
+  if (data.length < w * h * 4) throw new RangeError(`${w}×${h} RGBA needs ${w * h * 4} bytes, got ${data.length}`);
+}
+
+/** How many MCU rows (16 pixel rows each) an image of `height` has. */
+export function mcuRows(height: number): number {
+  return Math.ceil(height / 16);
+}
+
 /**
  * A baseline JFIF JPEG of RGBA pixels at `quality` 1–100 (libjpeg's scale), 4:2:0. Throws a
  * RangeError for an empty image, one larger than JPEG allows (65,535 px a side), or too few bytes.
  */
 export function encodeJpeg(img: RgbaImage, quality: number): Uint8Array {
+  checkImage(img);
+  const rows = mcuRows(img.height);
+  return jpegFile(img, quality, [encodeMcuRows(img, quality, 0, rows)], rows);
+}
+
+/**
+ * The entropy-coded data of MCU rows `from` … `to` − 1 of {@link encodeJpeg}'s image: its DC
+ * predictions start from zero and its last byte is padded, as after a restart marker, so
+ * consecutive parts made on different threads join with restart markers ({@link jpegFile}) into
+ * the image whose pixels `encodeJpeg` would give.
+ */
+export function encodeMcuRows(img: RgbaImage, quality: number, from: number, to: number): Uint8Array {
+  checkImage(img);
   const { width: w, height: h, data } = img;
-  if (!(w >= 1 && h >= 1 && w <= 65535 && h <= 65535 && Number.isInteger(w) && Number.isInteger(h))) throw new RangeError(`cannot encode a ${w}×${h} JPEG`);
-  if (data.length < w * h * 4) throw new RangeError(`${w}×${h} RGBA needs ${w * h * 4} bytes, got ${data.length}`);
   const { luma, chroma } = quantTables(quality);
-  const out = new Output((w * h) / 4 + 1024);
-  writeHeader(out, w, h, luma, chroma);
+  const first = Math.max(0, from);
+  const last = Math.min(mcuRows(h), to);
+  const out = new Output((w * Math.max(0, last - first) * 16) / 4 + 1024);
   const lumaDiv = divisors(luma);
   const chromaDiv = divisors(chroma);
   const lum = new Float64Array(256);
@@ -257,7 +284,7 @@ export function encodeJpeg(img: RgbaImage, quality: number): Uint8Array {
   let dcY = 0;
   let dcCb = 0;
   let dcCr = 0;
-  for (let y0 = 0; y0 < h; y0 += 16) {
+  for (let y0 = first * 16; y0 < last * 16; y0 += 16) {
     offsets(rows, y0, h, w * 4);
     for (let x0 = 0; x0 < w; x0 += 16) {
       offsets(cols, x0, w, 4);
@@ -273,6 +300,33 @@ export function encodeJpeg(img: RgbaImage, quality: number): Uint8Array {
     }
   }
   out.flushBits();
+  return out.buf.slice(0, out.pos);
+}
+
+/** The most MCUs a restart interval can hold (its field has 16 bits). */
+export const MAX_RESTART_INTERVAL = 65535;
+
+/**
+ * The JPEG file of `img`'s size at `quality` whose entropy-coded data is `parts` ({@link
+ * encodeMcuRows}), each but the last `rowsPerPart` MCU rows long: with more than one part, the
+ * header declares a restart every `rowsPerPart` rows and the parts are joined by the markers
+ * RST0…RST7 in turn. Throws a RangeError when such an interval does not fit its 16-bit field.
+ */
+export function jpegFile(img: RgbaImage, quality: number, parts: Uint8Array[], rowsPerPart: number): Uint8Array {
+  checkImage(img);
+  const { width: w, height: h } = img;
+  const { luma, chroma } = quantTables(quality);
+  const interval = parts.length > 1 ? Math.ceil(w / 16) * rowsPerPart : 0;
+  if (interval > MAX_RESTART_INTERVAL) throw new RangeError(`a restart every ${interval} MCUs does not fit a JPEG header`);
+  const size = parts.reduce((n, p) => n + p.length + 2, 0);
+  const out = new Output(size + 1024);
+  writeHeader(out, w, h, luma, chroma, interval);
+  parts.forEach((part, i) => {
+    if (i > 0) out.bytes([0xff, 0xd0 + ((i - 1) & 7)]);
+    out.reserve(part.length);
+    out.buf.set(part, out.pos);
+    out.pos += part.length;
+  });
   out.bytes([0xff, 0xd9]);
   return out.buf.slice(0, out.pos);
 }

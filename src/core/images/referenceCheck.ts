@@ -36,6 +36,8 @@ export interface PreparedReference {
   resized: boolean;
   /** The `threadId` of the thread that prepared it. */
   threadId?: number;
+  /** Parts of it (rows of a resample, an orientation or an encode) that a second thread made. */
+  helperParts?: number;
 }
 
 export type ImageFormatName = 'PNG' | 'JPEG' | 'WebP' | 'GIF';

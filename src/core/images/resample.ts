@@ -152,6 +152,19 @@ function vertical(rows: Int32Array[], weight: Float64Array, wi: number, scale: n
  * destination rows that overlap it are made.
  */
 export function resample(img: Bitmap, dw: number, dh: number): Rgba {
+  const out = { width: dw, height: dh, data: new Uint8Array(dw * dh * 4) };
+  resampleRows(img, out, 0, dh);
+  return out;
+}
+
+/**
+ * Rows `from` … `to` − 1 of {@link resample}'s result, written into `out` (RGBA, `out.width` ×
+ * `out.height`, the whole image's size) and nowhere else: two threads given different rows of
+ * one shared `out` make the image together, each byte as `resample` makes it.
+ */
+export function resampleRows(img: Bitmap, out: Rgba, from: number, to: number): void {
+  const { width: dw, height: dh, data } = out;
+  if (data.length < dw * dh * 4) throw new RangeError(`${dw}×${dh} RGBA needs ${dw * dh * 4} bytes, got ${data.length}`);
   const xs = axis(img.width, dw);
   const ys = axis(img.height, dh);
   const read = rowReader(img);
@@ -163,9 +176,8 @@ export function resample(img: Bitmap, dw: number, dh: number): Rgba {
   // As doubles: the vertical sums reach 255 · width · height, past 32 bits.
   const rowWeight = Float64Array.from(ys.weight);
   const scale = 1 / (xs.total * ys.total);
-  const out = new Uint8Array(dw * dh * 4);
-  const words = LITTLE_ENDIAN ? new Uint32Array(out.buffer) : undefined;
-  for (let d = 0; d < dh; d++) {
+  const words = LITTLE_ENDIAN && data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, dw * dh) : undefined;
+  for (let d = Math.max(0, from); d < Math.min(dh, to); d++) {
     for (let k = 0; k < ys.taps; k++) {
       const y = ys.start[d] + k;
       const slot = y % ys.taps;
@@ -176,7 +188,6 @@ export function resample(img: Bitmap, dw: number, dh: number): Rgba {
       }
       rows[k] = ring[slot];
     }
-    vertical(rows, rowWeight, d * ys.taps, scale, out, d * dw * 4, words);
+    vertical(rows, rowWeight, d * ys.taps, scale, data, d * dw * 4, words);
   }
-  return { width: dw, height: dh, data: out };
 }

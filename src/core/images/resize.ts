@@ -8,17 +8,19 @@
  * JPEG and WebP are decoded by WebAssembly codecs (./codecs: libjpeg-turbo, libwebp), PNG by ./png;
  * a large JPEG is decoded straight to the smallest eighth of its size that still covers the
  * result. The JPEG is encoded by ./jpegEncode (4:2:0, about five times faster than jpeg-js's
- * encoder, and mozjpeg's encoder would add 59 KB to the .vsix). No `vscode`: runs in plain Node and is
+ * encoder, and mozjpeg's encoder would add 59 KB to the .vsix). In the image worker, the resample,
+ * the EXIF turn and the encode are shared row by row with its helper thread (./bands,
+ * ./helperThread); the pixels are the same either way. No `vscode`: runs in plain Node and is
  * unit-tested there. Every failure is a `ReferenceImageError` (a `NanoError` of kind
  * `invalid-input`) whose `problem` lets the VS Code layer say the same thing in the user's
  * language.
  */
 import { megabytes } from '../format';
-import { decodeJpegBitmap, decodePng, decodeWebpBitmap, fitInside, resample, type Bitmap } from './bitmap';
-import { jpegOrientation, orient } from './exif';
+import { encodeInBands, oneThread, resampleOriented, type Bands } from './bands';
+import { decodeJpegBitmap, decodePng, decodeWebpBitmap, fitInside, type Bitmap } from './bitmap';
+import { jpegOrientation } from './exif';
 import { limitsOf, ReferenceImageError, screenReference, type Limits, type PrepareOptions, type PreparedReference } from './referenceCheck';
 import type { ImageSize } from './sniff';
-import { encodeJpeg } from './jpegEncode';
 
 export type { Bitmap } from './bitmap';
 export { fitInside, resample } from './bitmap';
@@ -33,20 +35,24 @@ const SHRINK = 0.75;
 /** …until it would go below this, where we give up. */
 const MIN_SIDE = 64;
 
-/** Returns the image unchanged when it is small enough, else a downscaled JPEG; throws `ReferenceImageError`. */
-export function prepareReference(bytes: Uint8Array, opts: PrepareOptions = {}): PreparedReference {
+/**
+ * Returns the image unchanged when it is small enough, else a downscaled JPEG; throws
+ * `ReferenceImageError`. `bands` may share the resample and the encode with other threads (the
+ * image worker's helper); the result decodes to the same pixels either way.
+ */
+export function prepareReference(bytes: Uint8Array, opts: PrepareOptions = {}, bands: Bands = oneThread): PreparedReference {
   const screened = screenReference(bytes, opts);
   if ('done' in screened) return screened.done;
   const { format, dims, corrupt } = screened.decode;
   const limits = limitsOf(opts);
-  const img = decodeChecked(bytes, format, dims, fitInside(dims.width, dims.height, limits.maxSide), corrupt);
-  return shrinkToFit(img, dims, format === 'JPEG' ? jpegOrientation(bytes) : 1, limits);
+  const img = decodeChecked(bytes, format, dims, fitInside(dims.width, dims.height, limits.maxSide), corrupt, bands);
+  return shrinkToFit(img, dims, format === 'JPEG' ? jpegOrientation(bytes) : 1, limits, bands);
 }
 
-/** Decoded pixels and the image's own size; a JPEG at the smallest eighth of it that still covers `atLeast`. */
-function decode(bytes: Uint8Array, format: 'PNG' | 'JPEG' | 'WebP', atLeast: ImageSize): { img: Bitmap; source: ImageSize } {
+/** Decoded pixels and the image's own size; a JPEG at the smallest eighth of it that still covers `atLeast`, in `bands`' memory. */
+function decode(bytes: Uint8Array, format: 'PNG' | 'JPEG' | 'WebP', atLeast: ImageSize, bands: Bands): { img: Bitmap; source: ImageSize } {
   if (format === 'JPEG') {
-    const img = decodeJpegBitmap(bytes, atLeast);
+    const img = decodeJpegBitmap(bytes, atLeast, bands === oneThread ? undefined : (n) => bands.alloc(n, 'source'));
     return { img, source: img.source };
   }
   const img = format === 'PNG' ? decodePng(bytes) : decodeWebpBitmap(bytes);
@@ -60,10 +66,11 @@ function decodeChecked(
   dims: ImageSize,
   atLeast: ImageSize,
   corrupt: (cause?: unknown) => ReferenceImageError,
+  bands: Bands,
 ): Bitmap {
   let decoded: { img: Bitmap; source: ImageSize };
   try {
-    decoded = decode(bytes, format, atLeast);
+    decoded = decode(bytes, format, atLeast, bands);
   } catch (e) {
     throw corrupt(e);
   }
@@ -76,14 +83,14 @@ function decodeChecked(
  * Downscales and re-encodes, lowering the quality first and then the size, until the JPEG fits.
  * Sizes follow the image's own `dims` (`img` may be decoded smaller already).
  */
-function shrinkToFit(img: Bitmap, dims: ImageSize, orientation: number, { maxSide, maxBytes, quality, name }: Limits): PreparedReference {
+function shrinkToFit(img: Bitmap, dims: ImageSize, orientation: number, { maxSide, maxBytes, quality, name }: Limits, bands: Bands): PreparedReference {
   const qualities = [quality, ...FALLBACK_QUALITIES.filter((q) => q < quality)];
   let side = Math.min(maxSide, Math.max(dims.width, dims.height));
   for (;;) {
     const { width, height } = fitInside(dims.width, dims.height, side);
-    const rgba = orient(resample(img, width, height), orientation);
+    const rgba = resampleOriented(img, width, height, orientation, bands);
     for (const q of qualities) {
-      const out = encodeJpeg(rgba, q);
+      const out = encodeInBands(rgba, q, bands);
       if (out.byteLength <= maxBytes) return { bytes: out, mime: 'image/jpeg', width: rgba.width, height: rgba.height, resized: true };
     }
     const next = Math.floor(side * SHRINK);

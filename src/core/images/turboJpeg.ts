@@ -97,11 +97,15 @@ export function endsWithEoi(bytes: Uint8Array): boolean {
   return end >= 2 && bytes[end - 2] === 0xff && bytes[end - 1] === 0xd9;
 }
 
+/** Memory for decoded pixels (a SharedArrayBuffer, when other threads are to read them). */
+export type Allocate = (bytes: number) => Uint8Array;
+
 /**
- * Decodes `bytes` as RGBA, at the smallest eighth that covers `atLeast`; throws on damaged data
- * (a `JpegFatalError` leaves `ex` unusable) and on a file that ends before its image does.
+ * Decodes `bytes` as RGBA, at the smallest eighth that covers `atLeast`, into memory from
+ * `allocate` (default: this thread's own); throws on damaged data (a `JpegFatalError` leaves `ex`
+ * unusable) and on a file that ends before its image does.
  */
-export function turboDecode(ex: TurboJpegExports, bytes: Uint8Array, atLeast?: AtLeast): TurboDecoded {
+export function turboDecode(ex: TurboJpegExports, bytes: Uint8Array, atLeast?: AtLeast, allocate?: Allocate): TurboDecoded {
   const src = ex.malloc(bytes.length);
   const meta = ex.malloc(16);
   const handle = ex.tjInitDecompress();
@@ -121,7 +125,8 @@ export function turboDecode(ex: TurboJpegExports, bytes: Uint8Array, atLeast?: A
   const warned = ex.tjDecompress2(handle, src, bytes.length, dst, width, 0, height, TJPF_RGBA, 0) !== 0;
   // libjpeg fills the rows past an early end with grey and only warns ("Premature end of JPEG file").
   if (warned && !endsWithEoi(bytes)) throw new Error('the JPEG file is truncated');
-  const data = new Uint8ClampedArray(size);
+  const into = allocate?.(size);
+  const data = into ? new Uint8ClampedArray(into.buffer, into.byteOffset, size) : new Uint8ClampedArray(size);
   data.set(new Uint8Array(ex.memory.buffer, dst, size));
   ex.tjDestroy(handle);
   ex.free(dst);

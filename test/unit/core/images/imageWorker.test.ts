@@ -11,7 +11,7 @@ import { threadId } from 'node:worker_threads';
 import { decode as decodeJpeg, encode as encodeJpeg } from 'jpeg-js';
 import { WASM_FILES } from '../../../../src/core/images/codecs';
 import { ImageWorkers } from '../../../../src/core/images/imageWorkers';
-import { jpegOrientation, ReferenceImageError, type PreparedReference } from '../../../../src/core/images/resize';
+import { jpegOrientation, prepareReference, ReferenceImageError, type PreparedReference } from '../../../../src/core/images/resize';
 import { photoPixels, progressiveJpegOf, webpOf, withOrientation } from './encoders';
 
 const dist = path.join(__dirname, '..', '..', '..', '..', '..', 'dist');
@@ -51,6 +51,18 @@ describe('imageWorker (the bundled dist/imageWorker.js with its .wasm files)', f
     const d = decoded(out);
     assert.ok(d.rgb(30, 768)[0] < 40 && d.rgb(2017, 768)[0] > 215, `red ${d.rgb(30, 768)[0]} → ${d.rgb(2017, 768)[0]}`);
     assert.ok(d.rgb(1024, 10)[1] < 40 && d.rgb(1024, 1525)[1] > 215, `green ${d.rgb(1024, 10)[1]} → ${d.rgb(1024, 1525)[1]}`);
+  });
+
+  it('shares the resample and the encode with its helper thread, to the pixels one thread makes', async () => {
+    const input = withOrientation(await progressiveJpegOf(photoPixels(2400, 1800)), 6);
+    workers.warm(); // starts the helper, as opening the picker does
+    await workers.reference(input);
+    const out = await workers.reference(input);
+    assert.ok((out.helperParts ?? 0) >= 3, `the helper made ${out.helperParts} parts (resample, turn, encode)`);
+    assert.deepEqual([out.width, out.height], [1536, 2048]);
+    const alone = prepareReference(input); // this thread, alone
+    assert.equal(alone.helperParts, undefined);
+    assert.ok(Buffer.from(decoded(out).data).equals(Buffer.from(decoded(alone).data)), 'the same pixels');
   });
 
   it('a baseline 12-megapixel JPEG too', async () => {
