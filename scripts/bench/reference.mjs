@@ -1,9 +1,12 @@
 // Bench section "reference": how long a large photo takes to become a reference image, end to end
 // through the extension's image workers (ImageWorkers with the real bundled dist/imageWorker.js and
 // its .wasm decoders), and how long the calling thread is blocked meanwhile (it should not be).
-// The extension starts a worker and compiles its decoders when the person opens the reference
-// picker, so `prepareMs` is with that worker ready; `coldMs` is the first request of a new set of
-// workers (start + compile + work), as for a reference given without the picker.
+// The extension starts a worker (and its helper thread) and compiles its decoders when the person
+// opens the reference picker, so `prepareMs` is with that worker ready; `coldMs` is the first
+// request of a new set of workers (start + compile + work), as for a reference given without the
+// picker; `helperParts` is how many parts of the 12 MP photo's resample and encode the worker's
+// helper thread made (0: the worker did all). The main thread's stall (event-loop delay) also
+// counts its waits for a core while the worker and its helper use both.
 // Needs `npm run build` and `npm run compile-tests`. Inputs are made here: photo-like pixels
 // (gradients, a soft pattern, noise) encoded as progressive JPEG (mozjpeg) and baseline (jpeg-js).
 // CLI: node scripts/bench/reference.mjs [--runs N] [--worker path/to/imageWorker.js]
@@ -18,20 +21,25 @@ const require = createRequire(import.meta.url);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x) => Math.round(x);
 
-/** Times `runs` preparations of `bytes`; the median, and the longest stall of this thread (event-loop delay). */
+/**
+ * Times `runs` preparations of `bytes`; the median, the longest stall of this thread (event-loop
+ * delay), and the fewest parts the worker's helper thread made in a run (0: one thread did all).
+ */
 async function time(workers, bytes, runs) {
   const times = [];
+  let helperParts = Infinity;
   const stall = monitorEventLoopDelay({ resolution: 5 });
   stall.enable();
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     const out = await workers.reference(bytes, {});
     times.push(performance.now() - t0);
+    helperParts = Math.min(helperParts, out.helperParts ?? 0);
     if (!out.resized || Math.max(out.width, out.height) !== 2048) throw new Error(`unexpected result ${out.width}×${out.height}`);
   }
   stall.disable();
   // The histogram counts its own 5 ms resolution; what is beyond it is time this thread was busy.
-  return { ms: median(times), blockMs: Math.max(0, stall.max / 1e6 - 5) };
+  return { ms: median(times), blockMs: Math.max(0, stall.max / 1e6 - 5), helperParts };
 }
 
 /** The section: `ctx.runs` (default 5) runs per input; `ctx.workerFile` to bench another worker build. */
@@ -65,6 +73,7 @@ export async function run(ctx = {}) {
     prepareMsBaseline: round(b12.ms),
     prepareMs4_5Progressive: round(p45.ms),
     mainThreadBlockMs: round(Math.max(p12.blockMs, b12.blockMs, p45.blockMs)),
+    helperParts: p12.helperParts,
     runs,
   };
 }
@@ -81,4 +90,5 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   console.log(`  12 MP baseline JPEG    → 2048 px   ${r.prepareMsBaseline} ms`);
   console.log(`  4.5 MP progressive JPEG → 2048 px  ${r.prepareMs4_5Progressive} ms`);
   console.log(`  main thread blocked at most         ${r.mainThreadBlockMs} ms`);
+  console.log(`  parts made by the helper thread     ${r.helperParts} (of the 12 MP progressive, fewest in a run)`);
 }

@@ -62,6 +62,7 @@ export const sections = {
           row('12 MP baseline JPEG (as phones write them) → 2048 px', r.prepareMsBaseline, 'ms', '< 500 ms', r.prepareMsBaseline < 500),
           row('4.5 MP progressive JPEG → 2048 px', r.prepareMs4_5Progressive, 'ms', '', undefined),
           row('main thread blocked at most', r.mainThreadBlockMs, 'ms', '', undefined),
+          row('parts made by the worker’s helper thread', r.helperParts, '', '', undefined),
         ]),
       };
     },
