@@ -193,8 +193,8 @@ export class App implements ViewContext {
     this.views.header.setBalance(this.balance);
     this.views.header.setSpent(this.spent, this.history.length);
     this.views.jobs.update(this.jobs);
-    this.views.history.setFilter(this.filter);
-    this.views.history.update(this.history, focusId);
+    // One pass: the filter and the items together (the grid lays out and measures once, not twice).
+    this.views.history.update(this.history, focusId, this.filter);
   }
 
   private setFilter(text: string): void {

@@ -60,8 +60,6 @@ export function buildThumb(ctx: ViewContext, item: HistoryView, title: string): 
  */
 export function releaseImages(element: Element): void {
   for (const image of element.querySelectorAll('img')) {
-    const src = image.getAttribute('src');
-    if (src?.startsWith('blob:')) URL.revokeObjectURL(src);
     image.removeAttribute('src');
     // A thumbnail still on its way is not shown (thumbLoader.ts).
     image.dataset.released = '';

@@ -111,7 +111,9 @@ export class HistorySection {
     this.rowsView.restore(anchor);
   }
 
-  update(items: readonly HistoryView[], focusId?: string): void {
+  /** New items (and, when given, the filter's text with them); `focusId`'s card is brought into view. */
+  update(items: readonly HistoryView[], focusId?: string, filter = this.filter): void {
+    this.filter = filter;
     const focusedCardIndex = this.indexOfFocusedCard();
     const index = new LineageIndex(items);
     this.ordered = newestFirst(items).map((item) => {
