@@ -34,6 +34,7 @@ export const sections = {
         json: r,
         lines: table(HEADER, [
           row('first paint after the script starts', r.firstPaintMs, 'ms', '< 200 ms', r.firstPaintMs < 200),
+          row('  Chromium’s first contentful paint (frame presented)', r.firstContentfulPaintMs ?? '-', 'ms', '', undefined),
           row('  the same from the page’s navigation (files loading)', r.firstPaintFromNavigationMs, 'ms', '', undefined),
           row('  opened again (median of the openings after it)', r.firstPaintAgainMs ?? '-', 'ms', '', undefined),
           row(`webview's renderer after scrolling to the end (${r.webviewProcess} process)`, r.rendererMB, 'MB', '< 300 MB', r.rendererMB < 300),
