@@ -86,15 +86,16 @@ export class HelperThread implements Bands {
       failed = true;
       failure = e;
     }
-    // Even when this part failed, the helper's answer is read, so the next step starts clean.
+    // Even when this part failed, the helper's answer is read, so the next step starts clean; a
+    // helper that did not answer is ended, so it cannot go on writing into memory a later image uses.
     const answer = this.await(seq);
+    if (!answer?.ok && this.worker) this.retire(this.worker);
     if (failed) throw failure;
     let helped: Uint8Array | undefined;
     if (answer?.ok) {
       helped = answer.result;
       this.helped++;
     } else {
-      if (this.worker) this.retire(this.worker);
       helped = runBand(theirs);
     }
     return [result, helped, ...rest.map(runBand)];

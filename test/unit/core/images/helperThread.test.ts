@@ -110,6 +110,27 @@ describe('HelperThread (a second thread for the resample and the encode)', funct
     assert.ok(Buffer.from(shared.data).equals(Buffer.from(resample(big, 2000, 1500).data)), 'every row made');
   });
 
+  it('ends a helper that did not answer in time even when this thread’s own part failed', async () => {
+    const helper = helperFor({ timeoutMs: 1 });
+    helper.start();
+    await ready(helper);
+    const big: Bitmap = { ...photoPixels(2400, 1800), channels: 4, opaque: true };
+    const dst = { width: 2000, height: 1500, data: helper.alloc(2000 * 1500 * 4, 'resampled') };
+    const src = { ...big, data: helper.alloc(big.data.length, 'source') };
+    src.data.set(big.data);
+    const broken = { width: 2000, height: 1500, data: dst.data.subarray(0, 100) };
+    assert.throws(
+      () =>
+        helper.run([
+          { kind: 'encode', img: broken, quality: 85, from: 0, to: 10 },
+          { kind: 'resample', src, dst, from: 0, to: 1500 },
+        ]),
+      RangeError,
+    );
+    // Still busy with its 1,500 rows past the deadline: it must not go on writing into memory the next image uses.
+    assert.equal(helper.threads, 1, 'ended');
+  });
+
   it('fails a step with the error of its task, without hanging, when the helper fails it too', async () => {
     const helper = helperFor();
     helper.start();
