@@ -91,7 +91,7 @@ export function splitRows(length: number, parts: number): [number, number][] {
 }
 
 /** Whether other threads see `data` itself rather than a copy of it. */
-function isShared(data: Uint8Array): boolean {
+export function isShared(data: Uint8Array): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer;
 }
 

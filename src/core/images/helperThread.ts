@@ -10,7 +10,7 @@
  * task done here instead and is replaced on a later request. No `vscode`.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { runBand, Scratch, type BandTask, type Bands, type ImageUse } from './bands';
+import { isShared, runBand, Scratch, type BandTask, type Bands, type ImageUse } from './bands';
 
 /** What the helper thread is started with. */
 export interface HelperData {
@@ -146,13 +146,12 @@ export class HelperThread implements Bands {
 
 /** Whether every image of `task` is memory the helper sees itself (a SharedArrayBuffer), not a copy. */
 function inSharedMemory(task: BandTask): boolean {
-  const shared = (data: Uint8Array) => data.buffer instanceof SharedArrayBuffer;
   switch (task.kind) {
     case 'resample':
     case 'orient':
-      return shared(task.src.data) && shared(task.dst.data);
+      return isShared(task.src.data) && isShared(task.dst.data);
     case 'encode':
-      return shared(task.img.data);
+      return isShared(task.img.data);
   }
 }
 
