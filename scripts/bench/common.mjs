@@ -23,6 +23,9 @@ export function seededRandom(seed) {
   };
 }
 
+/** The middle value of a list (the upper one of the two middles for an even length). */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 /** The q-quantile of a sorted list (nearest rank). */
 export function quantile(sorted, q) {
   if (sorted.length === 0) return NaN;

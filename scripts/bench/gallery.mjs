@@ -48,6 +48,7 @@ import { launchBrowser, startCodeServer, workbenchUrl } from '../lib/code-server
 import { createWorkbench } from '../lib/workbench.mjs';
 import { ensureVsCodeTestEnv } from '../setup-vscode.mjs';
 import { collectGarbage, outOfProcessFrames, OWN_PROCESS_BROWSER_ARGS, processRunning, serveWebviewsCrossSite, spinIn } from './webviewProcess.mjs';
+import { median } from './common.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXTENSION_ID = 'nano-banana-vscode.nano-banana-vscode';
@@ -223,8 +224,6 @@ async function paintMarks(frame) {
     return { start: at('nb-gallery-start'), init: at('nb-gallery-init'), painted: at('nb-gallery-painted'), contentful: at('first-contentful-paint') };
   });
 }
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Scrolls to the end a screen at a time (one per frame pair); returns the longest task seen. */
 export async function scrollToEnd(frame) {

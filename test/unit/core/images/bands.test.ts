@@ -6,18 +6,7 @@ import { decodeJpegRgba } from '../../../../src/core/images/codecs';
 import { orient, orientRows, orientedSize } from '../../../../src/core/images/exif';
 import { encodeJpeg, encodeMcuRows, jpegFile, mcuRows } from '../../../../src/core/images/jpegEncode';
 import { resample, resampleRows } from '../../../../src/core/images/resample';
-import { photoPixels } from './encoders';
-
-/** Seeded bytes, so a failure can be replayed. */
-function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    out[i] = s >>> 24;
-  }
-  return out;
-}
+import { photoPixels, randomBytes } from './encoders';
 
 /** The pixels both decoders read from a JPEG: libjpeg-turbo (the extension's) and jpeg-js (an independent one). */
 function decodedBoth(jpeg: Uint8Array): Uint8Array[] {

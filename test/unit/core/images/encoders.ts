@@ -68,3 +68,14 @@ export function photoPixels(width: number, height: number, seed = 12345): Pixels
 function clamp(v: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
+
+/** Seeded bytes, so a failure can be replayed. */
+export function randomBytes(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    out[i] = s >>> 24;
+  }
+  return out;
+}

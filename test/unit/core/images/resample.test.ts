@@ -1,17 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Bitmap } from '../../../../src/core/images/bitmap';
 import { resample } from '../../../../src/core/images/resample';
-
-/** Seeded bytes, so a failure can be replayed. */
-function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    out[i] = s >>> 24;
-  }
-  return out;
-}
+import { randomBytes } from './encoders';
 
 /**
  * The area average written the plain way: each destination pixel is the mean of the source
